@@ -1,0 +1,1 @@
+"""SQLite storage: connection, migrations and repositories. No network, scheduling or Qt here."""

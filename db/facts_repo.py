@@ -1,0 +1,106 @@
+"""Bundled and user-entered facts (instruments, targets, lock-ups, share counts, revenue, FX rates,
+valuation bands, reference price points): loading bundled updates without clobbering user edits.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+FACT_TABLES = (
+    "instruments",
+    "shares_outstanding",
+    "revenue",
+    "fx_rates",
+    "targets",
+    "lockups",
+    "valuation_bands",
+    "reference_points",
+)
+
+
+@dataclass(frozen=True)
+class LoadCounts:
+    """What one bundled load did: facts added, unedited facts refreshed, user-owned ones kept."""
+
+    added: int = 0
+    updated: int = 0
+    kept_user: int = 0
+
+    def __add__(self, other: LoadCounts) -> LoadCounts:
+        return LoadCounts(
+            self.added + other.added,
+            self.updated + other.updated,
+            self.kept_user + other.kept_user,
+        )
+
+
+def _check_table(table: str) -> None:
+    if table not in FACT_TABLES:
+        raise ValueError(f"not a fact table: {table!r}")
+
+
+def _key_column(table: str) -> str:
+    return "symbol" if table == "instruments" else "id"
+
+
+def apply_bundled_facts(
+    conn: sqlite3.Connection, table: str, facts: Sequence[Mapping[str, Any]]
+) -> LoadCounts:
+    """Insert bundled facts seen for the first time; refresh ones the user never touched.
+
+    A fact whose key was loaded before but whose row is gone was deleted by the user and stays
+    deleted; a row with user_edited=1 keeps the user's values. Runs inside the caller's
+    transaction.
+    """
+    _check_table(table)
+    db = Database(conn)
+    known = {
+        row[0]
+        for row in conn.execute("SELECT fact_key FROM bundled_facts WHERE table_name = ?", [table])
+    }
+    now = int(time.time())
+    counts = LoadCounts()
+    for fact in facts:
+        key = fact["fact_key"]
+        row = {**fact, "origin": "bundled"}
+        existing = conn.execute(
+            f"SELECT {_key_column(table)} AS pk, user_edited FROM {table} WHERE fact_key = ?",
+            [key],
+        ).fetchone()
+        if key not in known:
+            if existing is None:
+                db[table].insert(row)
+                counts += LoadCounts(added=1)
+            conn.execute(
+                "INSERT INTO bundled_facts (fact_key, table_name, loaded_at) VALUES (?, ?, ?)",
+                [key, table, now],
+            )
+        elif existing is not None and not existing["user_edited"]:
+            db[table].update(existing["pk"], {k: v for k, v in row.items() if k != "fact_key"})
+            counts += LoadCounts(updated=1)
+        else:
+            counts += LoadCounts(kept_user=1)
+    return counts
+
+
+def edit_fact(
+    conn: sqlite3.Connection, table: str, pk: int | str, changes: Mapping[str, Any]
+) -> None:
+    """Change a fact on the user's behalf; marks it so bundled updates never overwrite it."""
+    _check_table(table)
+    forbidden = {"fact_key", "origin", "user_edited", _key_column(table)} & set(changes)
+    if forbidden:
+        raise ValueError(f"cannot edit {sorted(forbidden)}")
+    Database(conn)[table].update(pk, {**changes, "user_edited": 1})
+
+
+def delete_fact(conn: sqlite3.Connection, table: str, pk: int | str) -> None:
+    """Delete a fact; a bundled one stays deleted because its key remains in bundled_facts."""
+    _check_table(table)
+    conn.execute(f"DELETE FROM {table} WHERE {_key_column(table)} = ?", [pk])

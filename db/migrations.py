@@ -1,0 +1,187 @@
+"""The schema, as sqlite-utils migrations. Append new migrations; never edit an applied one.
+
+Every fact table a user may edit carries the same provenance columns: `source` and `confidence`
+(where the figure comes from and how sure it is), `origin` ('bundled' or 'user'), `fact_key` (the
+stable key of a bundled fact, NULL for user rows) and `user_edited` (a bundled row the user changed,
+which bundled updates must leave alone).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from db.schema_state import MIGRATION_SET, pending_migrations
+
+MIGRATIONS = Migrations(MIGRATION_SET)
+
+PROVENANCE = """
+    source TEXT NOT NULL DEFAULT '',
+    confidence TEXT NOT NULL DEFAULT 'user',
+    origin TEXT NOT NULL DEFAULT 'user' CHECK (origin IN ('bundled', 'user')),
+    fact_key TEXT UNIQUE,
+    user_edited INTEGER NOT NULL DEFAULT 0
+"""
+
+M001_STATEMENTS = [
+    f"""CREATE TABLE instruments (
+        symbol TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        legal_name TEXT NOT NULL DEFAULT '',
+        local_name TEXT NOT NULL DEFAULT '',
+        exchange TEXT NOT NULL DEFAULT '',
+        currency TEXT NOT NULL,
+        reporting_currency TEXT NOT NULL DEFAULT '',
+        timezone TEXT NOT NULL DEFAULT 'Asia/Hong_Kong',
+        listing_date TEXT,
+        offer_price REAL,
+        board_lot INTEGER,
+        notes TEXT NOT NULL DEFAULT '',
+        {PROVENANCE})""",
+    # ts = UTC epoch seconds of the bar start; source says where a row came from so a real
+    # price is never confused with a reference point or a demo bar.
+    """CREATE TABLE bars (
+        symbol TEXT NOT NULL REFERENCES instruments(symbol) ON DELETE CASCADE,
+        interval TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        open REAL, high REAL, low REAL, close REAL,
+        volume INTEGER,
+        source TEXT NOT NULL CHECK (source IN ('yahoo', 'import', 'reference', 'demo')),
+        partial INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (symbol, interval, ts)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE quotes (
+        symbol TEXT PRIMARY KEY REFERENCES instruments(symbol) ON DELETE CASCADE,
+        price REAL NOT NULL,
+        currency TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        previous_close REAL,
+        source TEXT NOT NULL,
+        fetched_at INTEGER NOT NULL
+    )""",
+    f"""CREATE TABLE shares_outstanding (
+        id INTEGER PRIMARY KEY,
+        symbol TEXT NOT NULL REFERENCES instruments(symbol) ON DELETE CASCADE,
+        as_of TEXT NOT NULL,
+        shares INTEGER NOT NULL CHECK (shares > 0),
+        note TEXT NOT NULL DEFAULT '',
+        {PROVENANCE})""",
+    f"""CREATE TABLE revenue (
+        id INTEGER PRIMARY KEY,
+        symbol TEXT NOT NULL REFERENCES instruments(symbol) ON DELETE CASCADE,
+        period TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('annual', 'interim', 'arr')),
+        period_end TEXT NOT NULL,
+        months INTEGER NOT NULL,
+        amount REAL NOT NULL CHECK (amount > 0),
+        currency TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        {PROVENANCE})""",
+    f"""CREATE TABLE fx_rates (
+        id INTEGER PRIMARY KEY,
+        base TEXT NOT NULL,
+        quote TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        rate REAL NOT NULL CHECK (rate > 0),
+        note TEXT NOT NULL DEFAULT '',
+        {PROVENANCE},
+        UNIQUE (base, quote, as_of))""",
+    f"""CREATE TABLE targets (
+        id INTEGER PRIMARY KEY,
+        symbol TEXT NOT NULL REFERENCES instruments(symbol) ON DELETE CASCADE,
+        broker TEXT NOT NULL,
+        date TEXT NOT NULL,
+        date_approximate INTEGER NOT NULL DEFAULT 0,
+        rating TEXT NOT NULL DEFAULT '',
+        price REAL NOT NULL CHECK (price > 0),
+        currency TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        {PROVENANCE})""",
+    f"""CREATE TABLE lockups (
+        id INTEGER PRIMARY KEY,
+        symbol TEXT NOT NULL REFERENCES instruments(symbol) ON DELETE CASCADE,
+        holders TEXT NOT NULL,
+        shares INTEGER,
+        term_months INTEGER,
+        locked_through TEXT,
+        first_free_day TEXT NOT NULL,
+        date_exact INTEGER NOT NULL DEFAULT 1,
+        note TEXT NOT NULL DEFAULT '',
+        {PROVENANCE})""",
+    f"""CREATE TABLE valuation_bands (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        ps_low REAL NOT NULL CHECK (ps_low > 0),
+        ps_high REAL NOT NULL CHECK (ps_high >= ps_low),
+        meaning TEXT NOT NULL DEFAULT '',
+        {PROVENANCE})""",
+    # Sparse public price points; mirrored into bars (source 'reference') for charts.
+    f"""CREATE TABLE reference_points (
+        id INTEGER PRIMARY KEY,
+        symbol TEXT NOT NULL REFERENCES instruments(symbol) ON DELETE CASCADE,
+        date TEXT NOT NULL,
+        close REAL,
+        high REAL,
+        note TEXT NOT NULL DEFAULT '',
+        {PROVENANCE},
+        CHECK (close IS NOT NULL OR high IS NOT NULL))""",
+    # Keys of every bundled fact ever loaded: a bundled fact the user deleted stays deleted.
+    """CREATE TABLE bundled_facts (
+        fact_key TEXT PRIMARY KEY,
+        table_name TEXT NOT NULL,
+        loaded_at INTEGER NOT NULL
+    )""",
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE INDEX idx_targets_symbol ON targets(symbol, date)",
+    "CREATE INDEX idx_lockups_symbol ON lockups(symbol, first_free_day)",
+    "CREATE INDEX idx_shares_symbol ON shares_outstanding(symbol, as_of)",
+    "CREATE INDEX idx_revenue_symbol ON revenue(symbol, period_end)",
+    "CREATE INDEX idx_refpoints_symbol ON reference_points(symbol, date)",
+]
+
+M002_STATEMENTS = [
+    """CREATE TABLE watchlists (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+        position INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE watchlist_items (
+        watchlist_id INTEGER NOT NULL REFERENCES watchlists(id) ON DELETE CASCADE,
+        symbol TEXT NOT NULL REFERENCES instruments(symbol) ON DELETE CASCADE,
+        position INTEGER NOT NULL DEFAULT 0,
+        note TEXT NOT NULL DEFAULT '',
+        verified INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (watchlist_id, symbol)
+    )""",
+    "INSERT INTO watchlists (name, position) VALUES ('Main', 0)",
+]
+
+
+def _run(db: Database, statements: list[str]) -> None:
+    for statement in statements:
+        db.execute(statement)
+
+
+@MIGRATIONS(name="m001_market_data")
+def m001_market_data(db: Database) -> None:
+    _run(db, M001_STATEMENTS)
+
+
+@MIGRATIONS(name="m002_watchlists")
+def m002_watchlists(db: Database) -> None:
+    _run(db, M002_STATEMENTS)
+
+
+def migrate(conn: sqlite3.Connection, stop_before: str | None = None) -> list[str]:
+    """Apply pending migrations in their own transactions; return the names applied.
+
+    An existing database is always upgraded in place, never recreated.
+    """
+    pending = pending_migrations(conn)
+    if not pending:
+        return []
+    MIGRATIONS.apply(Database(conn), stop_before=stop_before)
+    return [name for name in pending if name not in pending_migrations(conn)]
+

@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""HarbourWatch: price, valuation and alert tracker for Hong Kong-listed stocks.
+
+Thin entry point: parse the command line, resolve paths, hand over to the window or a command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from services.paths import default_paths
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="main.py",
+        description="HarbourWatch — track HKEX stocks (Zhipu AI 2513.HK, MiniMax 0100.HK, any "
+        "Yahoo symbol) against analyst targets, lock-up expiries and valuation bands.",
+        epilog="Without a command the window opens. Headless: QT_QPA_PLATFORM=offscreen or "
+        "xvfb-run python main.py.",
+    )
+    parser.add_argument("--db", type=Path, help="database file (default: in the user data dir)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("gui", help="open the window (the default)")
+    show = commands.add_parser("show", help="print a watchlist as a text table and exit")
+    show.add_argument("--watchlist", default="Main", help="watchlist name (default: Main)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    paths = default_paths()
+    db_path: Path = args.db or paths.database
+    if args.command == "show":
+        from services.commands import show_watchlist
+
+        return show_watchlist(db_path, args.watchlist)
+    from ui.app import run_gui
+
+    return run_gui(db_path, paths)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""Headless commands behind `python main.py ...`: plain text out, an exit code back."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from services.clock import Clock, SystemClock
+from services.database import open_app_database
+from services.feed_status import price_status
+from services.watchlist_columns import render_text_table
+from services.watchlist_service import WatchlistService
+
+
+def show_watchlist(
+    db_path: Path, watchlist: str, clock: Clock | None = None, out: TextIO = sys.stdout
+) -> int:
+    """Print a watchlist as a text table, with the same figures the window shows."""
+    clock = clock or SystemClock()
+    conn = open_app_database(db_path)
+    try:
+        service = WatchlistService(conn, clock)
+        try:
+            rows = service.rows(watchlist)
+        except KeyError:
+            names = ", ".join(service.watchlist_names())
+            print(f"No watchlist named {watchlist!r}. Watchlists: {names}", file=sys.stderr)
+            return 2
+        print(f"{watchlist} — {db_path}", file=out)
+        print(render_text_table(rows), file=out)
+        print(price_status(rows, clock.now()), file=out)
+        return 0
+    finally:
+        conn.close()

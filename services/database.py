@@ -1,0 +1,29 @@
+"""Opening the app's database ready to use: schema migrated, bundled reference data loaded."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from db import meta_repo
+from db.connection import open_connection
+from db.schema_state import pending_migrations
+from services.bundled import DIGEST_KEY, file_digest
+
+
+def open_app_database(path: Path | str) -> sqlite3.Connection:
+    """Open, migrate and load reference data as needed.
+
+    The usual start (schema current, same bundled file) touches only sqlite3; sqlite-utils and the
+    pandas it imports are loaded only when there is a migration or a new bundled file to apply.
+    """
+    conn = open_connection(path)
+    if pending_migrations(conn):
+        from db.migrations import migrate
+
+        migrate(conn)
+    if meta_repo.get_meta(conn, DIGEST_KEY) != file_digest():
+        from services.reference_data import load_reference_data
+
+        load_reference_data(conn)
+    return conn
