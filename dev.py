@@ -37,7 +37,7 @@ def log(message: str) -> None:
 
 
 def ensure_venv() -> Path:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs on whatever python3 is
         sys.exit("HarbourWatch needs Python 3.11 or newer.")
     python = venv_python()
     if not python.exists():

@@ -70,8 +70,7 @@ def apply_bundled_facts(
         key = fact["fact_key"]
         row = {**fact, "origin": "bundled"}
         existing = conn.execute(
-            f"SELECT {_key_column(table)} AS pk, user_edited FROM {table} WHERE fact_key = ?",
-            [key],
+            f"SELECT {_key_column(table)} AS pk, * FROM {table} WHERE fact_key = ?", [key]
         ).fetchone()
         if key not in known:
             if existing is None:
@@ -81,11 +80,13 @@ def apply_bundled_facts(
                 "INSERT INTO bundled_facts (fact_key, table_name, loaded_at) VALUES (?, ?, ?)",
                 [key, table, now],
             )
-        elif existing is not None and not existing["user_edited"]:
-            db[table].update(existing["pk"], {k: v for k, v in row.items() if k != "fact_key"})
-            counts += LoadCounts(updated=1)
-        else:
+        elif existing is None or existing["user_edited"]:
             counts += LoadCounts(kept_user=1)
+        else:
+            changes = {k: v for k, v in row.items() if existing[k] != v}
+            if changes:
+                db[table].update(existing["pk"], changes)
+                counts += LoadCounts(updated=1)
     return counts
 
 

@@ -15,8 +15,9 @@ from typing import Any
 
 from db import facts_repo, market_repo, meta_repo, watchlist_repo
 from db.connection import transaction
-from services.clock import daily_bar_ts
 from services.bundled import BUNDLED_FILE, DIGEST_KEY, file_digest
+from services.clock import daily_bar_ts
+
 
 def _fact_rows(document: dict[str, Any], table: str) -> list[dict[str, Any]]:
     rows = []

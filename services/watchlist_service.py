@@ -66,6 +66,7 @@ class InstrumentDetail:
     reference_points: tuple[ReferencePoint, ...]
     band_prices: tuple[BandPrice, ...]
     fx_notes: tuple[str, ...]
+    today: dt.date  # in the instrument's exchange time zone
 
 
 class WatchlistService:
@@ -110,6 +111,7 @@ class WatchlistService:
                 f"({r.provenance.confidence if r.provenance else ''}): {r.note}"
                 for r in fx_rates
             ),
+            today=self.today(instrument),
         )
 
     def _last_price(self, instrument: Instrument) -> tuple[Price | None, float | None]:

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from db.connection import open_connection
+from db.migrations import MIGRATIONS, migrate
+from db.schema_state import MIGRATION_NAMES, pending_migrations
+
+
+def table_names(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def test_registered_migrations_match_the_cheap_start_up_list(tmp_path: Path) -> None:
+    conn = open_connection(tmp_path / "x.sqlite3")
+    assert [m.name for m in MIGRATIONS.pending(Database(conn))] == list(MIGRATION_NAMES)
+
+
+def test_empty_file_gets_the_whole_schema(tmp_path: Path) -> None:
+    conn = open_connection(tmp_path / "new.sqlite3")
+    assert migrate(conn) == list(MIGRATION_NAMES)
+    assert pending_migrations(conn) == []
+    assert {
+        "instruments", "bars", "quotes", "shares_outstanding", "revenue", "fx_rates", "targets",
+        "lockups", "valuation_bands", "reference_points", "watchlists", "watchlist_items",
+    } <= table_names(conn)
+    bars_sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'bars'").fetchone()[0]
+    assert "WITHOUT ROWID" in bars_sql
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert migrate(conn) == []  # a second start applies nothing
+
+
+def test_previous_schema_is_migrated_in_place_keeping_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    conn = open_connection(path)
+    migrate(conn, stop_before="m002_watchlists")
+    assert "watchlists" not in table_names(conn)
+    conn.execute(
+        "INSERT INTO instruments (symbol, name, currency) VALUES ('2513.HK', 'Zhipu AI', 'HKD')"
+    )
+    conn.execute(
+        "INSERT INTO bars (symbol, interval, ts, close, source) "
+        "VALUES ('2513.HK', '1d', 1767835800, 131.5, 'yahoo')"
+    )
+    conn.close()
+
+    conn = open_connection(path)
+    assert pending_migrations(conn) == ["m002_watchlists"]
+    assert migrate(conn) == ["m002_watchlists"]
+    assert conn.execute("SELECT close FROM bars").fetchall()[0][0] == 131.5
+    assert conn.execute("SELECT name FROM instruments").fetchone()[0] == "Zhipu AI"
+    assert [r[0] for r in conn.execute("SELECT name FROM watchlists")] == ["Main"]
+
+
+def test_foreign_keys_protect_bars_from_unknown_symbols(tmp_path: Path) -> None:
+    conn = open_connection(tmp_path / "fk.sqlite3")
+    migrate(conn)
+    try:
+        conn.execute(
+            "INSERT INTO bars (symbol, interval, ts, close, source) "
+            "VALUES ('NOPE', '1d', 1, 1.0, 'yahoo')"
+        )
+    except sqlite3.IntegrityError:
+        pass
+    else:
+        raise AssertionError("a bar for an unknown instrument was accepted")

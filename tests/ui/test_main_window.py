@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from services.clock import FixedClock
+from services.paths import AppPaths
+from services.watchlist_columns import Column
+from ui.app import launch
+from ui.main_window import MainWindow
+
+
+def open_window(qtbot, db_path: Path, paths: AppPaths, clock: FixedClock) -> MainWindow:
+    window = launch(db_path, paths, clock)
+    qtbot.addWidget(window)
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_window_opens_with_both_stocks_and_their_reference_figures(
+    qtbot, db_path: Path, isolated_home: AppPaths, clock: FixedClock
+) -> None:
+    window = open_window(qtbot, db_path, isolated_home, clock)
+    table = window.table.model()
+    shown = {table.index(r, Column.SYMBOL).data(): table.index(r, Column.LAST).data()
+             for r in range(table.rowCount())}
+    assert shown == {"2513.HK": "HK$819.00", "0100.HK": "HK$199.30"}
+    assert "reference prices" in window.status_label.text()
+    assert "Not real-time" in window.status_label.text()
+    assert window.selected_symbol() == "2513.HK"
+    assert "Morgan Stanley" in window.detail.toPlainText()
+
+    assert window.select_symbol("0100.HK")
+    text = window.detail.toPlainText()
+    assert "MiniMax" in text and "Goldman Sachs" in text and "1,018" in text
+    assert "Founders (Class B)" in text and "≥ 2027-01-08" in text
+    assert not window.windowIcon().isNull()
+
+
+def test_table_sorts_by_value_not_text(qtbot, db_path: Path, isolated_home: AppPaths,
+                                       clock: FixedClock) -> None:
+    window = open_window(qtbot, db_path, isolated_home, clock)
+    window.table.sortByColumn(Column.MARKET_CAP, Qt.SortOrder.AscendingOrder)
+    model = window.table.model()
+    assert [model.index(r, Column.SYMBOL).data() for r in range(2)] == ["0100.HK", "2513.HK"]
+
+
+def test_window_state_and_selection_persist(qtbot, db_path: Path, isolated_home: AppPaths,
+                                            clock: FixedClock) -> None:
+    window = open_window(qtbot, db_path, isolated_home, clock)
+    window.resize(701, 503)
+    window.table.horizontalHeader().resizeSection(Column.NAME, 222)
+    window.select_symbol("0100.HK")
+    window.close()
+    assert isolated_home.settings_file.exists()
+
+    again = open_window(qtbot, db_path, isolated_home, clock)
+    assert (again.size().width(), again.size().height()) == (701, 503)
+    assert again.table.horizontalHeader().sectionSize(Column.NAME) == 222
+    assert again.selected_symbol() == "0100.HK"

@@ -1,0 +1,1 @@
+"""PySide6 + pyqtgraph front end. Talks to services/ only; never to db/ (import-linter checks)."""

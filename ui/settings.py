@@ -1,0 +1,42 @@
+"""Every persisted setting declared once, with its type and default.
+
+Window state (geometry, splitter, column layout) lives under `window/`; the trader's preferences
+under `prefs/`. The file is an INI in the app's config dir, so tests point it at a temp file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from PySide6.QtCore import QByteArray, QSettings
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Setting(Generic[T]):
+    key: str
+    kind: type
+    default: T
+
+    def get(self, store: QSettings) -> T:
+        value = store.value(self.key, self.default, type=self.kind)
+        return self.default if value is None else value
+
+    def set(self, store: QSettings, value: T) -> None:
+        store.setValue(self.key, value)
+
+
+WINDOW_GEOMETRY = Setting("window/geometry", QByteArray, QByteArray())
+WINDOW_STATE = Setting("window/state", QByteArray, QByteArray())
+WATCHLIST_HEADER = Setting("window/watchlist_header", QByteArray, QByteArray())
+SPLITTER = Setting("window/splitter", QByteArray, QByteArray())
+ACTIVE_WATCHLIST = Setting("prefs/watchlist", str, "Main")
+SELECTED_SYMBOL = Setting("prefs/selected_symbol", str, "")
+
+
+def open_settings(path: Path) -> QSettings:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return QSettings(str(path), QSettings.Format.IniFormat)
