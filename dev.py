@@ -36,7 +36,7 @@ def log(message: str) -> None:
     print(f"[dev] {message}", file=sys.stderr, flush=True)
 
 
-def ensure_venv() -> Path:
+def ensure_venv(env: dict[str, str]) -> Path:
     if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs on whatever python3 is
         sys.exit("HarbourWatch needs Python 3.11 or newer.")
     python = venv_python()
@@ -49,22 +49,27 @@ def ensure_venv() -> Path:
         pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
         subprocess.run([*pip, "-r", str(LOCK)], check=True)
         STAMP.write_text(wanted)
-    ensure_qt_libraries(python)
+    ensure_qt_libraries(python, env)
     return python
 
 
-def ensure_qt_libraries(python: Path) -> None:
-    """Install Qt's system libraries with apt when QtWidgets cannot load (root on Debian only)."""
-    probe = [str(python), "-c", "import PySide6.QtWidgets, PySide6.QtSvg"]
-    if subprocess.run(probe, capture_output=True).returncode == 0:
-        return
+def ensure_qt_libraries(python: Path, env: dict[str, str]) -> None:
+    """Install Qt's system libraries with apt when a QApplication cannot start in `env` (the
+    platform the command will use: offscreen for tests, xcb/wayland on a desktop). Debian only,
+    as root; elsewhere it says what is missing."""
+    probe = [str(python), "-c", "from PySide6.QtWidgets import QApplication; QApplication([])"]
+    result = subprocess.run(probe, capture_output=True, text=True, env=env, timeout=60)
+    missing_library = "shared object" in result.stderr or "is needed to load" in result.stderr
+    if result.returncode == 0 or not missing_library:
+        return  # fine, or a problem apt cannot fix (no display: see the README)
     if shutil.which("apt-get") is None or os.geteuid() != 0:
         log("Qt cannot load its system libraries; install: " + " ".join(QT_SYSTEM_PACKAGES))
         return
     log("installing Qt's system libraries with apt-get")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", *QT_SYSTEM_PACKAGES], check=True, env=env)
+    apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=False, env=apt_env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *QT_SYSTEM_PACKAGES], check=True,
+                   env=apt_env)
 
 
 def run(command: list[str], env: dict[str, str] | None = None) -> int:
@@ -72,9 +77,12 @@ def run(command: list[str], env: dict[str, str] | None = None) -> int:
     return subprocess.run(command, cwd=ROOT, env=env).returncode
 
 
-def run_tests(python: Path, pytest_args: list[str]) -> int:
+def test_environment() -> dict[str, str]:
+    return {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def run_tests(python: Path, pytest_args: list[str], env: dict[str, str]) -> int:
     """Lint, check the import contracts, prove the core is Qt-free, then run every test."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONDONTWRITEBYTECODE": "1"}
     bin_dir = python.parent
     steps = [
         [str(python), "-m", "ruff", "check", "."],
@@ -95,10 +103,11 @@ def main(argv: list[str]) -> int:
         print("usage: python3 dev.py app [main.py args] | python3 dev.py test [pytest args]",
               file=sys.stderr)
         return 2
-    python = ensure_venv()
+    env = dict(os.environ) if argv[0] == "app" else test_environment()
+    python = ensure_venv(env)
     if argv[0] == "app":
-        return run([str(python), str(ROOT / "main.py"), *argv[1:]])
-    return run_tests(python, argv[1:])
+        return run([str(python), str(ROOT / "main.py"), *argv[1:]], env)
+    return run_tests(python, argv[1:], env)
 
 
 if __name__ == "__main__":

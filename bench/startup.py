@@ -1,0 +1,59 @@
+"""Time to the first painted main window, against a bare PySide6 + pyqtgraph window.
+
+Both are measured in this run, alternately, as wall time from spawning the process to the
+window's first paint (interpreter start-up included for both). Prints medians and the ratio.
+Goal: HarbourWatch at most 1.2x the bare window.
+
+    .venv/bin/python bench/startup.py [--runs 9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CHILD = Path(__file__).resolve().parent / "_startup_child.py"
+
+
+def time_once(mode: str, home: Path) -> float:
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+           "HARBOURWATCH_HOME": str(home)}
+    start = time.perf_counter()
+    child = subprocess.Popen([sys.executable, str(CHILD), mode, str(home)], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert child.stdout is not None
+    line = child.stdout.readline()
+    elapsed = time.perf_counter() - start
+    child.wait(timeout=60)
+    if line.strip() != "painted":
+        raise RuntimeError(f"{mode} did not paint (exit {child.returncode})")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        first = time_once("app", home)  # empty home: migrations + bundled data load
+        time_once("bare", home)  # warm the OS file cache for both before timing
+        bare, app = [], []
+        for _ in range(args.runs):
+            bare.append(time_once("bare", home))
+            app.append(time_once("app", home))
+    b, a = statistics.median(bare), statistics.median(app)
+    print(f"bare PySide6 + pyqtgraph window : {b * 1000:7.0f} ms (median of {args.runs})")
+    print(f"HarbourWatch main window        : {a * 1000:7.0f} ms (median of {args.runs})")
+    print(f"ratio app / bare                : {a / b:7.2f}x   (goal <= 1.20x)")
+    print(f"first start (schema + bundled data): {first * 1000:.0f} ms = {first / b:.2f}x bare")
+
+
+if __name__ == "__main__":
+    main()
