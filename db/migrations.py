@@ -158,6 +158,22 @@ M002_STATEMENTS = [
     "INSERT INTO watchlists (name, position) VALUES ('Main', 0)",
 ]
 
+# Per-symbol health of the price feed, so backoff and "last good price" survive a restart.
+M003_STATEMENTS = [
+    """CREATE TABLE feed_health (
+        symbol TEXT PRIMARY KEY REFERENCES instruments(symbol) ON DELETE CASCADE,
+        last_attempt INTEGER,
+        last_success INTEGER,
+        last_error TEXT NOT NULL DEFAULT '',
+        last_error_kind TEXT NOT NULL DEFAULT '',
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        not_found_count INTEGER NOT NULL DEFAULT 0,
+        next_attempt INTEGER NOT NULL DEFAULT 0,
+        daily_backfilled INTEGER NOT NULL DEFAULT 0,
+        intraday_backfilled INTEGER NOT NULL DEFAULT 0
+    )""",
+]
+
 
 def _run(db: Database, statements: list[str]) -> None:
     for statement in statements:
@@ -172,6 +188,11 @@ def m001_market_data(db: Database) -> None:
 @MIGRATIONS(name="m002_watchlists")
 def m002_watchlists(db: Database) -> None:
     _run(db, M002_STATEMENTS)
+
+
+@MIGRATIONS(name="m003_feed_health")
+def m003_feed_health(db: Database) -> None:
+    _run(db, M003_STATEMENTS)
 
 
 def migrate(conn: sqlite3.Connection, stop_before: str | None = None) -> list[str]:

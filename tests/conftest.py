@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,11 @@ import pytest
 
 from services.clock import HONG_KONG, FixedClock
 from services.database import open_app_database
+from services.market_clock import MarketClock
 from services.paths import AppPaths
+from services.poller import Poller
+from services.quote_source import YahooQuoteSource
+from tests.fake_yahoo import FakeSymbol, FakeYahoo, FakeYahooSession, random_walk_minutes
 
 
 @pytest.fixture(autouse=True)
@@ -43,3 +48,28 @@ def hkt(*args: int) -> dt.datetime:
 def clock() -> FixedClock:
     """10:15 Hong Kong time on Monday 2026-11-23, a trading day."""
     return FixedClock(hkt(2026, 11, 23, 10, 15))
+
+
+@pytest.fixture
+def fake_yahoo(clock: FixedClock) -> Iterator[FakeYahoo]:
+    """Yahoo on 127.0.0.1 serving 2513.HK and 0100.HK, in step with the test's clock."""
+    # Lunar New Year 2026: a half day on the 16th, closed 17-19 February.
+    days = [(dt.date(2026, 2, 13), False), (dt.date(2026, 2, 16), True),
+            (dt.date(2026, 2, 20), False)]
+    days += [(dt.date(2026, 11, d), False) for d in (19, 20, 23, 24)]
+    fake = FakeYahoo(lambda: clock.now().timestamp())
+    for symbol, start, seed in (("2513.HK", 820.0, 1), ("0100.HK", 200.0, 2)):
+        minutes = random_walk_minutes(days, start, seed)
+        fake.symbols[symbol] = FakeSymbol(symbol, "HKD", minutes)
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def poller(db_path: Path, app_db: sqlite3.Connection, fake_yahoo: FakeYahoo, clock: FixedClock,
+           tmp_path: Path) -> Poller:
+    """The real poll cycle and the real yfinance, pointed at the fake."""
+    source = YahooQuoteSource(tmp_path / "yf-cache", FakeYahooSession(fake_yahoo.proxy_url),
+                              timeout=1.0)
+    return Poller(db_path, source, clock, MarketClock(), random.Random(7))

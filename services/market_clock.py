@@ -1,0 +1,131 @@
+"""When the exchange trades, from exchange_calendars (XHKG for HKEX), and when to poll.
+
+Sessions carry the lunch break and half days; holidays have no session. The poll schedule:
+every `interval` seconds in continuous trading, once after the closing auction (HKEX closes by a
+random time between 16:08 and 16:10, so 16:12), and every `closed_interval` otherwise (often
+enough to notice a schedule change, rarely enough to leave Yahoo alone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+POLL_INTERVAL_S = 60
+CLOSED_INTERVAL_S = 30 * 60
+AFTER_CLOSE_DELAY = dt.timedelta(minutes=12)  # past the 16:08-16:10 random close
+
+
+class Phase(StrEnum):
+    OPEN = "open"
+    LUNCH = "lunch break"
+    AFTER_CLOSE = "closing auction"  # between the close and the post-close poll
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Session:
+    """One trading day, all times aware UTC."""
+
+    day: dt.date
+    open: dt.datetime
+    close: dt.datetime
+    break_start: dt.datetime | None = None
+    break_end: dt.datetime | None = None
+
+    @property
+    def after_close_poll(self) -> dt.datetime:
+        return self.close + AFTER_CLOSE_DELAY
+
+    def phase(self, at: dt.datetime) -> Phase:
+        if at < self.open:
+            return Phase.CLOSED
+        if self.break_start and self.break_end and self.break_start <= at < self.break_end:
+            return Phase.LUNCH
+        if at < self.close:
+            return Phase.OPEN
+        if at < self.after_close_poll:
+            return Phase.AFTER_CLOSE
+        return Phase.CLOSED
+
+
+class MarketClock:
+    """Sessions of one exchange calendar. The calendar is built on first use (pandas-heavy),
+    so creating a MarketClock on the GUI thread costs nothing."""
+
+    def __init__(self, calendar: str = "XHKG"):
+        self._name = calendar
+        self._calendar: Any = None
+        self._lock = threading.Lock()
+
+    def _cal(self) -> Any:
+        with self._lock:
+            if self._calendar is None:
+                import exchange_calendars
+
+                self._calendar = exchange_calendars.get_calendar(self._name, start="2025-01-01")
+            return self._calendar
+
+    def session(self, day: dt.date) -> Session | None:
+        import pandas as pd
+
+        cal = self._cal()
+        label = pd.Timestamp(day)
+        if label > cal.last_session or label < cal.first_session or not cal.is_session(label):
+            return None
+
+        def aware(value: Any) -> dt.datetime | None:
+            return None if pd.isna(value) else value.to_pydatetime().astimezone(dt.UTC)
+
+        open_, close = aware(cal.session_open(label)), aware(cal.session_close(label))
+        assert open_ is not None and close is not None
+        return Session(day, open_, close, aware(cal.session_break_start(label)),
+                       aware(cal.session_break_end(label)))
+
+    def local_day(self, at: dt.datetime) -> dt.date:
+        return at.astimezone(self._cal().tz).date()
+
+    def phase(self, at: dt.datetime) -> Phase:
+        session = self.session(self.local_day(at))
+        return Phase.CLOSED if session is None else session.phase(at)
+
+    def next_session(self, at: dt.datetime, days: int = 14) -> Session | None:
+        """The next session whose post-close poll is still ahead of `at`."""
+        day = self.local_day(at)
+        for offset in range(days):
+            session = self.session(day + dt.timedelta(days=offset))
+            if session is not None and session.after_close_poll > at:
+                return session
+        return None
+
+
+def next_poll_at(clock: MarketClock, now: dt.datetime, last_poll: dt.datetime | None,
+                 interval_s: int = POLL_INTERVAL_S,
+                 closed_interval_s: int = CLOSED_INTERVAL_S) -> dt.datetime:
+    """When the next regular poll is due, given when the last one ran.
+
+    Two moments of a session get one poll each even between regular polls: the lunch break
+    (the morning's last bars) and the settled close (the official closing price).
+    """
+    if last_poll is None:
+        return now
+    session = clock.session(clock.local_day(now))
+    if session is not None:
+        for checkpoint in (session.break_start, session.after_close_poll):
+            if checkpoint is not None and last_poll < checkpoint <= now:
+                return now
+        phase = session.phase(now)
+        if phase == Phase.OPEN:
+            return max(now, last_poll + dt.timedelta(seconds=interval_s))
+        if phase == Phase.LUNCH and session.break_end is not None:
+            return session.break_end
+        if phase == Phase.AFTER_CLOSE:
+            return session.after_close_poll
+    due = last_poll + dt.timedelta(seconds=closed_interval_s)
+    upcoming = clock.next_session(now)
+    if upcoming is not None and upcoming.open > now:
+        due = min(due, upcoming.open)
+    return max(now, due)
