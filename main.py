@@ -22,24 +22,40 @@ def build_parser() -> argparse.ArgumentParser:
         "xvfb-run python main.py.",
     )
     parser.add_argument("--db", type=Path, help="database file (default: in the user data dir)")
+    parser.add_argument("--demo", action="store_true",
+                        help="simulated prices (marked DEMO everywhere) in a separate database")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("gui", help="open the window (the default)")
     show = commands.add_parser("show", help="print a watchlist as a text table and exit")
     show.add_argument("--watchlist", default="Main", help="watchlist name (default: Main)")
+    poll = commands.add_parser("poll", help="run one poll cycle, print a summary and exit")
+    poll.add_argument("--once", action="store_true", required=True,
+                      help="poll once (backfilling new symbols); exit 1 if nothing was fetched")
+    run = commands.add_parser("run", help="keep polling on the market schedule")
+    run.add_argument("--headless", action="store_true", required=True,
+                     help="without a window; Ctrl-C or SIGTERM stops cleanly")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     paths = default_paths()
-    db_path: Path = args.db or paths.database
+    db_path: Path = args.db or (paths.demo_database if args.demo else paths.database)
     if args.command == "show":
         from services.commands import show_watchlist
 
-        return show_watchlist(db_path, args.watchlist)
+        return show_watchlist(db_path, args.watchlist, demo=args.demo)
+    if args.command == "poll":
+        from services.headless import poll_once
+
+        return poll_once(db_path, paths, args.demo)
+    if args.command == "run":
+        from services.headless import run_headless
+
+        return run_headless(db_path, paths, args.demo)
     from ui.app import run_gui
 
-    return run_gui(db_path, paths)
+    return run_gui(db_path, paths, args.demo)
 
 
 if __name__ == "__main__":

@@ -18,18 +18,36 @@ DAILY_BAR_LOCAL_TIME = dt.time(9, 30)
 
 
 class Clock(Protocol):
+    speed: float  # clock seconds per real second: 1 except in demo mode's fast-forward
+
     def now(self) -> dt.datetime:
         """The current time, timezone-aware (UTC)."""
         ...
 
 
 class SystemClock:
+    speed = 1.0
+
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
 
 
+class FastClock:
+    """Runs `speed` times faster than real time from `start` (demo mode: a session in minutes)."""
+
+    def __init__(self, start: dt.datetime, speed: float):
+        self._start = start
+        self._t0 = time.monotonic()
+        self.speed = speed
+
+    def now(self) -> dt.datetime:
+        return self._start + dt.timedelta(seconds=(time.monotonic() - self._t0) * self.speed)
+
+
 class FixedClock:
     """A clock that stands still until moved: for tests and for replaying the past."""
+
+    speed = 1.0
 
     def __init__(self, at: dt.datetime):
         if at.tzinfo is None:
@@ -63,7 +81,3 @@ def daily_bar_ts(day: dt.date, tz: ZoneInfo | str = HONG_KONG) -> int:
 
 def local_date(ts: int, tz: ZoneInfo | str = HONG_KONG) -> dt.date:
     return from_epoch(ts, tz).date()
-
-
-def monotonic() -> float:
-    return time.monotonic()

@@ -7,18 +7,23 @@ from pathlib import Path
 from typing import TextIO
 
 from services.clock import Clock, SystemClock
-from services.database import open_app_database
+from services.database import DatabaseModeError, open_app_database
 from services.feed_status import price_status
 from services.watchlist_columns import render_text_table
 from services.watchlist_service import WatchlistService
 
 
 def show_watchlist(
-    db_path: Path, watchlist: str, clock: Clock | None = None, out: TextIO = sys.stdout
+    db_path: Path, watchlist: str, clock: Clock | None = None, out: TextIO = sys.stdout,
+    demo: bool = False,
 ) -> int:
     """Print a watchlist as a text table, with the same figures the window shows."""
     clock = clock or SystemClock()
-    conn = open_app_database(db_path)
+    try:
+        conn = open_app_database(db_path, demo)
+    except DatabaseModeError as error:
+        print(error, file=sys.stderr)
+        return 2
     try:
         service = WatchlistService(conn, clock)
         try:
@@ -27,7 +32,7 @@ def show_watchlist(
             names = ", ".join(service.watchlist_names())
             print(f"No watchlist named {watchlist!r}. Watchlists: {names}", file=sys.stderr)
             return 2
-        print(f"{watchlist} — {db_path}", file=out)
+        print(f"{watchlist}{' — DEMO' if demo else ''} — {db_path}", file=out)
         print(render_text_table(rows), file=out)
         print(price_status(rows, clock.now()), file=out)
         return 0

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from services import formatting as fmt
+from services.clock import from_epoch
+from services.models import Price
+from services.poller import PollOutcome
 from services.watchlist_service import WatchlistRow
 
 
@@ -39,3 +42,58 @@ def price_status(rows: list[WatchlistRow], now: dt.datetime) -> str:
         f"{fmt.price_time(newest_ref.last, newest_ref.instrument.timezone)}, "
         f"{_age(now.timestamp() - newest_ref.last.ts)}). Not real-time."
     )
+
+
+def describe_outcome(outcome: PollOutcome, tz: str = "Asia/Hong_Kong") -> list[str]:
+    """Lines for a terminal: what each symbol did in one poll."""
+    when = from_epoch(outcome.started_at, tz).strftime("%Y-%m-%d %H:%M:%S %Z")
+    demo = " DEMO" if outcome.source == "demo" else ""
+    lines = [f"{when}{demo}  market {outcome.phase}  {len(outcome.succeeded)}/"
+             f"{len(outcome.results)} symbols updated"]
+    for r in outcome.results:
+        if r.ok and r.price is not None and r.price_ts is not None:
+            price = Price(r.price, r.currency, r.price_ts, outcome.source)
+            lines.append(f"  {r.symbol:<10} {fmt.money(price.money):>12}  last trade "
+                         f"{fmt.price_time(price, tz)}  ({r.bars_written} bars)")
+        elif r.skipped:
+            lines.append(f"  {r.symbol:<10} skipped: {r.skipped}")
+        else:
+            lines.append(f"  {r.symbol:<10} FAILED: {r.error_kind}: {r.error}")
+    if outcome.rate_limited_until:
+        until = from_epoch(outcome.rate_limited_until, tz).strftime("%H:%M:%S %Z")
+        lines.append(f"  Yahoo is rate-limiting: next request after {until}")
+    if outcome.offline:
+        lines.append("  Cannot reach Yahoo Finance: stored prices are kept; retrying with backoff")
+    return lines
+
+
+def feed_summary(outcome: PollOutcome, tz: str = "Asia/Hong_Kong") -> str:
+    """The status bar's feed cell: health of the last poll."""
+    when = from_epoch(outcome.finished_at, tz).strftime("%H:%M:%S")
+    ok, total = len(outcome.succeeded), len(outcome.results)
+    name = "DEMO" if outcome.source == "demo" else "Yahoo"
+    failed = [r.symbol for r in outcome.results if not r.ok and not r.skipped]
+    extra = f" · failing: {', '.join(failed)}" if failed else ""
+    return f"Feed: {name} · market {outcome.phase} · {ok}/{total} OK at {when}{extra}"
+
+
+def feed_banner(outcome: PollOutcome | None, rows: list[WatchlistRow],
+                tz: str = "Asia/Hong_Kong") -> str:
+    """The warning across the window when the feed is down, or '' when it is fine."""
+    if outcome is None:
+        return ""
+    priced = [row for row in rows if row.last is not None]
+    newest = max(priced, key=lambda row: row.last.ts if row.last else 0) if priced else None
+    as_of = (fmt.price_time(newest.last, newest.instrument.timezone)
+             if newest and newest.last else "no stored price")
+    if outcome.rate_limited_until:
+        until = from_epoch(outcome.rate_limited_until, tz).strftime("%H:%M")
+        return (f"Yahoo Finance is limiting requests (HTTP 429) — showing prices as of {as_of}. "
+                f"Next try after {until} HKT.")
+    if outcome.offline:
+        return (f"Cannot reach Yahoo Finance — showing prices as of {as_of}. "
+                "Retrying automatically with backoff; nothing is lost.")
+    unknown = [r.symbol for r in outcome.results if r.error_kind == "unknown symbol"]
+    if unknown:
+        return f"Yahoo Finance does not know {', '.join(unknown)} — check the symbol."
+    return ""

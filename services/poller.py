@@ -14,7 +14,8 @@ from typing import Protocol
 from db import feed_repo, market_repo, meta_repo
 from db.connection import open_connection, transaction
 from services.backoff import FAILURE, NOT_FOUND_LIMIT, RATE_LIMIT
-from services.clock import Clock, daily_bar_ts, epoch, local_date
+from services.bars import daily_from_minutes
+from services.clock import Clock, epoch, local_date
 from services.market_clock import MarketClock, Phase
 from services.quote_source import ErrorKind, FeedError, Fetched
 
@@ -201,11 +202,8 @@ class Poller:
     def _today_from_minutes(symbol: str, tz: str, minute: Fetched, trading: bool,
                             source: str) -> tuple:
         """Today's daily bar so far, from its minutes: partial until the close replaces it."""
-        day = local_date(minute.bars[-1][0], tz)
-        today = [b for b in minute.bars if local_date(b[0], tz) == day]
-        return (symbol, "1d", daily_bar_ts(day, tz), today[0][1], max(b[2] for b in today),
-                min(b[3] for b in today), today[-1][4], sum(b[5] for b in today), source,
-                int(trading))
+        ts, o, h, low, c, v = daily_from_minutes(minute.bars, tz)[-1]
+        return (symbol, "1d", ts, o, h, low, c, v, source, int(trading))
 
     def _failure(self, state: Health, error: FeedError, now: int) -> dict:
         failures = (state["consecutive_failures"] if state else 0) + 1

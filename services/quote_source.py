@@ -29,11 +29,11 @@ from yfinance.exceptions import YFRateLimitError
 
 from services.clock import daily_bar_ts
 
-log = logging.getLogger(__name__)
-
 DEFAULT_TIMEOUT_S = 10.0
 # yfinance 1.7 calls pandas APIs that pandas 3.1 deprecates; the warning is theirs, not ours.
 warnings.filterwarnings("ignore", message=".*inplace keyword.*", module=r"yfinance\.")
+# Every failure is classified and reported here; yfinance's own log lines would say it twice.
+logging.getLogger("yfinance").setLevel(logging.CRITICAL)
 
 
 class ErrorKind(StrEnum):
@@ -141,7 +141,7 @@ class YahooQuoteSource:
     def _classify(self, symbol: str, error: Exception) -> FeedError:
         """Name the failure from the chart response's status first, the exception second."""
         status = self._session.chart_status
-        text = f"{type(error).__name__}: {error}"
+        text = f"{type(error).__name__}: {error}".split(". See ")[0]  # curl's trailing link
         if isinstance(error, YFRateLimitError) or status == 429:
             return FeedError(ErrorKind.RATE_LIMIT, symbol, "HTTP 429 Too Many Requests")
         if status == 404:

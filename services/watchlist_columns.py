@@ -50,7 +50,10 @@ def _time(row: WatchlistRow) -> str:
 
 
 def _source(row: WatchlistRow) -> str:
-    return "no price yet" if row.last is None else fmt.source_label(row.last)
+    if row.last is None:
+        return "no price yet"
+    stale = f" · STALE {row.stale_minutes} min" if row.stale_minutes is not None else ""
+    return fmt.source_label(row.last) + stale
 
 
 def _target(row: WatchlistRow) -> str:
@@ -99,6 +102,8 @@ def _price_tip(row: WatchlistRow) -> str:
         return "No price stored yet"
     if row.last.source == "reference":
         return "A sparse public price point from the bundled reference data, not a live quote"
+    if row.stale_minutes is not None:
+        return f"The market is open but this price has not changed for {row.stale_minutes} min"
     return ""
 
 

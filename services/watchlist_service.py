@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from db import market_repo, watchlist_repo
@@ -28,6 +28,9 @@ from services.models import (
 # Sources whose consecutive daily closes make a meaningful day-on-day change. Reference points
 # are sparse (weeks apart), so a "change" between two of them would mislead.
 CONTINUOUS_SOURCES = frozenset({"yahoo", "import", "demo"})
+LIVE_SOURCES = frozenset({"yahoo", "demo"})
+# Yahoo's HK quotes run at least 15 minutes late; no new trade for this long in a session is stale.
+STALE_AFTER_S = 25 * 60
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class WatchlistRow:
     ps_basis: str  # e.g. "FY2025", or why there is no figure
     next_lockup: Lockup | None
     lockup_days: int | None
+    stale_minutes: int | None = None  # set when the market trades but the price stopped moving
 
     @property
     def symbol(self) -> str:
@@ -82,15 +86,24 @@ class WatchlistService:
     def watchlist_names(self) -> list[str]:
         return [row["name"] for row in watchlist_repo.watchlists(self._conn)]
 
-    def rows(self, watchlist: str = "Main") -> list[WatchlistRow]:
+    def rows(self, watchlist: str = "Main", market_open: bool = False) -> list[WatchlistRow]:
+        """One row a symbol. `market_open`: the exchange is trading now, so an old live price
+        is flagged stale."""
         list_id = watchlist_repo.watchlist_id(self._conn, watchlist)
         if list_id is None:
             raise KeyError(f"no watchlist named {watchlist!r}")
         instruments = reference_store.instruments(self._conn)
         fx = FxTable(reference_store.fx_rates(self._conn))
+        rows = [self._row(instruments[item["symbol"]], fx)
+                for item in watchlist_repo.items(self._conn, list_id)]
+        if not market_open:
+            return rows
+        now = self._clock.now().timestamp()
         return [
-            self._row(instruments[item["symbol"]], fx)
-            for item in watchlist_repo.items(self._conn, list_id)
+            replace(row, stale_minutes=int((now - row.last.ts) // 60))
+            if row.last and row.last.source in LIVE_SOURCES and now - row.last.ts > STALE_AFTER_S
+            else row
+            for row in rows
         ]
 
     def detail(self, symbol: str) -> InstrumentDetail:

@@ -21,10 +21,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from services.clock import HONG_KONG, daily_bar_ts, epoch
+from services.bars import Bar, daily_from_minutes
+from services.clock import HONG_KONG, epoch
 from services.quote_source import YahooSession
 
-Bar = tuple[int, float, float, float, float, int]  # ts, open, high, low, close, volume
 HK_OFFSET = 28_800
 
 
@@ -60,18 +60,6 @@ def hk_session_minutes(day: dt.date, half_day: bool = False) -> list[int]:
 
     morning = minutes(dt.time(9, 30), dt.time(12, 0))
     return morning if half_day else morning + minutes(dt.time(13, 0), dt.time(16, 0))
-
-
-def daily_from_minutes(minute_bars: list[Bar]) -> list[Bar]:
-    """Aggregate minute bars into daily bars stamped at the 09:30 open."""
-    days: dict[dt.date, list[Bar]] = {}
-    for bar in minute_bars:
-        days.setdefault(dt.datetime.fromtimestamp(bar[0], HONG_KONG).date(), []).append(bar)
-    return [
-        (daily_bar_ts(day), bars[0][1], max(b[2] for b in bars), min(b[3] for b in bars),
-         bars[-1][4], sum(b[5] for b in bars))
-        for day, bars in sorted(days.items())
-    ]
 
 
 def random_walk_minutes(days: list[tuple[dt.date, bool]], start: float, seed: int) -> list[Bar]:
@@ -238,7 +226,7 @@ class FakeYahoo:
                 else:
                     self._send(404, "text/html", b"<html>no such page</html>")
 
-            do_POST = do_GET
+            do_POST = do_GET  # noqa: N815 - BaseHTTPRequestHandler's naming
 
             def _chart(self, symbol: str, query: dict[str, str]) -> None:
                 fault = fake._take_fault(symbol)

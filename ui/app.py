@@ -1,18 +1,29 @@
-"""Building and running the GUI: application object, database, services, window."""
+"""Building and running the GUI: application, database, services, window, price feed.
+
+Order matters: the window paints first; the scheduler (and with the first poll, yfinance and
+pandas on the worker thread) starts right after. On quit, polling stops and an in-flight poll
+commits before the database closes.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from services.clock import Clock, SystemClock
-from services.database import open_app_database
+from services.clock import Clock
+from services.database import DatabaseModeError, open_app_database
+from services.feed_runtime import make_clock, poller_factory
+from services.market_clock import MarketClock
 from services.paths import RESOURCES, AppPaths
+from services.poller import Poller
 from services.watchlist_service import WatchlistService
+from ui.job_bridge import JobBridge
 from ui.main_window import MainWindow
 from ui.settings import open_settings
 
@@ -26,27 +37,55 @@ def application() -> QApplication:
     return app
 
 
-def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None) -> MainWindow:
-    """Open the database and show the main window; the caller runs the event loop."""
-    application()
-    clock = clock or SystemClock()
-    conn = open_app_database(db_path)
-    window = MainWindow(WatchlistService(conn, clock), open_settings(paths.settings_file), clock)
+def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: bool = False,
+           make_poller: Callable[[], Poller] | None = None, start_feed: bool = True
+           ) -> MainWindow:
+    """Open the database and show the main window; the caller runs the event loop.
+
+    `make_poller` replaces the feed's poller (tests point it at a fake Yahoo); `start_feed`
+    False shows stored data only.
+    """
+    app = application()
+    market = MarketClock()
+    clock = clock or make_clock(demo, market)
+    conn = open_app_database(db_path, demo)
+    window = MainWindow(WatchlistService(conn, clock), open_settings(paths.settings_file), clock,
+                        demo)
     window.destroyed.connect(conn.close)
     window.show()
+    if start_feed:
+        bridge = JobBridge(window)
+        bridge.poll_finished.connect(window.on_poll_finished, Qt.ConnectionType.QueuedConnection)
+        bridge.poll_failed.connect(window.on_poll_failed, Qt.ConnectionType.QueuedConnection)
+        factory = make_poller or poller_factory(db_path, paths, clock, market, demo)
+
+        def start() -> None:
+            from services.scheduler import PollScheduler  # after the first paint
+
+            scheduler = PollScheduler(factory, market, clock, bridge.deliver_outcome,
+                                      bridge.deliver_error)
+            window.refresh_requested.connect(scheduler.refresh_now)
+            app.aboutToQuit.connect(scheduler.shutdown)
+            window.scheduler = scheduler
+            scheduler.start()
+
+        QTimer.singleShot(0, start)
     return window
 
 
-def run_gui(db_path: Path, paths: AppPaths) -> int:
+def run_gui(db_path: Path, paths: AppPaths, demo: bool = False) -> int:
     app = application()
     try:
-        window = launch(db_path, paths)
-    except (sqlite3.DatabaseError, OSError) as error:
+        window = launch(db_path, paths, demo=demo)
+    except (sqlite3.DatabaseError, OSError, DatabaseModeError) as error:
         QMessageBox.critical(
             None, "HarbourWatch cannot open its database",
             f"{db_path}\n\n{error}\n\nNothing was changed. Use --db to choose another file.",
         )
         return 1
     code = app.exec()
+    scheduler = getattr(window, "scheduler", None)
+    if scheduler is not None:
+        scheduler.shutdown(wait=True)
     del window
     return code

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QSettings, QSortFilterProxyModel, Qt, QTimer, Slot
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import (
+    QItemSelection,
+    QSettings,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -13,26 +23,44 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 
 from services.clock import Clock
-from services.feed_status import price_status
+from services.feed_status import feed_banner, feed_summary, price_status
+from services.poller import PollOutcome
 from services.watchlist_service import WatchlistService
 from ui import settings as cfg
 from ui.detail_pane import DetailPane
 from ui.watchlist_table_model import SORT_ROLE, SYMBOL_ROLE, WatchlistTableModel
 
+if TYPE_CHECKING:
+    from services.scheduler import PollScheduler
+
 # How often the snapshot is re-read from the database, so ages in the status bar keep moving.
 REFRESH_MS = 30_000
 
 
+BANNER_STYLE = {
+    "offline": "background:#fff1c2; color:#5c3c00; border:1px solid #d4a72c;",
+    "demo": "background:#ddf4ff; color:#0a3069; border:1px solid #54aeff;",
+}
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, service: WatchlistService, store: QSettings, clock: Clock):
+    refresh_requested = Signal()  # "Refresh now": the app routes it to the scheduler
+
+    def __init__(self, service: WatchlistService, store: QSettings, clock: Clock,
+                 demo: bool = False):
         super().__init__()
         self._service = service
         self._store = store
         self._clock = clock
-        self.setWindowTitle("HarbourWatch")
+        self._demo = demo
+        self._last_outcome: PollOutcome | None = None
+        self.scheduler: PollScheduler | None = None  # set by ui.app once polling starts
+        self.setWindowTitle("HarbourWatch — DEMO (simulated prices)" if demo else "HarbourWatch")
         self.setObjectName("main_window")
 
         self.model = WatchlistTableModel(self)
@@ -46,7 +74,18 @@ class MainWindow(QMainWindow):
         self._splitter.addWidget(self.detail)
         self._splitter.setStretchFactor(0, 1)
         self._splitter.setStretchFactor(1, 2)
-        self.setCentralWidget(self._splitter)
+        self.banner = QLabel(self)
+        self.banner.setObjectName("feed_banner")
+        self.banner.setWordWrap(True)
+        self.banner.setContentsMargins(8, 6, 8, 6)
+        self.banner.hide()
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self._splitter)
+        self.setCentralWidget(central)
 
         self.watchlist_box = QComboBox(self)
         self.watchlist_box.setObjectName("watchlist_box")
@@ -54,14 +93,22 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("watchlist_toolbar")
         toolbar.addWidget(QLabel(" Watchlist: "))
         toolbar.addWidget(self.watchlist_box)
-        refresh = toolbar.addAction("Refresh")
-        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
-        refresh.triggered.connect(self.refresh)
+        self.refresh_action = toolbar.addAction("Refresh now")
+        self.refresh_action.setObjectName("refresh_now")
+        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.refresh_action.setToolTip("Poll prices now (F5)")
+        self.refresh_action.triggered.connect(self.refresh_requested)
         self.addToolBar(toolbar)
 
         self.status_label = QLabel(self)
-        self.status_label.setObjectName("feed_status")
+        self.status_label.setObjectName("price_status")
         self.statusBar().addWidget(self.status_label, 1)
+        self.feed_label = QLabel("Feed: starting…", self)
+        self.feed_label.setObjectName("feed_status")
+        self.statusBar().addPermanentWidget(self.feed_label)
+        if demo:
+            self._show_banner("demo", "DEMO — simulated prices on a fast clock, in a separate "
+                              "database. Nothing here is a real quote.")
 
         self._restore_state()
         self._load_watchlist_names()
@@ -103,14 +150,39 @@ class MainWindow(QMainWindow):
     @Slot()
     def refresh(self) -> None:
         """Re-read the snapshot from the database and update only what changed."""
-        rows = self._service.rows(self.current_watchlist())
+        market_open = self._last_outcome is not None and self._last_outcome.phase == "open"
+        rows = self._service.rows(self.current_watchlist(), market_open)
         self.model.set_rows(rows)
-        self.status_label.setText(price_status(rows, self._clock.now()))
+        status = price_status(rows, self._clock.now())
+        self.status_label.setText(status)
+        if not self._demo:
+            banner = feed_banner(self._last_outcome, rows)
+            if banner:
+                self._show_banner("offline", banner)
+            else:
+                self.banner.hide()
         if not self._store.contains(cfg.WATCHLIST_HEADER.key):
             self.table.resizeColumnsToContents()
         symbol = self.selected_symbol()
         if symbol:
             self.detail.show_detail(self._service.detail(symbol))
+
+    @Slot(object)
+    def on_poll_finished(self, outcome: PollOutcome) -> None:
+        """A poll committed (queued here from the worker thread by the JobBridge)."""
+        self._last_outcome = outcome
+        self.feed_label.setText(feed_summary(outcome))
+        self.refresh()
+
+    @Slot(str)
+    def on_poll_failed(self, message: str) -> None:
+        self.feed_label.setText("Feed: poll failed")
+        self.statusBar().showMessage(f"Poll failed: {message}", 30_000)
+
+    def _show_banner(self, kind: str, text: str) -> None:
+        self.banner.setStyleSheet(f"QLabel#feed_banner {{ {BANNER_STYLE[kind]} }}")
+        self.banner.setText(text)
+        self.banner.show()
 
     @Slot(str)
     def _watchlist_chosen(self, name: str) -> None:

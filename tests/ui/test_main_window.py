@@ -12,7 +12,7 @@ from ui.main_window import MainWindow
 
 
 def open_window(qtbot, db_path: Path, paths: AppPaths, clock: FixedClock) -> MainWindow:
-    window = launch(db_path, paths, clock)
+    window = launch(db_path, paths, clock, start_feed=False)
     qtbot.addWidget(window)
     qtbot.waitExposed(window)
     return window
