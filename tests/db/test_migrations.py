@@ -3,6 +3,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from sqlite_utils import Database
 
 from db.connection import open_connection
@@ -34,11 +35,13 @@ def test_empty_file_gets_the_whole_schema(tmp_path: Path) -> None:
     assert migrate(conn) == []  # a second start applies nothing
 
 
-def test_previous_schema_is_migrated_in_place_keeping_data(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop_before", MIGRATION_NAMES[1:])
+def test_every_previous_schema_is_migrated_in_place_keeping_data(
+    tmp_path: Path, stop_before: str
+) -> None:
     path = tmp_path / "old.sqlite3"
     conn = open_connection(path)
-    migrate(conn, stop_before="m002_watchlists")
-    assert "watchlists" not in table_names(conn)
+    migrate(conn, stop_before=stop_before)
     conn.execute(
         "INSERT INTO instruments (symbol, name, currency) VALUES ('2513.HK', 'Zhipu AI', 'HKD')"
     )
@@ -49,11 +52,13 @@ def test_previous_schema_is_migrated_in_place_keeping_data(tmp_path: Path) -> No
     conn.close()
 
     conn = open_connection(path)
-    assert pending_migrations(conn) == ["m002_watchlists"]
-    assert migrate(conn) == ["m002_watchlists"]
+    later = list(MIGRATION_NAMES[MIGRATION_NAMES.index(stop_before):])
+    assert pending_migrations(conn) == later
+    assert migrate(conn) == later
     assert conn.execute("SELECT close FROM bars").fetchall()[0][0] == 131.5
     assert conn.execute("SELECT name FROM instruments").fetchone()[0] == "Zhipu AI"
     assert [r[0] for r in conn.execute("SELECT name FROM watchlists")] == ["Main"]
+    assert "feed_health" in table_names(conn)
 
 
 def test_foreign_keys_protect_bars_from_unknown_symbols(tmp_path: Path) -> None:
