@@ -11,8 +11,8 @@ import random
 
 from services.bars import Bar, daily_from_minutes
 from services.clock import Clock, FastClock, epoch, local_date
+from services.feed_types import Fetched, QuoteMeta
 from services.market_clock import MarketClock, Phase
-from services.quote_source import Fetched, QuoteMeta
 
 DEMO_SPEED = 30.0  # a 5.5-hour HKEX session passes in 11 minutes
 

@@ -16,8 +16,8 @@ from db.connection import open_connection, transaction
 from services.backoff import FAILURE, NOT_FOUND_LIMIT, RATE_LIMIT
 from services.bars import daily_from_minutes
 from services.clock import Clock, epoch, local_date
+from services.feed_types import ErrorKind, FeedError, Fetched
 from services.market_clock import MarketClock, Phase
-from services.quote_source import ErrorKind, FeedError, Fetched
 
 RATE_LIMIT_UNTIL = "rate_limited_until"
 RATE_LIMIT_STRIKES = "rate_limit_strikes"

@@ -15,8 +15,6 @@ from __future__ import annotations
 import logging
 import math
 import warnings
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,51 +26,13 @@ from yfinance.data import YfData
 from yfinance.exceptions import YFRateLimitError
 
 from services.clock import daily_bar_ts
+from services.feed_types import ErrorKind, FeedError, Fetched, QuoteMeta
 
 DEFAULT_TIMEOUT_S = 10.0
 # yfinance 1.7 calls pandas APIs that pandas 3.1 deprecates; the warning is theirs, not ours.
 warnings.filterwarnings("ignore", message=".*inplace keyword.*", module=r"yfinance\.")
 # Every failure is classified and reported here; yfinance's own log lines would say it twice.
 logging.getLogger("yfinance").setLevel(logging.CRITICAL)
-
-
-class ErrorKind(StrEnum):
-    RATE_LIMIT = "rate limit"
-    NOT_FOUND = "not found"
-    TRANSPORT = "cannot reach Yahoo"
-    MALFORMED = "malformed data"
-    CURRENCY = "currency mismatch"
-
-
-class FeedError(Exception):
-    def __init__(self, kind: ErrorKind, symbol: str, detail: str):
-        super().__init__(f"{symbol}: {kind}: {detail}")
-        self.kind = kind
-        self.symbol = symbol
-        self.detail = detail
-
-
-@dataclass(frozen=True)
-class QuoteMeta:
-    """The chart response's metadata: the latest trade and the market it trades on."""
-
-    symbol: str
-    currency: str
-    price: float
-    ts: int  # regularMarketTime, UTC epoch seconds
-    previous_close: float | None
-    timezone: str
-    exchange: str
-
-
-@dataclass(frozen=True)
-class Fetched:
-    """Bars as (ts, open, high, low, close, volume) tuples plus the metadata of the response."""
-
-    symbol: str
-    interval: str
-    bars: tuple[tuple[int, float, float, float, float, int], ...]
-    meta: QuoteMeta
 
 
 class YahooSession(curl_requests.Session):

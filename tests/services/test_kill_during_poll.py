@@ -53,6 +53,5 @@ def test_sigkill_during_polls_never_tears_a_poll(app_db: sqlite3.Connection,
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
         polls_seen.append(check_whole_polls(db_path))
-    print("polls committed after each kill:", polls_seen)
     assert polls_seen[-1] > 0, "no poll ever committed: the test exercised nothing"
     assert polls_seen == sorted(polls_seen)  # committed polls are never lost

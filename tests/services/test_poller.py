@@ -9,9 +9,9 @@ import pytest
 
 from db.connection import transaction
 from services.clock import HONG_KONG, FixedClock, epoch
+from services.feed_types import ErrorKind
 from services.market_clock import Phase
 from services.poller import UNKNOWN_SYMBOL, Poller
-from services.quote_source import ErrorKind
 from tests.conftest import hkt
 from tests.fake_yahoo import FakeYahoo
 
