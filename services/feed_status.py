@@ -69,7 +69,7 @@ def describe_outcome(outcome: PollOutcome, tz: str = "Asia/Hong_Kong") -> list[s
 
 def feed_summary(outcome: PollOutcome, tz: str = "Asia/Hong_Kong") -> str:
     """The status bar's feed cell: health of the last poll."""
-    when = from_epoch(outcome.finished_at, tz).strftime("%H:%M:%S")
+    when = from_epoch(outcome.finished_at, tz).strftime("%H:%M:%S %Z")
     ok, total = len(outcome.succeeded), len(outcome.results)
     name = "DEMO" if outcome.source == "demo" else "Yahoo"
     failed = [r.symbol for r in outcome.results if not r.ok and not r.skipped]
