@@ -22,6 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
         "xvfb-run python main.py.",
     )
     parser.add_argument("--db", type=Path, help="database file (default: in the user data dir)")
+    parser.add_argument("--poll-interval", type=int, default=60, metavar="SECONDS",
+                        help="seconds between polls while the market trades (default 60, min 15)")
     parser.add_argument("--demo", action="store_true",
                         help="simulated prices (marked DEMO everywhere) in a separate database")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -38,7 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.poll_interval < 15:
+        parser.error("--poll-interval must be at least 15 seconds (Yahoo's HK quotes are "
+                     "delayed 15 minutes; polling faster only invites rate limits)")
     paths = default_paths()
     db_path: Path = args.db or (paths.demo_database if args.demo else paths.database)
     if args.command == "show":
@@ -52,10 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         from services.headless import run_headless
 
-        return run_headless(db_path, paths, args.demo)
+        return run_headless(db_path, paths, args.demo, interval_s=args.poll_interval)
     from ui.app import run_gui
 
-    return run_gui(db_path, paths, args.demo)
+    return run_gui(db_path, paths, args.demo, args.poll_interval)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from services.clock import Clock
 from services.database import DatabaseModeError, open_app_database
 from services.feed_runtime import make_clock, poller_factory
-from services.market_clock import MarketClock
+from services.market_clock import POLL_INTERVAL_S, MarketClock
 from services.paths import RESOURCES, AppPaths
 from services.poller import Poller
 from services.watchlist_service import WatchlistService
@@ -38,8 +38,8 @@ def application() -> QApplication:
 
 
 def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: bool = False,
-           make_poller: Callable[[], Poller] | None = None, start_feed: bool = True
-           ) -> MainWindow:
+           make_poller: Callable[[], Poller] | None = None, start_feed: bool = True,
+           interval_s: int = POLL_INTERVAL_S) -> MainWindow:
     """Open the database and show the main window; the caller runs the event loop.
 
     `make_poller` replaces the feed's poller (tests point it at a fake Yahoo); `start_feed`
@@ -63,7 +63,7 @@ def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: boo
             from services.scheduler import PollScheduler  # after the first paint
 
             scheduler = PollScheduler(factory, market, clock, bridge.deliver_outcome,
-                                      bridge.deliver_error)
+                                      bridge.deliver_error, interval_s)
             window.refresh_requested.connect(scheduler.refresh_now)
             app.aboutToQuit.connect(scheduler.shutdown)
             window.scheduler = scheduler
@@ -73,10 +73,11 @@ def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: boo
     return window
 
 
-def run_gui(db_path: Path, paths: AppPaths, demo: bool = False) -> int:
+def run_gui(db_path: Path, paths: AppPaths, demo: bool = False,
+            interval_s: int = POLL_INTERVAL_S) -> int:
     app = application()
     try:
-        window = launch(db_path, paths, demo=demo)
+        window = launch(db_path, paths, demo=demo, interval_s=interval_s)
     except (sqlite3.DatabaseError, OSError, DatabaseModeError) as error:
         QMessageBox.critical(
             None, "HarbourWatch cannot open its database",

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.clock import Clock
-from services.feed_status import feed_banner, feed_summary, price_status
+from services.feed_status import describe_outcome, feed_banner, feed_summary, price_status
 from services.poller import PollOutcome
 from services.watchlist_service import WatchlistService
 from ui import settings as cfg
@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
         """A poll committed (queued here from the worker thread by the JobBridge)."""
         self._last_outcome = outcome
         self.feed_label.setText(feed_summary(outcome))
+        self.feed_label.setToolTip("\n".join(describe_outcome(outcome)))
         self.refresh()
 
     @Slot(str)

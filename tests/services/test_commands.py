@@ -29,7 +29,10 @@ def test_show_unknown_watchlist_fails_clearly(db_path: Path, clock: FixedClock, 
 def test_cli_help_and_show_run_as_a_user_would(db_path: Path) -> None:
     help_text = subprocess.run([sys.executable, "main.py", "--help"], cwd=ROOT,
                                capture_output=True, text=True, check=True).stdout
-    assert "--db" in help_text and "show" in help_text
+    assert "--db" in help_text and "show" in help_text and "--poll-interval" in help_text
+    too_fast = subprocess.run([sys.executable, "main.py", "--poll-interval", "1", "show"],
+                              cwd=ROOT, capture_output=True, text=True)
+    assert too_fast.returncode == 2 and "at least 15 seconds" in too_fast.stderr
     shown = subprocess.run([sys.executable, "main.py", "--db", str(db_path), "show"], cwd=ROOT,
                            capture_output=True, text=True, check=True).stdout
     assert "2513.HK" in shown and "0100.HK" in shown

@@ -47,6 +47,7 @@ def test_polls_update_the_window_and_the_offline_banner(
         price = [b for b in last if b[0] <= clock.now().timestamp()][-1][4]
         assert column(window, Column.LAST)["2513.HK"] == f"HK${price:,.2f}"
         assert "2/2 OK" in window.feed_label.text()
+        assert "0100.HK" in window.feed_label.toolTip()  # per-symbol health on hover
         assert window.banner.isHidden()
         assert threading.get_ident() not in spy.threads  # never on the GUI thread
 
