@@ -64,3 +64,34 @@ def peak(conn: sqlite3.Connection, symbol: str) -> sqlite3.Row | None:
 
 def latest_quote(conn: sqlite3.Connection, symbol: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM quotes WHERE symbol = ?", [symbol]).fetchone()
+
+
+SOURCE_CODES = {"yahoo": 0, "import": 1, "reference": 2, "demo": 3}
+_SOURCE_CASE = "CASE source " + " ".join(
+    f"WHEN '{name}' THEN {code}" for name, code in SOURCE_CODES.items()) + " END"
+
+
+def bar_matrix(conn: sqlite3.Connection, symbol: str, interval: str, start: int, end: int
+               ) -> list[tuple]:
+    """Rows (ts, open, high, low, close, volume, source code) in time order, as plain tuples:
+    the caller turns them into one float array in a single numpy call (NULL becomes NaN)."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor.execute(
+        f"SELECT ts, open, high, low, close, volume, {_SOURCE_CASE} FROM bars "
+        "WHERE symbol = ? AND interval = ? AND ts >= ? AND ts <= ? ORDER BY ts",
+        [symbol, interval, start, end],
+    ).fetchall()
+
+
+def peak_before(conn: sqlite3.Connection, symbol: str, ts: int) -> float | None:
+    """The highest price stored before `ts` (any interval): the running peak a chart starts from."""
+    row = conn.execute(
+        "SELECT MAX(COALESCE(high, close)) FROM bars WHERE symbol = ? AND ts < ?", [symbol, ts]
+    ).fetchone()
+    return None if row is None or row[0] is None else float(row[0])
+
+
+def first_ts(conn: sqlite3.Connection, symbol: str) -> int | None:
+    row = conn.execute("SELECT MIN(ts) FROM bars WHERE symbol = ?", [symbol]).fetchone()
+    return None if row is None or row[0] is None else int(row[0])

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from services.chart_service import ChartService
 from services.clock import Clock
 from services.database import DatabaseModeError, open_app_database
 from services.feed_runtime import make_clock, poller_factory
@@ -23,6 +24,8 @@ from services.market_clock import POLL_INTERVAL_S, MarketClock
 from services.paths import RESOURCES, AppPaths
 from services.poller import Poller
 from services.watchlist_service import WatchlistService
+from ui import settings as cfg
+from ui.app_theme import apply_theme
 from ui.job_bridge import JobBridge
 from ui.main_window import MainWindow
 from ui.settings import open_settings
@@ -49,8 +52,10 @@ def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: boo
     market = MarketClock()
     clock = clock or make_clock(demo, market)
     conn = open_app_database(db_path, demo)
-    window = MainWindow(WatchlistService(conn, clock), open_settings(paths.settings_file), clock,
-                        demo)
+    store = open_settings(paths.settings_file)
+    apply_theme(app, cfg.DARK_THEME.get(store))
+    watchlists = WatchlistService(conn, clock)
+    window = MainWindow(watchlists, ChartService(conn, clock, watchlists), store, clock, demo)
     window.destroyed.connect(conn.close)
     window.show()
     if start_feed:

@@ -16,22 +16,29 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHeaderView,
     QLabel,
     QMainWindow,
     QSplitter,
     QTableView,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
+from services.chart_service import ChartService
 from services.clock import Clock
 from services.feed_status import describe_outcome, feed_banner, feed_summary, price_status
 from services.poller import PollOutcome
 from services.watchlist_service import WatchlistService
 from ui import settings as cfg
+from ui.app_theme import apply_theme
+from ui.charts.comparison_chart import ComparisonChart
+from ui.charts.price_chart import PriceChart
+from ui.charts.valuation_chart import ValuationChart
 from ui.detail_pane import DetailPane
 from ui.watchlist_table_model import SORT_ROLE, SYMBOL_ROLE, WatchlistTableModel
 
@@ -51,8 +58,8 @@ BANNER_STYLE = {
 class MainWindow(QMainWindow):
     refresh_requested = Signal()  # "Refresh now": the app routes it to the scheduler
 
-    def __init__(self, service: WatchlistService, store: QSettings, clock: Clock,
-                 demo: bool = False):
+    def __init__(self, service: WatchlistService, charts: ChartService, store: QSettings,
+                 clock: Clock, demo: bool = False):
         super().__init__()
         self._service = service
         self._store = store
@@ -69,9 +76,18 @@ class MainWindow(QMainWindow):
         self._proxy.setSortRole(SORT_ROLE)
         self.table = self._build_table()
         self.detail = DetailPane(self)
+        self.price_chart = PriceChart(charts, self)
+        self.valuation_chart = ValuationChart(charts, self)
+        self.comparison_chart = ComparisonChart(charts, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("detail_tabs")
+        for widget, title in ((self.detail, "Details"), (self.price_chart, "Price"),
+                              (self.valuation_chart, "Valuation"),
+                              (self.comparison_chart, "Compare")):
+            self.tabs.addTab(widget, title)
         self._splitter = QSplitter(Qt.Orientation.Vertical, self)
         self._splitter.addWidget(self.table)
-        self._splitter.addWidget(self.detail)
+        self._splitter.addWidget(self.tabs)
         self._splitter.setStretchFactor(0, 1)
         self._splitter.setStretchFactor(1, 2)
         self.banner = QLabel(self)
@@ -98,6 +114,10 @@ class MainWindow(QMainWindow):
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
         self.refresh_action.setToolTip("Poll prices now (F5)")
         self.refresh_action.triggered.connect(self.refresh_requested)
+        self.dark_action = toolbar.addAction("Dark theme")
+        self.dark_action.setCheckable(True)
+        self.dark_action.setChecked(cfg.DARK_THEME.get(store))
+        self.dark_action.toggled.connect(self.set_dark_theme)
         self.addToolBar(toolbar)
 
         self.status_label = QLabel(self)
@@ -116,6 +136,8 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.refresh()
         self._select_initial_row()
+        self.tabs.setCurrentIndex(cfg.DETAIL_TAB.get(store))
+        self.tabs.currentChanged.connect(self._tab_changed)
 
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
@@ -166,6 +188,22 @@ class MainWindow(QMainWindow):
         symbol = self.selected_symbol()
         if symbol:
             self.detail.show_detail(self._service.detail(symbol))
+            self.price_chart.refresh()
+            self.valuation_chart.refresh()
+        self.comparison_chart.show_symbols([row.symbol for row in rows])
+
+    @Slot(bool)
+    def set_dark_theme(self, dark: bool) -> None:
+        cfg.DARK_THEME.set(self._store, dark)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, dark)
+        for chart in (self.price_chart, self.valuation_chart, self.comparison_chart):
+            chart.apply_theme()
+
+    @Slot(int)
+    def _tab_changed(self, index: int) -> None:
+        cfg.DETAIL_TAB.set(self._store, index)
 
     @Slot(object)
     def on_poll_finished(self, outcome: PollOutcome) -> None:
@@ -210,6 +248,8 @@ class MainWindow(QMainWindow):
     def _selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
         symbol = self.selected_symbol()
         self.detail.show_detail(self._service.detail(symbol) if symbol else None)
+        self.price_chart.show_symbol(symbol)
+        self.valuation_chart.show_symbol(symbol)
         if symbol:
             cfg.SELECTED_SYMBOL.set(self._store, symbol)
 

@@ -35,6 +35,8 @@ WATCHLIST_HEADER = Setting("window/watchlist_header", QByteArray, QByteArray())
 SPLITTER = Setting("window/splitter", QByteArray, QByteArray())
 ACTIVE_WATCHLIST = Setting("prefs/watchlist", str, "Main")
 SELECTED_SYMBOL = Setting("prefs/selected_symbol", str, "")
+DARK_THEME = Setting("prefs/dark_theme", bool, False)
+DETAIL_TAB = Setting("prefs/detail_tab", int, 0)
 
 
 def open_settings(path: Path) -> QSettings:

@@ -1,0 +1,122 @@
+"""Everything the charts of one symbol need, gathered from the database in one place.
+
+Read on the GUI thread's connection (reads are cheap; WAL lets the poller write meanwhile).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from db import market_repo
+from services import chart_series, reference_store
+from services.analytics import FxTable
+from services.chart_series import BarSeries, ValuationSeries
+from services.clock import Clock, epoch
+from services.models import Instrument, Lockup, Revenue, Target, ValuationBand
+from services.watchlist_service import BandPrice, WatchlistService
+
+
+@dataclass(frozen=True)
+class PriceChartData:
+    instrument: Instrument
+    range_key: str
+    bars: BarSeries
+    drawdown: np.ndarray
+    targets: tuple[Target, ...]
+    lockups: tuple[Lockup, ...]
+    band_prices: tuple[BandPrice, ...]
+    alert_levels: tuple[float, ...]
+    today: dt.date
+
+    @property
+    def has_demo(self) -> bool:
+        return bool(np.any(self.bars.of_source("demo")))
+
+
+@dataclass(frozen=True)
+class ValuationChartData:
+    instrument: Instrument
+    series: ValuationSeries
+    bands: tuple[ValuationBand, ...]
+    band_prices: tuple[BandPrice, ...]
+    targets: tuple[Target, ...]
+    revenue: tuple[Revenue, ...]
+    last_close: float | None
+    last_ts: int | None
+    has_demo: bool
+
+
+@dataclass(frozen=True)
+class ComparisonLine:
+    symbol: str
+    name: str
+    ts: np.ndarray
+    index: np.ndarray  # rebased to 100
+    drawdown: np.ndarray
+    base: float
+    has_demo: bool
+
+
+class ChartService:
+    def __init__(self, conn: sqlite3.Connection, clock: Clock, watchlists: WatchlistService):
+        self._conn = conn
+        self._clock = clock
+        self._watchlists = watchlists
+
+    def instrument(self, symbol: str) -> Instrument:
+        return reference_store.instruments(self._conn)[symbol]
+
+    def price_chart(self, symbol: str, range_key: str = "Max") -> PriceChartData:
+        ins = self.instrument(symbol)
+        intraday = market_repo.bar_matrix(self._conn, symbol, "1m", 0, 2**62)
+        sessions = chart_series.session_dates(
+            BarSeries.from_rows(symbol, "1m", ins.currency, intraday), ins.timezone)
+        interval, start = chart_series.range_window(range_key, self._clock.now(), ins.timezone,
+                                                    ins.listing_date, sessions)
+        bars = chart_series.load_bars(self._conn, symbol, ins.currency, interval, start)
+        prior = market_repo.peak_before(self._conn, symbol, int(bars.ts[0])) if len(bars) else None
+        detail = self._watchlists.detail(symbol)
+        return PriceChartData(ins, range_key, bars, chart_series.drawdown(bars, prior),
+                              detail.targets, detail.lockups, detail.band_prices, (),
+                              detail.today)
+
+    def valuation_chart(self, symbol: str, currency: str, basis: str) -> ValuationChartData:
+        ins = self.instrument(symbol)
+        bars = chart_series.load_bars(self._conn, symbol, ins.currency, "1d")
+        funds = reference_store.fundamentals(self._conn, symbol)
+        fx = FxTable(reference_store.fx_rates(self._conn))
+        series = chart_series.valuation(bars.ts, bars.close, ins.currency, ins.timezone,
+                                        funds.shares, funds.revenue, fx, currency, basis)
+        known = np.flatnonzero(~np.isnan(bars.close))
+        detail = self._watchlists.detail(symbol)
+        return ValuationChartData(
+            ins, series, tuple(reference_store.valuation_bands(self._conn)),
+            detail.band_prices, detail.targets, funds.revenue,
+            float(bars.close[known[-1]]) if known.size else None,
+            int(bars.ts[known[-1]]) if known.size else None, bool(np.any(bars.of_source("demo"))))
+
+    def comparison(self, symbols: list[str], base_day: dt.date | None) -> list[ComparisonLine]:
+        """Each symbol's daily closes rebased to 100 at `base_day` (None: at its IPO price)."""
+        lines = []
+        for symbol in symbols:
+            ins = self.instrument(symbol)
+            bars = chart_series.load_bars(self._conn, symbol, ins.currency, "1d")
+            if base_day is None:
+                base = ins.offer_price
+            else:
+                at = epoch(dt.datetime.combine(base_day, dt.time(0), ZoneInfo(ins.timezone)))
+                base = chart_series.base_value(bars.ts, bars.close, at)
+            if not base or not len(bars):
+                continue
+            keep = ~np.isnan(bars.close)
+            if base_day is not None:
+                keep &= bars.ts >= at
+            lines.append(ComparisonLine(
+                symbol, ins.name, bars.ts[keep], chart_series.rebased(bars.close[keep], base),
+                chart_series.drawdown(bars)[keep], base, bool(np.any(bars.of_source("demo")))))
+        return lines

@@ -1,0 +1,1 @@
+"""pyqtgraph charts: price (with volume and drawdown), valuation, comparison."""

@@ -1,0 +1,104 @@
+"""Several stocks on one chart, rebased to 100 at a chosen date or at their IPO price, with
+their drawdowns overlaid."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QDate, Qt, Slot
+from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from services.atomic_files import write_csv
+from services.chart_service import ChartService, ComparisonLine
+from services.clock import from_epoch
+from ui.charts.chart_export import add_export_actions, export_png
+from ui.charts.theme import current_theme, date_plot, style_plots
+
+
+class ComparisonChart(QWidget):
+    def __init__(self, service: ChartService, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._service = service
+        self._symbols: list[str] = []
+        self.lines: list[ComparisonLine] = []
+        self.theme = current_theme()
+        self.base = QComboBox(self)
+        self.base.addItems(["IPO price", "Date"])
+        self.base_date = QDateEdit(QDate(2026, 2, 20), self)
+        self.base_date.setCalendarPopup(True)
+        self.base_date.setDisplayFormat("yyyy-MM-dd")
+        self.base.currentTextChanged.connect(self.refresh)
+        self.base_date.dateChanged.connect(self.refresh)
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Rebase to 100 at"))
+        controls.addWidget(self.base)
+        controls.addWidget(self.base_date)
+        controls.addStretch(1)
+
+        self.graphics = pg.GraphicsLayoutWidget(self)
+        self.index_plot = date_plot(self.graphics, 0, "Index (100 = base)")
+        self.drawdown_plot = date_plot(self.graphics, 1, "From peak %")
+        self.drawdown_plot.setXLink(self.index_plot)
+        self.index_plot.hideAxis("bottom")
+        self.legend = self.index_plot.addLegend(offset=(10, 10))
+        add_export_actions(self, [self.index_plot, self.drawdown_plot], lambda: "comparison",
+                           self.export_png, self.export_csv)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(controls)
+        layout.addWidget(self.graphics, 1)
+        style_plots(self.graphics, [self.index_plot, self.drawdown_plot], self.theme)
+
+    def apply_theme(self) -> None:
+        """Follow the application palette (light or dark) and redraw."""
+        self.theme = current_theme()
+        style_plots(self.graphics, [self.index_plot, self.drawdown_plot], self.theme)
+        self.refresh()
+
+    def show_symbols(self, symbols: list[str]) -> None:
+        self._symbols = list(symbols)
+        self.refresh()
+
+    def base_day(self) -> dt.date | None:
+        if self.base.currentText() == "IPO price":
+            return None
+        return self.base_date.date().toPython()
+
+    @Slot()
+    def refresh(self) -> None:
+        self.base_date.setEnabled(self.base.currentText() == "Date")
+        self.lines = self._service.comparison(self._symbols, self.base_day())
+        self.index_plot.clear()
+        self.drawdown_plot.clear()
+        self.legend.clear()
+        demo = any(line.has_demo for line in self.lines)
+        for i, line in enumerate(self.lines):
+            color = self.theme.palette[i % len(self.theme.palette)]
+            pen = pg.mkPen(color, width=1.8,
+                           style=Qt.PenStyle.DashLine if line.has_demo else Qt.PenStyle.SolidLine)
+            label = f"{line.name} {line.symbol}" + (" (DEMO)" if line.has_demo else "")
+            self.index_plot.plot(line.ts, line.index, pen=pen, symbol="o", symbolSize=5,
+                                 symbolBrush=color, symbolPen=color, name=label)
+            self.drawdown_plot.plot(line.ts, line.drawdown * 100.0, pen=pen, symbol="o",
+                                    symbolSize=4, symbolBrush=color, symbolPen=color)
+        self.index_plot.addItem(pg.InfiniteLine(pos=100, angle=0, movable=False,
+                                                pen=pg.mkPen(self.theme.foreground,
+                                                             style=Qt.PenStyle.DotLine)))
+        base = "IPO price" if self.base_day() is None else self.base_day().isoformat()
+        title = f"Rebased to 100 at {base}" + (" · <b>DEMO — simulated prices</b>" if demo
+                                                else "")
+        self.index_plot.setTitle(title, color=self.theme.foreground, size="10pt")
+
+    def export_png(self, path: Path) -> None:
+        export_png(self.graphics, path)
+
+    def export_csv(self, path: Path) -> None:
+        rows = ([line.symbol, from_epoch(int(t), "Asia/Hong_Kong").date().isoformat(),
+                 float(v), float(d), line.base, "demo" if line.has_demo else "stored"]
+                for line in self.lines for t, v, d in zip(line.ts, line.index, line.drawdown,
+                                                          strict=True)
+                if not np.isnan(v))
+        write_csv(path, ["symbol", "date", "index", "drawdown", "base_price", "prices"], rows)
