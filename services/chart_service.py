@@ -25,6 +25,7 @@ from services.watchlist_service import BandPrice, WatchlistService
 class PriceChartData:
     instrument: Instrument
     range_key: str
+    start: int  # where the range begins (epoch), even if the first bar comes later
     bars: BarSeries
     drawdown: np.ndarray
     targets: tuple[Target, ...]
@@ -81,7 +82,7 @@ class ChartService:
         bars = chart_series.load_bars(self._conn, symbol, ins.currency, interval, start)
         prior = market_repo.peak_before(self._conn, symbol, int(bars.ts[0])) if len(bars) else None
         detail = self._watchlists.detail(symbol)
-        return PriceChartData(ins, range_key, bars, chart_series.drawdown(bars, prior),
+        return PriceChartData(ins, range_key, start, bars, chart_series.drawdown(bars, prior),
                               detail.targets, detail.lockups, detail.band_prices, (),
                               detail.today)
 

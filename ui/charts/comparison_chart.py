@@ -15,7 +15,7 @@ from services.atomic_files import write_csv
 from services.chart_service import ChartService, ComparisonLine
 from services.clock import from_epoch
 from ui.charts.chart_export import add_export_actions, export_png
-from ui.charts.theme import current_theme, date_plot, style_plots
+from ui.charts.theme import current_theme, date_plot, show_grid, style_plots
 
 
 class ComparisonChart(QWidget):
@@ -51,6 +51,7 @@ class ComparisonChart(QWidget):
         layout.addLayout(controls)
         layout.addWidget(self.graphics, 1)
         style_plots(self.graphics, [self.index_plot, self.drawdown_plot], self.theme)
+        show_grid([self.index_plot, self.drawdown_plot], True)  # a few hundred points: cheap
 
     def apply_theme(self) -> None:
         """Follow the application palette (light or dark) and redraw."""

@@ -33,7 +33,7 @@ from services.clock import daily_bar_ts, from_epoch
 from services.models import Money
 from ui.charts.candles import MAX_VISIBLE, CandlestickItem
 from ui.charts.chart_export import add_export_actions, export_png
-from ui.charts.theme import current_theme, date_plot, style_plots, with_alpha
+from ui.charts.theme import current_theme, date_plot, show_grid, style_plots, with_alpha
 
 GAP_S = {"1m": 5 * 60, "1d": 6 * 24 * 3600}  # longer than this between bars: the market was shut
 SOURCE_NAMES = {code: name for name, code in SOURCE_CODES.items()}
@@ -56,7 +56,8 @@ class PriceChart(QWidget):
         self.data: PriceChartData | None = None
         self.overlays: list[pg.GraphicsObject] = []
         self.theme = current_theme()
-        pg.setConfigOptions(antialias=True)
+        # Antialiasing and fills cost most of a frame with dense data (measured: bench/chart.py).
+        pg.setConfigOptions(antialias=False)
 
         self.range_buttons: dict[str, QToolButton] = {}
         group = QButtonGroup(self)
@@ -76,12 +77,15 @@ class PriceChart(QWidget):
         self.mode.currentTextChanged.connect(self._redraw)
         self.log_scale = QCheckBox("Log", self)
         self.log_scale.toggled.connect(self._redraw)
+        self.grid = QCheckBox("Grid", self)
+        self.grid.toggled.connect(self._grid_toggled)
         self.readout = QLabel(self)
         self.readout.setObjectName("chart_readout")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         controls.addSpacing(12)
         controls.addWidget(self.mode)
         controls.addWidget(self.log_scale)
+        controls.addWidget(self.grid)
         controls.addSpacing(12)
         controls.addWidget(self.readout, 1)
 
@@ -102,8 +106,8 @@ class PriceChart(QWidget):
         self.reference_path = self.price_plot.plot(connect="finite")
         self.candles = CandlestickItem(self.theme.up, self.theme.down)
         self.price_plot.addItem(self.candles)
-        self.volume = self._curve(self.volume_plot, fill=True)
-        self.drawdown = self._curve(self.drawdown_plot, fill=True)
+        self.volume = self._curve(self.volume_plot)
+        self.drawdown = self._curve(self.drawdown_plot)
         self.reference_drawdown = self.drawdown_plot.plot(pen=None, symbol="o", symbolSize=7)
         self.crosshair = pg.InfiniteLine(angle=90, movable=False)
         self.price_plot.addItem(self.crosshair, ignoreBounds=True)
@@ -120,8 +124,8 @@ class PriceChart(QWidget):
         self.apply_theme()
 
     @staticmethod
-    def _curve(plot: pg.PlotItem, fill: bool = False) -> pg.PlotDataItem:
-        curve = plot.plot(connect="finite", fillLevel=0 if fill else None)
+    def _curve(plot: pg.PlotItem) -> pg.PlotDataItem:
+        curve = plot.plot(connect="finite")
         curve.setDownsampling(auto=True, method="peak")
         curve.setClipToView(True)
         return curve
@@ -133,6 +137,10 @@ class PriceChart(QWidget):
         self.crosshair.setPen(pg.mkPen(with_alpha(t.foreground, 90), width=1))
         self.candles.set_colors(t.up, t.down)
         self._redraw()
+
+    @Slot(bool)
+    def _grid_toggled(self, on: bool) -> None:
+        show_grid([self.price_plot, self.volume_plot, self.drawdown_plot], on)
 
     # -- what to show ------------------------------------------------------------------------
     def show_symbol(self, symbol: str | None) -> None:
@@ -156,8 +164,13 @@ class PriceChart(QWidget):
         self.set_range(key)
 
     def reload(self, reset_view: bool) -> None:
-        self.data = None if self._symbol is None else self._service.price_chart(self._symbol,
-                                                                               self._range)
+        data = None if self._symbol is None else self._service.price_chart(self._symbol,
+                                                                          self._range)
+        self.show_data(data, reset_view)
+
+    def show_data(self, data: PriceChartData | None, reset_view: bool = True) -> None:
+        """Draw `data`; without reset_view the visible range stays where the trader left it."""
+        self.data = data
         self._redraw()
         if reset_view:
             self.fit_view()
@@ -204,10 +217,9 @@ class PriceChart(QWidget):
         self.candles.set_data(bars.ts[market], *(np.asarray(self._y(a[market])) for a in
                                                  (bars.open, bars.high, bars.low, bars.close)))
         vx, vy = with_gaps(bars.ts[market], bars.volume[market], gap)
-        self.volume.setData(vx, vy, pen=pg.mkPen(t.volume), brush=with_alpha(t.volume, 90))
+        self.volume.setData(vx, vy, pen=pg.mkPen(t.volume))
         dx, dy = with_gaps(bars.ts[market], data.drawdown[market] * 100.0, gap)
-        self.drawdown.setData(dx, dy, pen=pg.mkPen(t.drawdown),
-                              brush=with_alpha(t.drawdown, 60))
+        self.drawdown.setData(dx, dy, pen=pg.mkPen(t.drawdown))
         self.reference_drawdown.setData(bars.ts[ref], data.drawdown[ref] * 100.0,
                                         symbolPen=pg.mkPen(t.drawdown, width=1.4),
                                         symbolBrush=None)
@@ -294,6 +306,8 @@ class PriceChart(QWidget):
         bars = data.bars
         x0, x1 = float(bars.ts[0]), float(bars.ts[-1])
         if bars.interval == "1d":
+            if data.range_key != "Max":  # the whole window, however sparse the bars in it
+                x0 = min(x0, float(data.start))
             ahead = [daily_bar_ts(lock.first_free_day, data.instrument.timezone)
                      for lock in data.lockups if lock.first_free_day >= data.today]
             if ahead:  # keep the next lock-up expiry in view

@@ -62,9 +62,15 @@ def date_plot(graphics: pg.GraphicsLayoutWidget, row: int, label: str) -> pg.Plo
     plot = graphics.addPlot(row=row, col=0,
                             axisItems={"bottom": pg.DateAxisItem(utcOffset=UTC_OFFSET_HK)})
     plot.setLabel("left", label)
-    plot.showGrid(x=True, y=True, alpha=0.15)
     plot.getAxis("left").setWidth(70)
     return plot
+
+
+def show_grid(plots: list[pg.PlotItem], on: bool) -> None:
+    """Grid lines cost about 25 ms a pane per frame in Qt's raster engine (bench/chart.py),
+    so they are a choice, off by default."""
+    for plot in plots:
+        plot.showGrid(x=on, y=on, alpha=0.15)
 
 
 def style_plots(graphics: pg.GraphicsLayoutWidget, plots: list[pg.PlotItem],

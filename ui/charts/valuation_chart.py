@@ -18,7 +18,7 @@ from services.clock import from_epoch
 from services.models import Money
 from services.valuation_text import band_position, implied_market_caps
 from ui.charts.chart_export import add_export_actions, export_png
-from ui.charts.theme import current_theme, date_plot, style_plots, with_alpha
+from ui.charts.theme import current_theme, date_plot, show_grid, style_plots, with_alpha
 
 CURRENCIES = ("HKD", "USD", "CNY")
 
@@ -46,8 +46,9 @@ class ValuationChart(QWidget):
 
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.cap_plot = date_plot(self.graphics, 0, "Market cap")
-        self.ps_plot = date_plot(self.graphics, 1, "P/S (x)")
+        self.ps_plot = date_plot(self.graphics, 1, "P/S (x, log scale)")
         self.ps_plot.setXLink(self.cap_plot)
+        self.ps_plot.setLogMode(y=True)  # P/S spans 10x to 1,000x+: bands stay readable
         self.cap_plot.hideAxis("bottom")
         self.cap_curve = self.cap_plot.plot(connect="finite")
         self.ps_curve = self.ps_plot.plot(connect="finite")
@@ -64,6 +65,7 @@ class ValuationChart(QWidget):
         layout.addWidget(self.graphics, 1)
         layout.addWidget(self.summary)
         style_plots(self.graphics, [self.cap_plot, self.ps_plot], self.theme)
+        show_grid([self.cap_plot, self.ps_plot], True)  # a few hundred points: cheap
 
     def apply_theme(self) -> None:
         """Follow the application palette (light or dark) and redraw."""
@@ -101,7 +103,7 @@ class ValuationChart(QWidget):
                               pen=pg.mkPen(color, width=1.6), symbol="o", symbolSize=5,
                               symbolBrush=color)
         for i, band in enumerate(sorted(data.bands, key=lambda b: b.ps_low)):
-            region = pg.LinearRegionItem(values=(band.ps_low, band.ps_high),
+            region = pg.LinearRegionItem(values=(np.log10(band.ps_low), np.log10(band.ps_high)),
                                          orientation="horizontal", movable=False,
                                          brush=with_alpha(t.palette[i % len(t.palette)], 45),
                                          pen=pg.mkPen(None))
