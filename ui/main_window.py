@@ -195,6 +195,7 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def set_dark_theme(self, dark: bool) -> None:
         cfg.DARK_THEME.set(self._store, dark)
+        self.dark_action.setChecked(dark)  # no-op when the toggle itself called
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, dark)

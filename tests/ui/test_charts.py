@@ -48,7 +48,8 @@ def test_charts_build_for_both_stocks_with_targets_lockups_and_bands(window: Mai
         assert name in chart.price_plot.titleLabel.text
         assert "reference points" in chart.price_plot.titleLabel.text
         assert window.valuation_chart.data is not None
-        assert "trades at" in window.valuation_chart.summary.text()
+        summary = window.valuation_chart.summary.text()
+        assert "trades at" in summary and "FY2025 revenue" in summary
     marks = lines(window)  # MiniMax is selected
     assert marks["Goldman Sachs 2026-02-23 Neutral HK$1,018"] == 1018
     assert marks["Citi 2026-07-24 Buy / High Risk HK$533"] == 533

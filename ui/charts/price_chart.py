@@ -261,7 +261,7 @@ class PriceChart(QWidget):
                         0.02 + 0.19 * (rank % 5))
         if ins.offer_price:
             self._hline(ins.offer_price, t.ipo,
-                        f"IPO {fmt.money(Money(ins.offer_price, ins.currency))}", 0.9,
+                        f"IPO {fmt.money(Money(ins.offer_price, ins.currency))}", 0.62,
                         Qt.PenStyle.DotLine)
         for level in data.alert_levels:
             self._hline(level, t.alert, f"alert {level:,.2f}", 0.75, Qt.PenStyle.DashDotLine)

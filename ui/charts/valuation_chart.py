@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from services import formatting as fmt
 from services.atomic_files import write_csv
-from services.chart_series import REVENUE_BASES
+from services.chart_series import REVENUE_BASES, revenue_on
 from services.chart_service import ChartService, ValuationChartData
 from services.clock import from_epoch
 from services.models import Money
@@ -21,6 +21,7 @@ from ui.charts.chart_export import add_export_actions, export_png
 from ui.charts.theme import current_theme, date_plot, show_grid, style_plots, with_alpha
 
 CURRENCIES = ("HKD", "USD", "CNY")
+PS_TICKS = (5, 10, 20, 30, 50, 100, 200, 500, 1000, 2000, 5000)
 
 
 class ValuationChart(QWidget):
@@ -49,6 +50,7 @@ class ValuationChart(QWidget):
         self.ps_plot = date_plot(self.graphics, 1, "P/S (x, log scale)")
         self.ps_plot.setXLink(self.cap_plot)
         self.ps_plot.setLogMode(y=True)  # P/S spans 10x to 1,000x+: bands stay readable
+        self.ps_plot.getAxis("left").setTicks([[(float(np.log10(v)), f"{v:,}x") for v in PS_TICKS]])
         self.cap_plot.hideAxis("bottom")
         self.cap_curve = self.cap_plot.plot(connect="finite")
         self.ps_curve = self.ps_plot.plot(connect="finite")
@@ -139,10 +141,13 @@ class ValuationChart(QWidget):
         ps = float(s.price_to_sales[i])
         when = from_epoch(int(s.ts[i]), ins.timezone).date().isoformat()
         price = fmt.money(Money(data.last_close, ins.currency))
-        basis = REVENUE_BASES[s.basis]
+        figure = revenue_on(data.revenue, from_epoch(int(s.ts[i]), ins.timezone).date(),
+                            s.basis)
+        period = f"{figure.period} " if figure else ""
         demo = " <b>(DEMO price)</b>" if data.has_demo else ""
         lines = [f"At {price} on {when}{demo}, {escape(ins.name)} trades at <b>{ps:,.1f} times"
-                 f"</b> revenue ({basis}) — {escape(band_position(ps, data.bands))}."]
+                 f"</b> {escape(period)}revenue ({REVENUE_BASES[s.basis]}) — "
+                 f"{escape(band_position(ps, data.bands))}."]
         if data.band_prices:
             lines.append("Price implied by each band today: " + "; ".join(
                 f"{escape(b.band.name)} {fmt.money(b.low)}–{fmt.money(b.high)}"
