@@ -18,7 +18,7 @@ from services.analytics import FxTable
 from services.chart_series import BarSeries, ValuationSeries
 from services.clock import Clock, epoch
 from services.models import Instrument, Lockup, Revenue, Target, ValuationBand
-from services.watchlist_service import BandPrice, WatchlistService
+from services.watchlist_service import BandPrice, DrawdownFacts, WatchlistService
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class PriceChartData:
     band_prices: tuple[BandPrice, ...]
     alert_levels: tuple[float, ...]
     today: dt.date
+    drawdowns: DrawdownFacts | None = None  # since listing, for the drawdown pane's headline
 
     @property
     def has_demo(self) -> bool:
@@ -84,7 +85,7 @@ class ChartService:
         detail = self._watchlists.detail(symbol)
         return PriceChartData(ins, range_key, start, bars, chart_series.drawdown(bars, prior),
                               detail.targets, detail.lockups, detail.band_prices, (),
-                              detail.today)
+                              detail.today, detail.row.drawdowns)
 
     def valuation_chart(self, symbol: str, currency: str, basis: str) -> ValuationChartData:
         ins = self.instrument(symbol)

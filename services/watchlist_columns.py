@@ -24,11 +24,14 @@ class Column(IntEnum):
     SOURCE = 4
     CHANGE = 5
     DRAWDOWN = 6
-    TARGET = 7
-    UPSIDE = 8
-    MARKET_CAP = 9
-    PS = 10
-    LOCKUP = 11
+    MAX_DRAWDOWN = 7
+    FROM_52W_HIGH = 8
+    TO_RECOVER = 9
+    TARGET = 10
+    UPSIDE = 11
+    MARKET_CAP = 12
+    PS = 13
+    LOCKUP = 14
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,17 @@ def _drawdown_tip(row: WatchlistRow) -> str:
             f"{fmt.price_time(row.peak, row.instrument.timezone)}")
 
 
+def _max_dd_tip(row: WatchlistRow) -> str:
+    d = row.drawdowns
+    if d is None:
+        return ""
+    return f"Deepest fall since listing: peak {d.peak.isoformat()} → trough {d.trough.isoformat()}"
+
+
+def _dd(attribute: str) -> Callable[[WatchlistRow], float | None]:
+    return lambda row: None if row.drawdowns is None else getattr(row.drawdowns, attribute)
+
+
 def _ps_tip(row: WatchlistRow) -> str:
     return f"Market cap / {row.ps_basis} revenue" if row.price_to_sales else row.ps_basis
 
@@ -121,6 +135,14 @@ COLUMNS: dict[Column, ColumnSpec] = {
                               "No previous close from the same feed", signed=True),
     Column.DRAWDOWN: ColumnSpec("From peak", lambda r: fmt.percent(r.drawdown),
                                 lambda r: r.drawdown, _drawdown_tip, signed=True),
+    Column.MAX_DRAWDOWN: ColumnSpec("Max DD", lambda r: fmt.percent(_dd("deepest")(r)),
+                                    _dd("deepest"), _max_dd_tip, signed=True),
+    Column.FROM_52W_HIGH: ColumnSpec("From 52w high",
+                                     lambda r: fmt.percent(_dd("from_52w_high")(r)),
+                                     _dd("from_52w_high"), signed=True),
+    Column.TO_RECOVER: ColumnSpec("To recover", lambda r: fmt.percent(_dd("to_recover")(r)),
+                                  _dd("to_recover"),
+                                  lambda r: "Rise needed to get back to the peak"),
     Column.TARGET: ColumnSpec("Latest target", _target,
                               lambda r: r.latest_target.price.amount if r.latest_target else None,
                               _target_tip),

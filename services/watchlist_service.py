@@ -10,8 +10,10 @@ import sqlite3
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from db import market_repo, watchlist_repo
-from services import analytics, reference_store
+from services import analytics, chart_series, reference_store
 from services.analytics import FxTable, MissingDataError
 from services.clock import Clock, local_date
 from services.models import (
@@ -34,6 +36,17 @@ STALE_AFTER_S = 25 * 60
 
 
 @dataclass(frozen=True)
+class DrawdownFacts:
+    """The drawdown figures a trader reads off an underwater chart, since listing."""
+
+    deepest: float  # maximum drawdown, e.g. -0.85
+    peak: dt.date
+    trough: dt.date
+    from_52w_high: float | None
+    to_recover: float | None  # gain needed to get back to the peak
+
+
+@dataclass(frozen=True)
 class WatchlistRow:
     instrument: Instrument
     last: Price | None
@@ -48,6 +61,7 @@ class WatchlistRow:
     next_lockup: Lockup | None
     lockup_days: int | None
     stale_minutes: int | None = None  # set when the market trades but the price stopped moving
+    drawdowns: DrawdownFacts | None = None
 
     @property
     def symbol(self) -> str:
@@ -188,10 +202,34 @@ class WatchlistService:
                 ps_basis = str(missing)
         return WatchlistRow(
             instrument=instrument, last=last, change=change, peak=peak, drawdown=drawdown,
+            drawdowns=self._drawdown_facts(instrument, last, drawdown),
             latest_target=target, upside=upside, market_cap=cap, price_to_sales=ps,
             ps_basis=ps_basis, next_lockup=lock,
             lockup_days=None if lock is None else analytics.days_until(lock.first_free_day, today),
         )
+
+    def _drawdown_facts(self, instrument: Instrument, last: Price | None,
+                        drawdown: float | None) -> DrawdownFacts | None:
+        """Max drawdown with its dates, the fall from the 52-week high and the gain to recover,
+        from the daily bars (and the live price, when newer)."""
+        if last is None or drawdown is None:
+            return None
+        bars = chart_series.load_bars(self._conn, instrument.symbol, instrument.currency, "1d")
+        highs, closes, ts = bars.high, bars.close, bars.ts
+        if not bars.ts.size or last.ts > bars.ts[-1]:
+            highs, closes = np.append(highs, np.nan), np.append(closes, last.amount)
+            ts = np.append(ts, last.ts)
+        worst = analytics.max_drawdown(highs, closes)
+        if worst is None:
+            return None
+        year = ts >= last.ts - 365 * 86400
+        high_52w = float(np.nanmax(np.where(np.isnan(highs), closes, highs)[year]))
+        tz = instrument.timezone
+        return DrawdownFacts(
+            worst.depth, local_date(int(ts[worst.peak_index]), tz),
+            local_date(int(ts[worst.trough_index]), tz),
+            analytics.drawdown(last.amount, max(high_52w, last.amount)),
+            analytics.gain_to_recover(drawdown))
 
     def _band_prices(
         self, instrument: Instrument, funds: Fundamentals, fx: FxTable

@@ -44,6 +44,20 @@ def test_bundled_watchlist_figures(app_db: sqlite3.Connection, clock: FixedClock
     assert minimax.next_lockup is not None and not minimax.next_lockup.date_exact
 
 
+def test_drawdown_facts_since_listing(app_db: sqlite3.Connection, clock: FixedClock) -> None:
+    rows = rows_by_symbol(app_db, clock)
+    minimax = rows["0100.HK"].drawdowns
+    assert minimax is not None
+    assert minimax.deepest == pytest.approx(199.30 / 1330 - 1)
+    assert (minimax.peak, minimax.trough) == (dt.date(2026, 3, 18), dt.date(2026, 7, 23))
+    assert minimax.from_52w_high == pytest.approx(199.30 / 1330 - 1)
+    assert minimax.to_recover == pytest.approx(1330 / 199.30 - 1)  # +567.3 %
+    zhipu = rows["2513.HK"].drawdowns
+    assert zhipu is not None
+    assert (zhipu.peak, zhipu.trough) == (dt.date(2026, 6, 22), dt.date(2026, 9, 10))
+    assert zhipu.to_recover == pytest.approx(2980 / 819 - 1)
+
+
 def test_past_lockups_show_as_past(app_db: sqlite3.Connection) -> None:
     rows = rows_by_symbol(app_db, FixedClock(hkt(2027, 3, 1, 12, 0)))
     assert rows["2513.HK"].lockup_days == -52

@@ -50,7 +50,10 @@ def test_charts_build_for_both_stocks_with_targets_lockups_and_bands(window: Mai
         assert window.valuation_chart.data is not None
         summary = window.valuation_chart.summary.text()
         assert "trades at" in summary and "FY2025 revenue" in summary
-    marks = lines(window)  # MiniMax is selected
+    headline = window.price_chart.drawdown_plot.titleLabel.text  # MiniMax is selected
+    assert "max −85.0% (peak 2026-03-18 → trough 2026-07-23)" in headline
+    assert "needs +567.3% to recover" in headline and "from 52-week high −85.0%" in headline
+    marks = lines(window)
     assert marks["Goldman Sachs 2026-02-23 Neutral HK$1,018"] == 1018
     assert marks["Citi 2026-07-24 Buy / High Risk HK$533"] == 533
     assert marks["IPO HK$165.00"] == 165

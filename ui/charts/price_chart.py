@@ -232,7 +232,20 @@ class PriceChart(QWidget):
         if demo:
             title += " · <b>DEMO — simulated prices</b>"
         self.price_plot.setTitle(title, color=t.foreground, size="10pt")
+        self.drawdown_plot.setTitle(self.drawdown_headline(), color=t.foreground, size="9pt")
         self._choose_line_or_candles()
+
+    def drawdown_headline(self) -> str:
+        """Now, deepest (with dates), from the 52-week high, and the gain needed to recover."""
+        facts = self.data.drawdowns if self.data else None
+        if facts is None:
+            return ""
+        now = self.data.drawdown[~np.isnan(self.data.drawdown)] if self.data else np.empty(0)
+        current = f"now {fmt.percent(float(now[-1]))} · " if now.size else ""
+        return (f"{current}max {fmt.percent(facts.deepest)} (peak {facts.peak.isoformat()} → "
+                f"trough {facts.trough.isoformat()}) · from 52-week high "
+                f"{fmt.percent(facts.from_52w_high)} · needs {fmt.percent(facts.to_recover)} "
+                "to recover")
 
     def _add(self, item: pg.GraphicsObject) -> None:
         self.price_plot.addItem(item, ignoreBounds=True)
