@@ -31,26 +31,13 @@ def main() -> None:
         window = launch(paths.database, paths)
         app = application()
 
-    from PySide6.QtCore import QEvent, QObject, QTimer
-    from PySide6.QtWidgets import QWidget
-
-    class FirstPaint(QObject):
-        """Fires on the first paint of any widget inside the window (the frame may not paint
-        itself when its central widget covers it)."""
-
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if (event.type() == QEvent.Type.Paint and isinstance(watched, QWidget)
-                    and watched.window() is window):
-                app.removeEventFilter(self)
-                QTimer.singleShot(0, done)  # let the rest of the window paint in this frame
-            return False
+    from ui.first_paint import FirstPaint
 
     def done() -> None:
         print("painted", flush=True)
         app.quit()
 
-    spy = FirstPaint()
-    app.installEventFilter(spy)
+    FirstPaint(window, done)
     app.exec()
 
 

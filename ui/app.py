@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -26,9 +26,13 @@ from services.poller import Poller
 from services.watchlist_service import WatchlistService
 from ui import settings as cfg
 from ui.app_theme import apply_theme
+from ui.first_paint import FirstPaint
 from ui.job_bridge import JobBridge
 from ui.main_window import MainWindow
 from ui.settings import open_settings
+
+# The first poll starts this long after the window's first paint, once the window is complete.
+FEED_START_DELAY_MS = 200
 
 
 def application() -> QApplication:
@@ -74,7 +78,7 @@ def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: boo
             window.scheduler = scheduler
             scheduler.start()
 
-        QTimer.singleShot(0, start)
+        FirstPaint(window, start, FEED_START_DELAY_MS)
     return window
 
 

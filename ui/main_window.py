@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QTableView,
-    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -36,10 +35,10 @@ from services.poller import PollOutcome
 from services.watchlist_service import WatchlistService
 from ui import settings as cfg
 from ui.app_theme import apply_theme
+from ui.chart_tabs import ChartTabs
 from ui.charts.comparison_chart import ComparisonChart
 from ui.charts.price_chart import PriceChart
 from ui.charts.valuation_chart import ValuationChart
-from ui.detail_pane import DetailPane
 from ui.watchlist_table_model import SORT_ROLE, SYMBOL_ROLE, WatchlistTableModel
 
 if TYPE_CHECKING:
@@ -75,16 +74,8 @@ class MainWindow(QMainWindow):
         self._proxy.setSourceModel(self.model)
         self._proxy.setSortRole(SORT_ROLE)
         self.table = self._build_table()
-        self.detail = DetailPane(self)
-        self.price_chart = PriceChart(charts, self)
-        self.valuation_chart = ValuationChart(charts, self)
-        self.comparison_chart = ComparisonChart(charts, self)
-        self.tabs = QTabWidget(self)
-        self.tabs.setObjectName("detail_tabs")
-        for widget, title in ((self.detail, "Details"), (self.price_chart, "Price"),
-                              (self.valuation_chart, "Valuation"),
-                              (self.comparison_chart, "Compare")):
-            self.tabs.addTab(widget, title)
+        self.tabs = ChartTabs(charts, self)
+        self.detail = self.tabs.detail
         self._splitter = QSplitter(Qt.Orientation.Vertical, self)
         self._splitter.addWidget(self.table)
         self._splitter.addWidget(self.tabs)
@@ -188,9 +179,8 @@ class MainWindow(QMainWindow):
         symbol = self.selected_symbol()
         if symbol:
             self.detail.show_detail(self._service.detail(symbol))
-            self.price_chart.refresh()
-            self.valuation_chart.refresh()
-        self.comparison_chart.show_symbols([row.symbol for row in rows])
+        self.tabs.set_symbols([row.symbol for row in rows])
+        self.tabs.refresh()
 
     @Slot(bool)
     def set_dark_theme(self, dark: bool) -> None:
@@ -199,8 +189,19 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, dark)
-        for chart in (self.price_chart, self.valuation_chart, self.comparison_chart):
-            chart.apply_theme()
+        self.tabs.apply_theme()
+
+    @property
+    def price_chart(self) -> PriceChart:
+        return self.tabs.price_chart
+
+    @property
+    def valuation_chart(self) -> ValuationChart:
+        return self.tabs.valuation_chart
+
+    @property
+    def comparison_chart(self) -> ComparisonChart:
+        return self.tabs.comparison_chart
 
     @Slot(int)
     def _tab_changed(self, index: int) -> None:
@@ -249,8 +250,7 @@ class MainWindow(QMainWindow):
     def _selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
         symbol = self.selected_symbol()
         self.detail.show_detail(self._service.detail(symbol) if symbol else None)
-        self.price_chart.show_symbol(symbol)
-        self.valuation_chart.show_symbol(symbol)
+        self.tabs.set_symbol(symbol)
         if symbol:
             cfg.SELECTED_SYMBOL.set(self._store, symbol)
 

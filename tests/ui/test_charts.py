@@ -17,6 +17,7 @@ from services.paths import AppPaths
 from services.poller import Poller
 from tests.conftest import hkt
 from ui.app import launch
+from ui.chart_tabs import COMPARE, PRICE, VALUATION
 from ui.main_window import MainWindow
 
 
@@ -43,13 +44,16 @@ def lines(window: MainWindow) -> dict[str, float]:
 def test_charts_build_for_both_stocks_with_targets_lockups_and_bands(window: MainWindow) -> None:
     for symbol, name in (("2513.HK", "Zhipu AI"), ("0100.HK", "MiniMax")):
         assert window.select_symbol(symbol)
+        window.tabs.setCurrentIndex(VALUATION)
+        assert window.valuation_chart.data is not None
+        assert window.valuation_chart.data.instrument.name == name
+        summary = window.valuation_chart.summary.text()
+        assert "trades at" in summary and "FY2025 revenue" in summary
+        window.tabs.setCurrentIndex(PRICE)
         chart = window.price_chart
         assert chart.data is not None and chart.data.instrument.name == name
         assert name in chart.price_plot.titleLabel.text
         assert "reference points" in chart.price_plot.titleLabel.text
-        assert window.valuation_chart.data is not None
-        summary = window.valuation_chart.summary.text()
-        assert "trades at" in summary and "FY2025 revenue" in summary
     headline = window.price_chart.drawdown_plot.titleLabel.text  # MiniMax is selected
     assert "max −85.0% (peak 2026-03-18 → trough 2026-07-23)" in headline
     assert "needs +567.3% to recover" in headline and "from 52-week high −85.0%" in headline
@@ -75,6 +79,7 @@ def test_charts_build_for_both_stocks_with_targets_lockups_and_bands(window: Mai
 
 def test_range_buttons_set_the_view(window: MainWindow, seeded: sqlite3.Connection,
                                     clock: FixedClock) -> None:
+    window.tabs.setCurrentIndex(PRICE)
     chart = window.price_chart
     window.select_symbol("2513.HK")
     chart.range_buttons["1M"].click()
@@ -97,6 +102,7 @@ def test_range_buttons_set_the_view(window: MainWindow, seeded: sqlite3.Connecti
 def test_readout_log_scale_candles_and_in_place_refresh(
     window: MainWindow, seeded: sqlite3.Connection, poller: Poller, clock: FixedClock
 ) -> None:
+    window.tabs.setCurrentIndex(PRICE)
     chart = window.price_chart
     window.select_symbol("0100.HK")
     chart.set_range("1D")
@@ -127,6 +133,7 @@ def test_readout_log_scale_candles_and_in_place_refresh(
 def test_export_png_and_csv_match_the_database(window: MainWindow, seeded: sqlite3.Connection,
                                                tmp_path: Path) -> None:
     window.select_symbol("2513.HK")
+    window.tabs.setCurrentIndex(PRICE)
     chart = window.price_chart
     chart.set_range("Max")
     chart.export_png(tmp_path / "chart.png")
@@ -143,23 +150,27 @@ def test_export_png_and_csv_match_the_database(window: MainWindow, seeded: sqlit
         assert row["source"] == source
         assert (row["close"] == "" and close is None) or float(row["close"]) == close
     assert not list(tmp_path.glob(".chart*"))  # no temporary files left behind
+    window.tabs.setCurrentIndex(VALUATION)
     window.valuation_chart.export_csv(tmp_path / "valuation.csv")
+    window.tabs.setCurrentIndex(COMPARE)
     window.comparison_chart.export_csv(tmp_path / "comparison.csv")
     assert "market_cap" in (tmp_path / "valuation.csv").read_text()
     assert "0100.HK" in (tmp_path / "comparison.csv").read_text()
 
 
 def test_comparison_and_dark_theme(window: MainWindow) -> None:
+    window.tabs.setCurrentIndex(COMPARE)
     compare = window.comparison_chart
     assert [line.symbol for line in compare.lines] == ["2513.HK", "0100.HK"]
     assert compare.lines[1].index[0] == pytest.approx(345 / 165 * 100)
     compare.base.setCurrentText("Date")
     compare.base_date.setDate(dt.date(2026, 2, 20))
     assert compare.lines[0].index[0] == pytest.approx(100.0)
+    window.tabs.setCurrentIndex(VALUATION)
     window.set_dark_theme(True)
-    assert window.price_chart.theme.dark and window.valuation_chart.theme.dark
+    assert window.valuation_chart.theme.dark and window.comparison_chart.theme.dark
     window.set_dark_theme(False)
-    assert not window.price_chart.theme.dark
+    assert not window.valuation_chart.theme.dark
 
 
 def test_demo_data_is_marked_on_every_chart(qtbot, tmp_path: Path, isolated_home: AppPaths,
@@ -177,7 +188,21 @@ def test_demo_data_is_marked_on_every_chart(qtbot, tmp_path: Path, isolated_home
     win = launch(db, isolated_home, clock, demo=True, start_feed=False)
     qtbot.addWidget(win)
     win.select_symbol("2513.HK")
+    for tab in (PRICE, VALUATION, COMPARE):
+        win.tabs.setCurrentIndex(tab)
     assert "DEMO" in win.price_chart.price_plot.titleLabel.text
     assert "DEMO" in win.valuation_chart.cap_plot.titleLabel.text
     assert "DEMO" in win.comparison_chart.index_plot.titleLabel.text
     assert "DEMO" in win.price_chart._file_name()
+
+
+def test_hidden_charts_are_built_late_and_catch_up_when_shown(window: MainWindow) -> None:
+    assert window.tabs.currentIndex() == 0 and not window.tabs._built  # nothing built yet
+    window.tabs.setCurrentIndex(PRICE)
+    window.select_symbol("2513.HK")
+    assert window.price_chart.data.instrument.symbol == "2513.HK"
+    window.tabs.setCurrentIndex(0)
+    window.select_symbol("0100.HK")
+    assert window.price_chart.data.instrument.symbol == "2513.HK"  # hidden: not redrawn
+    window.tabs.setCurrentIndex(PRICE)
+    assert window.price_chart.data.instrument.symbol == "0100.HK"
