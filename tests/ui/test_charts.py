@@ -206,3 +206,13 @@ def test_hidden_charts_are_built_late_and_catch_up_when_shown(window: MainWindow
     assert window.price_chart.data.instrument.symbol == "2513.HK"  # hidden: not redrawn
     window.tabs.setCurrentIndex(PRICE)
     assert window.price_chart.data.instrument.symbol == "0100.HK"
+
+
+def test_alert_thresholds_are_drawn_when_given(window: MainWindow) -> None:
+    import dataclasses
+
+    window.tabs.setCurrentIndex(PRICE)
+    chart = window.price_chart
+    chart.show_data(dataclasses.replace(chart.data, alert_levels=(250.0, 1500.0)))
+    assert lines(window)["alert 250.00"] == 250.0
+    assert lines(window)["alert 1,500.00"] == 1500.0
