@@ -72,6 +72,19 @@ def ensure_qt_libraries(python: Path, env: dict[str, str]) -> None:
                    env=apt_env)
 
 
+def ensure_dbus() -> None:
+    """The alert tests talk to a real D-Bus daemon; install it with apt when missing."""
+    if shutil.which("dbus-daemon") is not None:
+        return
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        log("dbus-daemon is missing; install the 'dbus' package")
+        return
+    log("installing dbus with apt-get")
+    apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=False, env=apt_env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "dbus"], check=True, env=apt_env)
+
+
 def run(command: list[str], env: dict[str, str] | None = None) -> int:
     log("$ " + " ".join(command))
     return subprocess.run(command, cwd=ROOT, env=env).returncode
@@ -83,6 +96,7 @@ def test_environment() -> dict[str, str]:
 
 def run_tests(python: Path, pytest_args: list[str], env: dict[str, str]) -> int:
     """Lint, check the import contracts, prove the core is Qt-free, then run every test."""
+    ensure_dbus()
     bin_dir = python.parent
     steps = [
         [str(python), "-m", "ruff", "check", "."],

@@ -174,6 +174,42 @@ M003_STATEMENTS = [
     )""",
 ]
 
+M004_STATEMENTS = [
+    """CREATE TABLE alert_rules (
+        id INTEGER PRIMARY KEY,
+        symbol TEXT NOT NULL REFERENCES instruments(symbol) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        level REAL NOT NULL,
+        direction TEXT NOT NULL,
+        policy TEXT NOT NULL,
+        hysteresis_pct REAL NOT NULL DEFAULT 0,
+        cooldown_min INTEGER NOT NULL DEFAULT 0,
+        band_pct REAL NOT NULL DEFAULT 0,
+        expires_at INTEGER,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        note TEXT NOT NULL DEFAULT '',
+        start_ts INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT '{}'
+    )""",
+    # The history outlives its rule; (rule, observation) fires at most once.
+    """CREATE TABLE alert_events (
+        id INTEGER PRIMARY KEY,
+        rule_id INTEGER REFERENCES alert_rules(id) ON DELETE SET NULL,
+        symbol TEXT NOT NULL,
+        observed_ts INTEGER NOT NULL,
+        fired_at INTEGER NOT NULL,
+        value REAL NOT NULL,
+        rule_text TEXT NOT NULL,
+        message TEXT NOT NULL,
+        source TEXT NOT NULL,
+        while_closed INTEGER NOT NULL DEFAULT 0,
+        acknowledged INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (rule_id, observed_ts)
+    )""",
+    "CREATE INDEX idx_alert_events_time ON alert_events(fired_at)",
+]
+
 
 def _run(db: Database, statements: list[str]) -> None:
     for statement in statements:
@@ -193,6 +229,11 @@ def m002_watchlists(db: Database) -> None:
 @MIGRATIONS(name="m003_feed_health")
 def m003_feed_health(db: Database) -> None:
     _run(db, M003_STATEMENTS)
+
+
+@MIGRATIONS(name="m004_alerts")
+def m004_alerts(db: Database) -> None:
+    _run(db, M004_STATEMENTS)
 
 
 def migrate(conn: sqlite3.Connection, stop_before: str | None = None) -> list[str]:

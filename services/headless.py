@@ -14,6 +14,7 @@ from services.database import DatabaseModeError, open_app_database
 from services.feed_runtime import make_clock, poller_factory
 from services.feed_status import describe_outcome
 from services.market_clock import POLL_INTERVAL_S, MarketClock
+from services.notify import Dispatcher
 from services.paths import AppPaths
 from services.poller import Poller, PollOutcome
 from services.scheduler import PollScheduler
@@ -38,13 +39,15 @@ def poll_once(db_path: Path, paths: AppPaths, demo: bool, out: TextIO = sys.stdo
                                                 demo)
     outcome = make_poller().poll(force=True)
     print("\n".join(describe_outcome(outcome)), file=out, flush=True)
+    Dispatcher(True, "", out, False, demo).dispatch(outcome.events)
     return 0 if outcome.succeeded else 1
 
 
 def run_headless(db_path: Path, paths: AppPaths, demo: bool, out: TextIO = sys.stdout,
                  stop: threading.Event | None = None, clock: Clock | None = None,
                  make_poller: Callable[[], Poller] | None = None,
-                 interval_s: int = POLL_INTERVAL_S) -> int:
+                 interval_s: int = POLL_INTERVAL_S, webhook_url: str = "",
+                 sound: bool = False) -> int:
     """Poll on the market schedule until Ctrl-C or SIGTERM; an in-flight poll commits first."""
     if not _prepare(db_path, demo):
         return 2
@@ -59,7 +62,9 @@ def run_headless(db_path: Path, paths: AppPaths, demo: bool, out: TextIO = sys.s
         print(f"poll failed: {message}", file=out, flush=True)
 
     make_poller = make_poller or poller_factory(db_path, paths, clock, market, demo)
-    scheduler = PollScheduler(make_poller, market, clock, report, failed, interval_s)
+    dispatcher = Dispatcher(True, webhook_url, out, sound, demo)
+    scheduler = PollScheduler(make_poller, market, clock, report, failed, interval_s,
+                              dispatcher=dispatcher)
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 from db import feed_repo, market_repo, meta_repo
 from db.connection import open_connection, transaction
+from services.alert_service import AlertEvent, AlertService
 from services.backoff import FAILURE, NOT_FOUND_LIMIT, RATE_LIMIT
 from services.bars import daily_from_minutes
 from services.clock import Clock, epoch, local_date
@@ -54,6 +55,8 @@ class PollOutcome:
     results: tuple[SymbolResult, ...] = field(default_factory=tuple)
     rate_limited_until: int | None = None
     requests: int = 0
+    events: tuple[AlertEvent, ...] = ()  # alerts this poll fired, already committed
+    desktop_notified: bool = False  # False: the window shows its tray message instead
 
     @property
     def succeeded(self) -> list[SymbolResult]:
@@ -70,19 +73,25 @@ class Poller:
     """Plans and runs poll cycles against one database file and one quote source."""
 
     def __init__(self, db_path: Path, source: QuoteSource, clock: Clock, market: MarketClock,
-                 rng: random.Random | None = None):
+                 rng: random.Random | None = None, alerts: bool = True):
         self._db_path = db_path
         self._source = source
         self._clock = clock
         self._market = market
         self._rng = rng or random.Random()
+        self._alerts = alerts
+        self._started_at = epoch(clock.now())  # older observations arrived while closed
 
     def poll(self, force: bool = False) -> PollOutcome:
         """One cycle. `force` ignores per-symbol backoff (a trader's "refresh now"), never a
         rate limit: hammering Yahoo during a 429 only lengthens it. Off the GUI thread."""
         conn = open_connection(self._db_path)
         try:
-            return self._poll(conn, force)
+            outcome = self._poll(conn, force)
+            if self._alerts:  # after the poll committed; fires commit before any notice
+                service = AlertService(conn, self._clock, self._market, self._started_at)
+                outcome = replace(outcome, events=tuple(service.evaluate()))
+            return outcome
         finally:
             conn.close()
 

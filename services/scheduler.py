@@ -12,12 +12,14 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from services.clock import Clock
 from services.market_clock import CLOSED_INTERVAL_S, POLL_INTERVAL_S, MarketClock, next_poll_at
+from services.notify import Dispatcher
 from services.poller import Poller, PollOutcome
 
 log = logging.getLogger(__name__)
@@ -28,7 +30,8 @@ class PollScheduler:
     def __init__(self, make_poller: Callable[[], Poller], market: MarketClock, clock: Clock,
                  on_outcome: Callable[[PollOutcome], None],
                  on_error: Callable[[str], None] = lambda message: None,
-                 interval_s: int = POLL_INTERVAL_S, closed_interval_s: int = CLOSED_INTERVAL_S):
+                 interval_s: int = POLL_INTERVAL_S, closed_interval_s: int = CLOSED_INTERVAL_S,
+                 dispatcher: Dispatcher | None = None):
         """`make_poller` runs on the first poll, in the worker thread: importing yfinance and
         pandas there keeps them off the GUI thread and out of start-up time."""
         self._make_poller = make_poller
@@ -37,6 +40,7 @@ class PollScheduler:
         self._clock = clock
         self._on_outcome = on_outcome
         self._on_error = on_error
+        self._dispatcher = dispatcher
         self._interval_s = interval_s
         self._closed_interval_s = closed_interval_s
         self._last_poll: dt.datetime | None = None
@@ -73,6 +77,9 @@ class PollScheduler:
                 self._poller = self._make_poller()
             outcome = self._poller.poll(force=force)
             self._last_poll = self._clock.now()
+            if outcome.events and self._dispatcher is not None:
+                outcome = replace(outcome,
+                                  desktop_notified=self._dispatcher.dispatch(outcome.events))
             self._on_outcome(outcome)
         except Exception as error:  # a bug or a broken database: report it, keep polling
             log.exception("poll failed")

@@ -1,0 +1,93 @@
+"""Alert rules (with their engine state) and alert events."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+RULE_COLUMNS = ("symbol", "kind", "level", "direction", "policy", "hysteresis_pct",
+                "cooldown_min", "band_pct", "expires_at", "enabled", "note", "start_ts",
+                "created_at", "state")
+EVENT_COLUMNS = ("rule_id", "symbol", "observed_ts", "fired_at", "value", "rule_text",
+                 "message", "source", "while_closed")
+
+
+def insert_rule(conn: sqlite3.Connection, row: Mapping[str, Any]) -> int:
+    cursor = conn.execute(
+        f"INSERT INTO alert_rules ({', '.join(RULE_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(RULE_COLUMNS))})",
+        [row[c] for c in RULE_COLUMNS])
+    assert cursor.lastrowid is not None
+    return int(cursor.lastrowid)
+
+
+def update_rule(conn: sqlite3.Connection, rule_id: int, row: Mapping[str, Any]) -> bool:
+    columns = [c for c in RULE_COLUMNS if c in row and c != "created_at"]
+    cursor = conn.execute(
+        f"UPDATE alert_rules SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+        [*(row[c] for c in columns), rule_id])
+    return cursor.rowcount == 1
+
+
+def rules(conn: sqlite3.Connection, enabled_only: bool = False) -> list[sqlite3.Row]:
+    where = "WHERE enabled = 1" if enabled_only else ""
+    return conn.execute(f"SELECT * FROM alert_rules {where} ORDER BY symbol, id").fetchall()
+
+
+def rule(conn: sqlite3.Connection, rule_id: int) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM alert_rules WHERE id = ?", [rule_id]).fetchone()
+
+
+def delete_rule(conn: sqlite3.Connection, rule_id: int) -> bool:
+    return conn.execute("DELETE FROM alert_rules WHERE id = ?", [rule_id]).rowcount == 1
+
+
+def save_states(conn: sqlite3.Connection, states: Iterable[tuple[str, int]]) -> None:
+    """(state JSON, rule id) pairs."""
+    conn.executemany("UPDATE alert_rules SET state = ? WHERE id = ?", list(states))
+
+
+def insert_events(conn: sqlite3.Connection, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Insert fires; one already stored for the same (rule, observation) is skipped. Returns the
+    ids of the rows actually inserted, so only those are ever notified."""
+    inserted = []
+    sql = (f"INSERT INTO alert_events ({', '.join(EVENT_COLUMNS)}) "
+           f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))}) "
+           "ON CONFLICT(rule_id, observed_ts) DO NOTHING RETURNING id")
+    for row in rows:
+        got = conn.execute(sql, [row[c] for c in EVENT_COLUMNS]).fetchone()
+        if got is not None:
+            inserted.append(int(got[0]))
+    return inserted
+
+
+def events(conn: sqlite3.Connection, ids: Sequence[int] | None = None, limit: int = 1000
+           ) -> list[sqlite3.Row]:
+    if ids is not None:
+        marks = ",".join("?" * len(ids))
+        return conn.execute(f"SELECT * FROM alert_events WHERE id IN ({marks}) ORDER BY id",
+                            list(ids)).fetchall()
+    return conn.execute("SELECT * FROM alert_events ORDER BY fired_at DESC, id DESC LIMIT ?",
+                        [limit]).fetchall()
+
+
+def acknowledge(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+    conn.executemany("UPDATE alert_events SET acknowledged = 1 WHERE id = ?",
+                     [(i,) for i in ids])
+
+
+def unread_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute(
+        "SELECT COUNT(*) FROM alert_events WHERE acknowledged = 0").fetchone()[0])
+
+
+def minute_bars_after(conn: sqlite3.Connection, symbol: str, after: int) -> list[tuple]:
+    """Live 1-minute bars (Yahoo or demo) newer than `after`: what alerts are evaluated on.
+    Reference points and imported history never fire an alert."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor.execute(
+        "SELECT ts, high, low, close, partial, source FROM bars WHERE symbol = ? "
+        "AND interval = '1m' AND ts > ? AND source IN ('yahoo', 'demo') ORDER BY ts",
+        [symbol, after]).fetchall()
