@@ -28,7 +28,6 @@ from tests.dbus_session import NotificationListener, start_bus
 from tests.fake_yahoo import FakeYahoo
 
 
-
 @pytest.fixture
 def clock() -> FastClock:
     return FastClock(hkt(2026, 11, 23, 10, 15), 300.0)
