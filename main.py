@@ -33,6 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     poll = commands.add_parser("poll", help="run one poll cycle, print a summary and exit")
     poll.add_argument("--once", action="store_true", required=True,
                       help="poll once (backfilling new symbols); exit 1 if nothing was fetched")
+    alerts = commands.add_parser("alerts", help="list, add or remove alert rules")
+    from services.alert_cli import add_arguments
+
+    add_arguments(alerts)
     run = commands.add_parser("run", help="keep polling on the market schedule")
     run.add_argument("--headless", action="store_true", required=True,
                      help="without a window; Ctrl-C or SIGTERM stops cleanly")
@@ -55,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         from services.headless import poll_once
 
         return poll_once(db_path, paths, args.demo)
+    if args.command == "alerts":
+        from services.alert_cli import run as run_alerts
+
+        return run_alerts(args, db_path, sys.stdout, sys.stderr)
     if args.command == "run":
         from services.headless import run_headless
 
