@@ -12,13 +12,19 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from db import market_repo
+from db import alert_repo, market_repo
 from services import chart_series, reference_store
+from services.alert_rules import AlertRule, RuleKind, RuleState
+from services.alert_service import rule_from_row
 from services.analytics import FxTable
 from services.chart_series import BarSeries, ValuationSeries
 from services.clock import Clock, epoch
 from services.models import Instrument, Lockup, Revenue, Target, ValuationBand
 from services.watchlist_service import BandPrice, DrawdownFacts, WatchlistService
+
+# Rules whose level is a price, drawn as lines on the price chart.
+PRICE_LEVELS = frozenset({RuleKind.PRICE_ABOVE, RuleKind.PRICE_BELOW, RuleKind.PRICE_CROSS,
+                          RuleKind.TARGET})
 
 
 @dataclass(frozen=True)
@@ -83,9 +89,14 @@ class ChartService:
         bars = chart_series.load_bars(self._conn, symbol, ins.currency, interval, start)
         prior = market_repo.peak_before(self._conn, symbol, int(bars.ts[0])) if len(bars) else None
         detail = self._watchlists.detail(symbol)
+        levels = tuple(rule.threshold() for rule, _ in self._alert_rules()
+                       if rule.symbol == symbol and rule.enabled and rule.kind in PRICE_LEVELS)
         return PriceChartData(ins, range_key, start, bars, chart_series.drawdown(bars, prior),
-                              detail.targets, detail.lockups, detail.band_prices, (),
+                              detail.targets, detail.lockups, detail.band_prices, levels,
                               detail.today, detail.row.drawdowns)
+
+    def _alert_rules(self) -> list[tuple[AlertRule, RuleState]]:
+        return [rule_from_row(row) for row in alert_repo.rules(self._conn, enabled_only=True)]
 
     def valuation_chart(self, symbol: str, currency: str, basis: str) -> ValuationChartData:
         ins = self.instrument(symbol)

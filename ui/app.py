@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from services.alert_service import AlertService
 from services.chart_service import ChartService
 from services.clock import Clock
 from services.database import DatabaseModeError, open_app_database
@@ -59,7 +60,8 @@ def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: boo
     store = open_settings(paths.settings_file)
     apply_theme(app, cfg.DARK_THEME.get(store))
     watchlists = WatchlistService(conn, clock)
-    window = MainWindow(watchlists, ChartService(conn, clock, watchlists), store, clock, demo)
+    window = MainWindow(watchlists, ChartService(conn, clock, watchlists),
+                        AlertService(conn, clock, market), store, clock, demo)
     window.destroyed.connect(conn.close)
     window.show()
     if start_feed:
@@ -69,10 +71,13 @@ def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: boo
         factory = make_poller or poller_factory(db_path, paths, clock, market, demo)
 
         def start() -> None:
+            from services.notify import Dispatcher
             from services.scheduler import PollScheduler  # after the first paint
 
+            dispatcher = Dispatcher(desktop=True, webhook_url=cfg.WEBHOOK_URL.get(store),
+                                    demo=demo)  # sound and the tray: the window's job
             scheduler = PollScheduler(factory, market, clock, bridge.deliver_outcome,
-                                      bridge.deliver_error, interval_s)
+                                      bridge.deliver_error, interval_s, dispatcher=dispatcher)
             window.refresh_requested.connect(scheduler.refresh_now)
             app.aboutToQuit.connect(scheduler.shutdown)
             window.scheduler = scheduler

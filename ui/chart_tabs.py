@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from services.chart_service import ChartService
@@ -21,6 +21,8 @@ DETAILS, PRICE, VALUATION, COMPARE = range(4)
 
 
 class ChartTabs(QTabWidget):
+    alert_requested = Signal(float)  # relayed from the price chart's context menu
+
     def __init__(self, charts: ChartService, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("detail_tabs")
@@ -49,6 +51,8 @@ class ChartTabs(QTabWidget):
             assert layout is not None
             layout.addWidget(chart)
             self._built[index] = chart
+            if isinstance(chart, PriceChart):
+                chart.alert_requested.connect(self.alert_requested)
             self._update(index)
         return self._built[index]
 

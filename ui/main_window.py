@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
+    QEvent,
     QItemSelection,
     QSettings,
     QSortFilterProxyModel,
@@ -13,7 +14,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -22,23 +23,29 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QSplitter,
+    QSystemTrayIcon,
     QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
+from services.alert_service import AlertService
 from services.chart_service import ChartService
 from services.clock import Clock
 from services.feed_status import describe_outcome, feed_banner, feed_summary, price_status
+from services.notify import coalesce
+from services.paths import RESOURCES
 from services.poller import PollOutcome
 from services.watchlist_service import WatchlistService
 from ui import settings as cfg
+from ui.alert_panes import AlertLogPane, AlertRulesPane
 from ui.app_theme import apply_theme
 from ui.chart_tabs import ChartTabs
 from ui.charts.comparison_chart import ComparisonChart
 from ui.charts.price_chart import PriceChart
 from ui.charts.valuation_chart import ValuationChart
+from ui.tray import AlertTray
 from ui.watchlist_table_model import SORT_ROLE, SYMBOL_ROLE, WatchlistTableModel
 
 if TYPE_CHECKING:
@@ -57,8 +64,8 @@ BANNER_STYLE = {
 class MainWindow(QMainWindow):
     refresh_requested = Signal()  # "Refresh now": the app routes it to the scheduler
 
-    def __init__(self, service: WatchlistService, charts: ChartService, store: QSettings,
-                 clock: Clock, demo: bool = False):
+    def __init__(self, service: WatchlistService, charts: ChartService, alerts: AlertService,
+                 store: QSettings, clock: Clock, demo: bool = False):
         super().__init__()
         self._service = service
         self._store = store
@@ -76,6 +83,12 @@ class MainWindow(QMainWindow):
         self.table = self._build_table()
         self.tabs = ChartTabs(charts, self)
         self.detail = self.tabs.detail
+        self.alert_log = AlertLogPane(alerts, self)
+        self.alert_rules = AlertRulesPane(alerts, self.selected_symbol, self)
+        self._log_tab = self.tabs.addTab(self.alert_log, "Alerts")
+        self.tabs.addTab(self.alert_rules, "Rules")
+        self.alert_rules.rules_changed.connect(self.tabs.refresh)  # threshold lines
+        self.tabs.alert_requested.connect(self.alert_rules.new_rule)
         self._splitter = QSplitter(Qt.Orientation.Vertical, self)
         self._splitter.addWidget(self.table)
         self._splitter.addWidget(self.tabs)
@@ -105,6 +118,10 @@ class MainWindow(QMainWindow):
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
         self.refresh_action.setToolTip("Poll prices now (F5)")
         self.refresh_action.triggered.connect(self.refresh_requested)
+        self.sound_action = toolbar.addAction("Sound")
+        self.sound_action.setCheckable(True)
+        self.sound_action.setChecked(cfg.SOUND.get(store))
+        self.sound_action.toggled.connect(lambda on: cfg.SOUND.set(self._store, on))
         self.dark_action = toolbar.addAction("Dark theme")
         self.dark_action.setCheckable(True)
         self.dark_action.setChecked(cfg.DARK_THEME.get(store))
@@ -120,6 +137,14 @@ class MainWindow(QMainWindow):
         if demo:
             self._show_banner("demo", "DEMO — simulated prices on a fast clock, in a separate "
                               "database. Nothing here is a real quote.")
+
+        self.tray: AlertTray | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = AlertTray(QIcon(str(RESOURCES / "icon.svg")), self)
+            self.tray.open_requested.connect(self.bring_to_front)
+            self.tray.show()
+        self.alert_log.unread_changed.connect(self._unread_changed)
+        self._alert_symbol: str | None = None
 
         self._restore_state()
         self._load_watchlist_names()
@@ -214,6 +239,43 @@ class MainWindow(QMainWindow):
         self.feed_label.setText(feed_summary(outcome))
         self.feed_label.setToolTip("\n".join(describe_outcome(outcome)))
         self.refresh()
+        if outcome.events:
+            self.alert_log.reload()
+            self.alert_rules.reload()
+            self._announce(outcome)
+
+    def _announce(self, outcome: PollOutcome) -> None:
+        """Sound, and the tray's message when no desktop notification could be shown."""
+        note = coalesce(outcome.events, self._demo)
+        if note is None:
+            return
+        self._alert_symbol = note.symbol
+        if not outcome.desktop_notified and self.tray is not None:
+            self.tray.showMessage(note.title, note.body, QSystemTrayIcon.MessageIcon.Warning)
+        if cfg.SOUND.get(self._store):
+            QApplication.beep()
+
+    @Slot(int)
+    def _unread_changed(self, count: int) -> None:
+        self.tabs.setTabText(self._log_tab, f"Alerts ({count})" if count else "Alerts")
+        if self.tray is not None:
+            self.tray.set_unread(count)
+
+    @Slot()
+    def bring_to_front(self) -> None:
+        """From the tray or a notification: show the window and the alert's symbol."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        if self._alert_symbol:
+            self.select_symbol(self._alert_symbol)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Minimised to the tray, the window hides and polling goes on."""
+        super().changeEvent(event)
+        if (event.type() == QEvent.Type.WindowStateChange and self.isMinimized()
+                and self.tray is not None and cfg.MINIMISE_TO_TRAY.get(self._store)):
+            QTimer.singleShot(0, self.hide)
 
     @Slot(str)
     def on_poll_failed(self, message: str) -> None:

@@ -37,6 +37,9 @@ ACTIVE_WATCHLIST = Setting("prefs/watchlist", str, "Main")
 SELECTED_SYMBOL = Setting("prefs/selected_symbol", str, "")
 DARK_THEME = Setting("prefs/dark_theme", bool, False)
 DETAIL_TAB = Setting("prefs/detail_tab", int, 0)
+SOUND = Setting("prefs/sound", bool, True)
+MINIMISE_TO_TRAY = Setting("prefs/minimise_to_tray", bool, True)
+WEBHOOK_URL = Setting("prefs/webhook_url", str, "")
 
 
 def open_settings(path: Path) -> QSettings:

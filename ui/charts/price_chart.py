@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -48,6 +48,8 @@ def with_gaps(x: np.ndarray, y: np.ndarray, gap: float) -> tuple[np.ndarray, np.
 
 
 class PriceChart(QWidget):
+    alert_requested = Signal(float)  # "alert when price crosses here", at that price
+
     def __init__(self, service: ChartService, parent: QWidget | None = None):
         super().__init__(parent)
         self._service = service
@@ -116,6 +118,10 @@ class PriceChart(QWidget):
         self.price_plot.sigXRangeChanged.connect(self._choose_line_or_candles)
         add_export_actions(self, [self.price_plot, self.volume_plot, self.drawdown_plot],
                            self._file_name, self.export_png, self.export_csv)
+        self._hover_price: float | None = None
+        menu = self.price_plot.getViewBox().menu
+        menu.addSeparator()
+        menu.addAction("Alert when price crosses here…").triggered.connect(self._alert_here)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -378,12 +384,18 @@ class PriceChart(QWidget):
         position = event[0]
         if not self.price_plot.sceneBoundingRect().contains(position):
             return
-        x = self.price_plot.getViewBox().mapSceneToView(position).x()
-        i = self.bar_at(x)
+        point = self.price_plot.getViewBox().mapSceneToView(position)
+        self._hover_price = float(10 ** point.y() if self.log_scale.isChecked() else point.y())
+        i = self.bar_at(point.x())
         if i is None or self.data is None:
             return
         self.crosshair.setPos(float(self.data.bars.ts[i]))
         self.readout.setText(self.readout_text(i))
+
+    @Slot()
+    def _alert_here(self) -> None:
+        if self._hover_price is not None and self._hover_price > 0:
+            self.alert_requested.emit(round(self._hover_price, 2))
 
     # -- export ------------------------------------------------------------------------------
     def _file_name(self) -> str:
