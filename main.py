@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "alerts":
         from services.alert_cli import run as run_alerts
 
-        return run_alerts(args, db_path, sys.stdout, sys.stderr)
+        return run_alerts(args, db_path, sys.stdout, sys.stderr, args.demo)
     if args.command == "run":
         from services.headless import run_headless
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from services.alert_rules import AlertRule, Direction, Policy, RuleError, RuleKind
 from services.alert_service import AlertService
 from services.clock import SystemClock, epoch
-from services.database import open_app_database
+from services.database import DatabaseModeError, open_app_database
 from services.market_clock import MarketClock
 from services.tickers import TickerError, normalise_symbol
 
@@ -89,8 +90,13 @@ def build_rule(args: argparse.Namespace, tz: str = "Asia/Hong_Kong") -> AlertRul
         _number(args.within, "'Within'"), expires, note=args.note)
 
 
-def run(args: argparse.Namespace, db_path: object, out: TextIO, err: TextIO) -> int:
-    conn = open_app_database(db_path)  # type: ignore[arg-type]
+def run(args: argparse.Namespace, db_path: Path, out: TextIO, err: TextIO,
+        demo: bool = False) -> int:
+    try:
+        conn = open_app_database(db_path, demo)
+    except DatabaseModeError as error:
+        print(error, file=err)
+        return 2
     try:
         service = AlertService(conn, SystemClock(), MarketClock())
         if args.action == "list":

@@ -42,7 +42,7 @@ def coalesce(events: Sequence[AlertEvent], demo: bool = False) -> Notification |
     tag = "DEMO · " if demo else ""
     symbols = sorted({e.symbol for e in events})
     if len(events) == 1:
-        title = f"{tag}{events[0].symbol}: {events[0].rule_text}"
+        title = f"{tag}{events[0].rule_text}"  # the rule text starts with the symbol
     else:
         title = f"{tag}{len(events)} alerts: {', '.join(symbols)}"
     body = "\n".join(e.message for e in events[:6])

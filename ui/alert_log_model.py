@@ -26,7 +26,7 @@ class LogColumn(IntEnum):
     STATUS = 4
 
 
-LOG_HEADERS = {LogColumn.FIRED: "Observed (HKT)", LogColumn.SYMBOL: "Symbol",
+LOG_HEADERS = {LogColumn.FIRED: "Time (HKT)", LogColumn.SYMBOL: "Symbol",
                LogColumn.MESSAGE: "Alert", LogColumn.SOURCE: "Source",
                LogColumn.STATUS: "Status"}
 
@@ -54,7 +54,9 @@ class AlertLogModel(QAbstractTableModel):
         column = LogColumn(index.column())
         if role == Qt.ItemDataRole.DisplayRole:
             return {
-                LogColumn.FIRED: from_epoch(event.observed_ts).strftime("%Y-%m-%d %H:%M"),
+                # a price alert: when the price was seen; a calendar alert: when it fired
+                LogColumn.FIRED: from_epoch(event.fired_at if event.source == "calendar"
+                                            else event.observed_ts).strftime("%Y-%m-%d %H:%M"),
                 LogColumn.SYMBOL: event.symbol,
                 LogColumn.MESSAGE: event.message,
                 LogColumn.SOURCE: "DEMO" if event.source == "demo" else event.source,
