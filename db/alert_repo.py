@@ -68,7 +68,8 @@ def events(conn: sqlite3.Connection, ids: Sequence[int] | None = None, limit: in
         marks = ",".join("?" * len(ids))
         return conn.execute(f"SELECT * FROM alert_events WHERE id IN ({marks}) ORDER BY id",
                             list(ids)).fetchall()
-    return conn.execute("SELECT * FROM alert_events ORDER BY fired_at DESC, observed_ts DESC, id DESC LIMIT ?",
+    return conn.execute("SELECT * FROM alert_events "
+                        "ORDER BY fired_at DESC, observed_ts DESC, id DESC LIMIT ?",
                         [limit]).fetchall()
 
 
