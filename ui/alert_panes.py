@@ -180,26 +180,24 @@ class AlertRulesPane(QWidget):
         if rule is not None:
             self.editor(rule).open()
 
-    @Slot()
-    def duplicate_rule(self) -> None:
+    def _act_on_selected(self, action: Callable[[AlertRule, int], object]) -> None:
         rule = self._selected()
         if rule is not None and rule.id is not None:
-            self._service.duplicate(rule.id)
+            action(rule, rule.id)
             self._changed()
+
+    @Slot()
+    def duplicate_rule(self) -> None:
+        self._act_on_selected(lambda rule, rule_id: self._service.duplicate(rule_id))
 
     @Slot()
     def toggle_rule(self) -> None:
-        rule = self._selected()
-        if rule is not None and rule.id is not None:
-            self._service.set_enabled(rule.id, not rule.enabled)
-            self._changed()
+        self._act_on_selected(
+            lambda rule, rule_id: self._service.set_enabled(rule_id, not rule.enabled))
 
     @Slot()
     def delete_rule(self) -> None:
-        rule = self._selected()
-        if rule is not None and rule.id is not None:
-            self._service.remove_rule(rule.id)
-            self._changed()
+        self._act_on_selected(lambda rule, rule_id: self._service.remove_rule(rule_id))
 
     @Slot()
     def preset_targets(self) -> None:

@@ -8,7 +8,6 @@ DEMO. A poll lands through `refresh()`, which keeps the trader's zoom.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -30,9 +29,9 @@ from services.atomic_files import write_csv
 from services.chart_series import RANGES, SOURCE_CODES
 from services.chart_service import ChartService, PriceChartData
 from services.clock import daily_bar_ts, from_epoch
-from services.models import Money
 from ui.charts.candles import MAX_VISIBLE, CandlestickItem
 from ui.charts.chart_export import add_export_actions, export_png
+from ui.charts.price_overlays import overlay_items
 from ui.charts.theme import current_theme, date_plot, show_grid, style_plots, with_alpha
 
 GAP_S = {"1m": 5 * 60, "1d": 6 * 24 * 3600}  # longer than this between bars: the market was shut
@@ -257,65 +256,9 @@ class PriceChart(QWidget):
         self.price_plot.addItem(item, ignoreBounds=True)
         self.overlays.append(item)
 
-    def _hline(self, value: float, color: object, label: str, position: float,
-               style: Qt.PenStyle = Qt.PenStyle.DashLine) -> pg.InfiniteLine:
-        line = pg.InfiniteLine(pos=self._y(value), angle=0, movable=False,
-                               pen=pg.mkPen(color, width=1.2, style=style), label=label,
-                               labelOpts={"position": position, "color": color,
-                                          "anchors": [(0, 1), (0, 1)]})
-        self._add(line)
-        return line
-
     def _draw_overlays(self, data: PriceChartData) -> None:
-        t, ins = self.theme, data.instrument
-        targets = sorted(data.targets, key=lambda target: target.date)
-        for rank, target in enumerate(targets):
-            age = len(targets) - 1 - rank  # 0 = newest
-            color = with_alpha(t.target, max(255 - 45 * age, 80))
-            approx = "~" if target.date_approximate else ""
-            rating = target.rating.split(" (")[0]  # "Buy (initiation)" -> "Buy"
-            self._hline(target.price.amount, color,
-                        " ".join(part for part in (target.broker, approx + target.date.isoformat(),
-                                                   rating, fmt.money(target.price, 0)) if part),
-                        0.02 + 0.19 * (rank % 5))
-        if ins.offer_price:
-            self._hline(ins.offer_price, t.ipo,
-                        f"IPO {fmt.money(Money(ins.offer_price, ins.currency))}", 0.62,
-                        Qt.PenStyle.DotLine)
-        for level in data.alert_levels:
-            self._hline(level, t.alert, f"alert {level:,.2f}", 0.75, Qt.PenStyle.DashDotLine)
-        for i, band in enumerate(data.band_prices):
-            region = pg.LinearRegionItem(values=(self._y(band.low.amount),
-                                                 self._y(band.high.amount)),
-                                         orientation="horizontal", movable=False,
-                                         brush=with_alpha(t.foreground, 18),
-                                         pen=pg.mkPen(with_alpha(t.foreground, 60)))
-            pg.InfLineLabel(region.lines[1], text=f"{band.band.name} "
-                            f"({band.band.ps_low:g}–{band.band.ps_high:g}x)",
-                            position=0.98 - 0.16 * i,
-                            anchors=[(1, 1), (1, 1)], color=with_alpha(t.foreground, 160))
-            self._add(region)
-        by_day: dict[dt.date, list] = {}
-        for lock in data.lockups:
-            by_day.setdefault(lock.first_free_day, []).append(lock)
-        for i, (day, locks) in enumerate(sorted(by_day.items())):
-            days = (day - data.today).days
-            color = t.lockup_past if days < 0 else t.lockup_next
-            when = fmt.days_label(days)
-            exact = "" if all(lock.date_exact for lock in locks) else "≥ "
-            holders = "; ".join(lock.holders for lock in locks)
-            side = (1, 0) if days >= 0 else (0, 0)  # upcoming ones sit at the right edge
-            self._add(pg.InfiniteLine(
-                pos=daily_bar_ts(day, ins.timezone), angle=90, movable=False,
-                pen=pg.mkPen(color, width=1.2, style=Qt.PenStyle.DashLine),
-                label=f"lock-up {exact}{day.isoformat()} ({when}): {holders}",
-                labelOpts={"position": 0.95 - 0.07 * (i % 4), "color": color,
-                           "anchors": [side, side]}))
-        if ins.listing_date:
-            self._add(pg.InfiniteLine(
-                pos=daily_bar_ts(ins.listing_date, ins.timezone), angle=90, movable=False,
-                pen=pg.mkPen(t.listing, width=1.2), label=f"listed {ins.listing_date.isoformat()}",
-                labelOpts={"position": 0.6, "color": t.listing, "anchors": [(0, 0), (0, 0)]}))
+        for item in overlay_items(data, self.theme, self._y):
+            self._add(item)
 
     def fit_view(self) -> None:
         """Show the whole range, targets and the next lock-up included."""

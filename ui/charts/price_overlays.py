@@ -1,0 +1,82 @@
+"""What the price chart draws over the prices: analyst targets (older ones fainter), the IPO
+price, alert thresholds, P/S band price ranges, lock-up expiries and the listing date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from services import formatting as fmt
+from services.chart_service import PriceChartData
+from services.clock import daily_bar_ts
+from services.models import Lockup, Money
+from ui.charts.theme import ChartTheme, with_alpha
+
+YTransform = Callable[[float], float]  # price -> view coordinate (log10 on a log scale)
+
+
+def _hline(y: YTransform, value: float, color: object, label: str, position: float,
+           style: Qt.PenStyle = Qt.PenStyle.DashLine) -> pg.InfiniteLine:
+    return pg.InfiniteLine(pos=y(value), angle=0, movable=False,
+                           pen=pg.mkPen(color, width=1.2, style=style), label=label,
+                           labelOpts={"position": position, "color": color,
+                                      "anchors": [(0, 1), (0, 1)]})
+
+
+def _vline(at: int, color: object, label: str, position: float, anchor: tuple[int, int],
+           style: Qt.PenStyle) -> pg.InfiniteLine:
+    return pg.InfiniteLine(pos=at, angle=90, movable=False,
+                           pen=pg.mkPen(color, width=1.2, style=style), label=label,
+                           labelOpts={"position": position, "color": color,
+                                      "anchors": [anchor, anchor]})
+
+
+def overlay_items(data: PriceChartData, t: ChartTheme, y: YTransform) -> list[pg.GraphicsObject]:
+    ins = data.instrument
+    items: list[pg.GraphicsObject] = []
+    targets = sorted(data.targets, key=lambda target: target.date)
+    for rank, target in enumerate(targets):
+        age = len(targets) - 1 - rank  # 0 = newest
+        approx = "~" if target.date_approximate else ""
+        rating = target.rating.split(" (")[0]  # "Buy (initiation)" -> "Buy"
+        label = " ".join(part for part in (target.broker, approx + target.date.isoformat(),
+                                           rating, fmt.money(target.price, 0)) if part)
+        items.append(_hline(y, target.price.amount, with_alpha(t.target, max(255 - 45 * age, 80)),
+                            label, 0.02 + 0.19 * (rank % 5)))
+    if ins.offer_price:
+        items.append(_hline(y, ins.offer_price, t.ipo,
+                            f"IPO {fmt.money(Money(ins.offer_price, ins.currency))}", 0.62,
+                            Qt.PenStyle.DotLine))
+    items += [_hline(y, level, t.alert, f"alert {level:,.2f}", 0.75, Qt.PenStyle.DashDotLine)
+              for level in data.alert_levels]
+    for i, band in enumerate(data.band_prices):
+        region = pg.LinearRegionItem(values=(y(band.low.amount), y(band.high.amount)),
+                                     orientation="horizontal", movable=False,
+                                     brush=with_alpha(t.foreground, 18),
+                                     pen=pg.mkPen(with_alpha(t.foreground, 60)))
+        pg.InfLineLabel(region.lines[1], text=f"{band.band.name} "
+                        f"({band.band.ps_low:g}–{band.band.ps_high:g}x)",
+                        position=0.98 - 0.16 * i, anchors=[(1, 1), (1, 1)],
+                        color=with_alpha(t.foreground, 160))
+        items.append(region)
+    by_day: dict[dt.date, list[Lockup]] = {}
+    for lock in data.lockups:  # lock-ups sharing a date get one merged marker
+        by_day.setdefault(lock.first_free_day, []).append(lock)
+    for i, (day, locks) in enumerate(sorted(by_day.items())):
+        days = (day - data.today).days
+        exact = "" if all(lock.date_exact for lock in locks) else "≥ "
+        holders = "; ".join(lock.holders for lock in locks)
+        items.append(_vline(daily_bar_ts(day, ins.timezone),
+                            t.lockup_past if days < 0 else t.lockup_next,
+                            f"lock-up {exact}{day.isoformat()} ({fmt.days_label(days)}): "
+                            f"{holders}", 0.95 - 0.07 * (i % 4),
+                            (1, 0) if days >= 0 else (0, 0),  # upcoming: left of the line
+                            Qt.PenStyle.DashLine))
+    if ins.listing_date:
+        items.append(_vline(daily_bar_ts(ins.listing_date, ins.timezone), t.listing,
+                            f"listed {ins.listing_date.isoformat()}", 0.6, (0, 0),
+                            Qt.PenStyle.SolidLine))
+    return items
