@@ -45,6 +45,7 @@ from ui.chart_tabs import ChartTabs
 from ui.charts.comparison_chart import ComparisonChart
 from ui.charts.price_chart import PriceChart
 from ui.charts.valuation_chart import ValuationChart
+from ui.notification_actions import NotificationActions
 from ui.tray import AlertTray
 from ui.watchlist_table_model import SORT_ROLE, SYMBOL_ROLE, WatchlistTableModel
 
@@ -145,6 +146,9 @@ class MainWindow(QMainWindow):
             self.tray.show()
         self.alert_log.unread_changed.connect(self._unread_changed)
         self._alert_symbol: str | None = None
+        self.notification_actions = NotificationActions(self)
+        self.notification_actions.open_symbol.connect(self.open_symbol)
+        self.notification_actions.listen()
 
         self._restore_state()
         self._load_watchlist_names()
@@ -260,6 +264,12 @@ class MainWindow(QMainWindow):
         self.tabs.setTabText(self._log_tab, f"Alerts ({count})" if count else "Alerts")
         if self.tray is not None:
             self.tray.set_unread(count)
+
+    @Slot(str)
+    def open_symbol(self, symbol: str) -> None:
+        """A notification's "Open SYMBOL" was clicked."""
+        self._alert_symbol = symbol
+        self.bring_to_front()
 
     @Slot()
     def bring_to_front(self) -> None:
