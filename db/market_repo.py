@@ -91,7 +91,3 @@ def peak_before(conn: sqlite3.Connection, symbol: str, ts: int) -> float | None:
     ).fetchone()
     return None if row is None or row[0] is None else float(row[0])
 
-
-def first_ts(conn: sqlite3.Connection, symbol: str) -> int | None:
-    row = conn.execute("SELECT MIN(ts) FROM bars WHERE symbol = ?", [symbol]).fetchone()
-    return None if row is None or row[0] is None else int(row[0])

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import sys
 import threading
 import time
 import urllib.error
@@ -132,7 +131,3 @@ class Dispatcher:
                   file=self.console, flush=True)
         return shown
 
-
-def stdout_dispatcher(webhook_url: str = "", sound: bool = False,
-                      demo: bool = False) -> Dispatcher:
-    return Dispatcher(True, webhook_url, sys.stdout, sound, demo)
