@@ -32,7 +32,8 @@ from ui.job_bridge import JobBridge
 from ui.main_window import MainWindow
 from ui.settings import open_settings
 
-# The first poll starts this long after the window's first paint, once the window is complete.
+# After the window's first paint: the tray and notification clicks, then the first poll.
+DESKTOP_START_DELAY_MS = 50
 FEED_START_DELAY_MS = 200
 
 
@@ -64,6 +65,7 @@ def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: boo
                         AlertService(conn, clock, market), store, clock, demo)
     window.destroyed.connect(conn.close)
     window.show()
+    FirstPaint(window, window.start_desktop_integration, DESKTOP_START_DELAY_MS)
     if start_feed:
         bridge = JobBridge(window)
         bridge.poll_finished.connect(window.on_poll_finished, Qt.ConnectionType.QueuedConnection)

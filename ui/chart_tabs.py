@@ -7,15 +7,18 @@ ones catch up when shown. That keeps start-up at the cost of the table and the d
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from services.chart_service import ChartService
-from ui.charts.comparison_chart import ComparisonChart
-from ui.charts.price_chart import PriceChart
-from ui.charts.valuation_chart import ValuationChart
 from ui.detail_pane import DetailPane
+
+if TYPE_CHECKING:  # imported when a chart tab is first shown: pyqtgraph is not needed before
+    from ui.charts.comparison_chart import ComparisonChart
+    from ui.charts.price_chart import PriceChart
+    from ui.charts.valuation_chart import ValuationChart
 
 DETAILS, PRICE, VALUATION, COMPARE = range(4)
 
@@ -27,11 +30,9 @@ class ChartTabs(QTabWidget):
         super().__init__(parent)
         self.setObjectName("detail_tabs")
         self.detail = DetailPane(self)
+        self._charts = charts
         self._factories: dict[int, Callable[[], QWidget]] = {
-            PRICE: lambda: PriceChart(charts, self),
-            VALUATION: lambda: ValuationChart(charts, self),
-            COMPARE: lambda: ComparisonChart(charts, self),
-        }
+            PRICE: self._price, VALUATION: self._valuation, COMPARE: self._comparison}
         self._built: dict[int, QWidget] = {}
         self._stale: set[int] = set()
         self._symbol: str | None = None
@@ -43,6 +44,23 @@ class ChartTabs(QTabWidget):
             self.insertTab(index, holder, title)
         self.currentChanged.connect(self._shown)
 
+    def _price(self) -> QWidget:
+        from ui.charts.price_chart import PriceChart
+
+        chart = PriceChart(self._charts, self)
+        chart.alert_requested.connect(self.alert_requested)
+        return chart
+
+    def _valuation(self) -> QWidget:
+        from ui.charts.valuation_chart import ValuationChart
+
+        return ValuationChart(self._charts, self)
+
+    def _comparison(self) -> QWidget:
+        from ui.charts.comparison_chart import ComparisonChart
+
+        return ComparisonChart(self._charts, self)
+
     def chart(self, index: int) -> QWidget:
         """The chart of a tab, built (and filled) on first use."""
         if index not in self._built:
@@ -51,8 +69,6 @@ class ChartTabs(QTabWidget):
             assert layout is not None
             layout.addWidget(chart)
             self._built[index] = chart
-            if isinstance(chart, PriceChart):
-                chart.alert_requested.connect(self.alert_requested)
             self._update(index)
         return self._built[index]
 

@@ -42,15 +42,14 @@ from ui import settings as cfg
 from ui.alert_panes import AlertLogPane, AlertRulesPane
 from ui.app_theme import apply_theme
 from ui.chart_tabs import ChartTabs
-from ui.charts.comparison_chart import ComparisonChart
-from ui.charts.price_chart import PriceChart
-from ui.charts.valuation_chart import ValuationChart
-from ui.notification_actions import NotificationActions
 from ui.tray import AlertTray
 from ui.watchlist_table_model import SORT_ROLE, SYMBOL_ROLE, WatchlistTableModel
 
 if TYPE_CHECKING:
     from services.scheduler import PollScheduler
+    from ui.charts.comparison_chart import ComparisonChart
+    from ui.charts.price_chart import PriceChart
+    from ui.charts.valuation_chart import ValuationChart
 
 # How often the snapshot is re-read from the database, so ages in the status bar keep moving.
 REFRESH_MS = 30_000
@@ -140,15 +139,8 @@ class MainWindow(QMainWindow):
                               "database. Nothing here is a real quote.")
 
         self.tray: AlertTray | None = None
-        if QSystemTrayIcon.isSystemTrayAvailable():
-            self.tray = AlertTray(QIcon(str(RESOURCES / "icon.svg")), self)
-            self.tray.open_requested.connect(self.bring_to_front)
-            self.tray.show()
         self.alert_log.unread_changed.connect(self._unread_changed)
         self._alert_symbol: str | None = None
-        self.notification_actions = NotificationActions(self)
-        self.notification_actions.open_symbol.connect(self.open_symbol)
-        self.notification_actions.listen()
 
         self._restore_state()
         self._load_watchlist_names()
@@ -264,6 +256,21 @@ class MainWindow(QMainWindow):
         self.tabs.setTabText(self._log_tab, f"Alerts ({count})" if count else "Alerts")
         if self.tray is not None:
             self.tray.set_unread(count)
+
+    @Slot()
+    def start_desktop_integration(self) -> None:
+        """Tray icon and notification clicks; set up just after the first paint (the D-Bus
+        connection and the tray are not needed to show the prices)."""
+        from ui.notification_actions import NotificationActions
+
+        if QSystemTrayIcon.isSystemTrayAvailable() and self.tray is None:
+            self.tray = AlertTray(QIcon(str(RESOURCES / "icon.svg")), self)
+            self.tray.open_requested.connect(self.bring_to_front)
+            self.tray.set_unread(self.alert_log.model.unread())
+            self.tray.show()
+        self.notification_actions = NotificationActions(self)
+        self.notification_actions.open_symbol.connect(self.open_symbol)
+        self.notification_actions.listen()
 
     @Slot(str)
     def open_symbol(self, symbol: str) -> None:
