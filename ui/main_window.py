@@ -37,6 +37,7 @@ from services.feed_status import describe_outcome, feed_banner, feed_summary, pr
 from services.notify import coalesce
 from services.paths import RESOURCES
 from services.poller import PollOutcome
+from services.watchlist_columns import COLUMNS, Column
 from services.watchlist_service import WatchlistService
 from ui import settings as cfg
 from ui.alert_panes import AlertLogPane, AlertRulesPane
@@ -53,6 +54,10 @@ if TYPE_CHECKING:
 
 # How often the snapshot is re-read from the database, so ages in the status bar keep moving.
 REFRESH_MS = 30_000
+
+
+def column_signature() -> str:
+    return "|".join(COLUMNS[c].header for c in Column)
 
 
 BANNER_STYLE = {
@@ -195,7 +200,7 @@ class MainWindow(QMainWindow):
                 self._show_banner("offline", banner)
             else:
                 self.banner.hide()
-        if not self._store.contains(cfg.WATCHLIST_HEADER.key):
+        if cfg.WATCHLIST_COLUMNS.get(self._store) != column_signature():
             self.table.resizeColumnsToContents()
         symbol = self.selected_symbol()
         if symbol:
@@ -341,13 +346,15 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         self.restoreState(cfg.WINDOW_STATE.get(self._store))
         self._splitter.restoreState(cfg.SPLITTER.get(self._store))
-        self.table.horizontalHeader().restoreState(cfg.WATCHLIST_HEADER.get(self._store))
+        if cfg.WATCHLIST_COLUMNS.get(self._store) == column_signature():
+            self.table.horizontalHeader().restoreState(cfg.WATCHLIST_HEADER.get(self._store))
 
     def save_state(self) -> None:
         cfg.WINDOW_GEOMETRY.set(self._store, self.saveGeometry())
         cfg.WINDOW_STATE.set(self._store, self.saveState())
         cfg.SPLITTER.set(self._store, self._splitter.saveState())
         cfg.WATCHLIST_HEADER.set(self._store, self.table.horizontalHeader().saveState())
+        cfg.WATCHLIST_COLUMNS.set(self._store, column_signature())
         self._store.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

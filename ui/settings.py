@@ -32,6 +32,9 @@ class Setting(Generic[T]):
 WINDOW_GEOMETRY = Setting("window/geometry", QByteArray, QByteArray())
 WINDOW_STATE = Setting("window/state", QByteArray, QByteArray())
 WATCHLIST_HEADER = Setting("window/watchlist_header", QByteArray, QByteArray())
+# Which columns the saved header state describes: a layout saved by an older version with other
+# columns is ignored instead of scrambling the new ones.
+WATCHLIST_COLUMNS = Setting("window/watchlist_columns", str, "")
 SPLITTER = Setting("window/splitter", QByteArray, QByteArray())
 ACTIVE_WATCHLIST = Setting("prefs/watchlist", str, "Main")
 SELECTED_SYMBOL = Setting("prefs/selected_symbol", str, "")

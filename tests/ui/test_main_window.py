@@ -59,3 +59,19 @@ def test_window_state_and_selection_persist(qtbot, db_path: Path, isolated_home:
     assert (again.size().width(), again.size().height()) == (701, 503)
     assert again.table.horizontalHeader().sectionSize(Column.NAME) == 222
     assert again.selected_symbol() == "0100.HK"
+
+
+def test_a_column_layout_saved_for_other_columns_is_ignored(
+    qtbot, db_path: Path, isolated_home: AppPaths, clock: FixedClock
+) -> None:
+    from ui import settings as cfg
+    from ui.settings import open_settings
+
+    window = open_window(qtbot, db_path, isolated_home, clock)
+    window.table.horizontalHeader().moveSection(Column.MARKET_CAP, 0)
+    window.close()
+    store = open_settings(isolated_home.settings_file)
+    cfg.WATCHLIST_COLUMNS.set(store, "Symbol|Name|an older version's columns")
+    store.sync()
+    again = open_window(qtbot, db_path, isolated_home, clock)
+    assert again.table.horizontalHeader().visualIndex(Column.MARKET_CAP) == Column.MARKET_CAP
