@@ -5,17 +5,16 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 
 from services.alert_rules import AlertRule, RuleState
 from services.alert_service import AlertEvent
 from services.clock import from_epoch
+from ui.list_table_model import Index, ListTableModel
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 UNREAD_ROLE = Qt.ItemDataRole.UserRole + 2
-Index = QModelIndex | QPersistentModelIndex
-ROOT = QModelIndex()
 
 
 class LogColumn(IntEnum):
@@ -31,26 +30,13 @@ LOG_HEADERS = {LogColumn.FIRED: "Time (HKT)", LogColumn.SYMBOL: "Symbol",
                LogColumn.STATUS: "Status"}
 
 
-class AlertLogModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None):
-        super().__init__(parent)
-        self._events: list[AlertEvent] = []
-
-    def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._events)
-
-    def columnCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(LogColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return LOG_HEADERS[LogColumn(section)]
-        return None
+class AlertLogModel(ListTableModel[AlertEvent]):
+    headers = tuple(LOG_HEADERS[c] for c in LogColumn)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._events):
+        event = self.item(index)
+        if event is None:
             return None
-        event = self._events[index.row()]
         column = LogColumn(index.column())
         if role == Qt.ItemDataRole.DisplayRole:
             return {
@@ -75,12 +61,10 @@ class AlertLogModel(QAbstractTableModel):
         return None
 
     def set_events(self, events: list[AlertEvent]) -> None:
-        self.beginResetModel()
-        self._events = list(events)
-        self.endResetModel()
+        self.reset_items(events)
 
     def unread(self) -> int:
-        return sum(1 for e in self._events if not e.acknowledged)
+        return sum(1 for e in self.items if not e.acknowledged)
 
 
 class RuleColumn(IntEnum):
@@ -105,26 +89,14 @@ def rule_state_text(rule: AlertRule, state: RuleState) -> str:
     return "armed" if state.armed else "fired, waiting to re-arm"
 
 
-class AlertRulesModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None):
-        super().__init__(parent)
-        self._rules: list[tuple[AlertRule, RuleState]] = []
-
-    def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rules)
-
-    def columnCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(RuleColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return RULE_HEADERS[RuleColumn(section)]
-        return None
+class AlertRulesModel(ListTableModel[tuple[AlertRule, RuleState]]):
+    headers = tuple(RULE_HEADERS[c] for c in RuleColumn)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rules):
+        entry = self.item(index)
+        if entry is None:
             return None
-        rule, state = self._rules[index.row()]
+        rule, state = entry
         if role == Qt.ItemDataRole.DisplayRole:
             return {RuleColumn.ID: str(rule.id), RuleColumn.RULE: rule.describe(),
                     RuleColumn.POLICY: rule.policy.value,
@@ -135,9 +107,7 @@ class AlertRulesModel(QAbstractTableModel):
         return None
 
     def set_rules(self, rules: list[tuple[AlertRule, RuleState]]) -> None:
-        self.beginResetModel()
-        self._rules = list(rules)
-        self.endResetModel()
+        self.reset_items(rules)
 
     def rule_at(self, row: int) -> AlertRule:
-        return self._rules[row][0]
+        return self.items[row][0]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from services.watchlist_columns import COLUMNS, Column
 from services.watchlist_service import WatchlistRow
+from ui.list_table_model import Index, ListTableModel
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 SYMBOL_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -17,30 +18,14 @@ NEGATIVE = QColor("#cf222e")
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
-Index = QModelIndex | QPersistentModelIndex
-ROOT = QModelIndex()  # Qt's default "no parent" argument
 
-
-class WatchlistTableModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None):
-        super().__init__(parent)
-        self._rows: list[WatchlistRow] = []
-
-    def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[Column(section)].header
-        return None
+class WatchlistTableModel(ListTableModel[WatchlistRow]):
+    headers = tuple(COLUMNS[c].header for c in Column)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        row = self.item(index)
+        if row is None:
             return None
-        row = self._rows[index.row()]
         spec = COLUMNS[Column(index.column())]
         if role == Qt.ItemDataRole.DisplayRole:
             return spec.text(row)
@@ -62,16 +47,14 @@ class WatchlistTableModel(QAbstractTableModel):
         return None
 
     def rows(self) -> list[WatchlistRow]:
-        return list(self._rows)
+        return list(self.items)
 
     def set_rows(self, rows: list[WatchlistRow]) -> None:
         """Replace the snapshot; same symbols in the same order only signal changed cells."""
-        if [r.symbol for r in rows] != [r.symbol for r in self._rows]:
-            self.beginResetModel()
-            self._rows = list(rows)
-            self.endResetModel()
+        if [r.symbol for r in rows] != [r.symbol for r in self.items]:
+            self.reset_items(rows)
             return
-        old, self._rows = self._rows, list(rows)
+        old, self.items = self.items, list(rows)
         for i, (before, after) in enumerate(zip(old, rows, strict=True)):
             if before == after:
                 continue

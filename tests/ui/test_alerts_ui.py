@@ -106,3 +106,21 @@ def test_alert_log_after_a_poll_unread_search_acknowledge(
     assert window.tabs.tabText(window._log_tab) == "Alerts"
     log.unread_only.setChecked(True)
     assert log.filter.rowCount() == 0
+
+
+def test_alert_models_pass_qtmodeltester(qtmodeltester, window: MainWindow,
+                                         app_db: sqlite3.Connection) -> None:
+    from ui.alert_log_model import AlertLogModel, AlertRulesModel
+
+    service = window.alert_rules._service
+    service.preset_targets("0100.HK")
+    rules = AlertRulesModel()
+    rules.set_rules(service.rules())
+    qtmodeltester.check(rules, force_py=True)
+    app_db.execute(
+        "INSERT INTO alert_events (rule_id, symbol, observed_ts, fired_at, value, rule_text, "
+        "message, source) VALUES (1, '0100.HK', 1, 2, 3.0, 'rule', 'message', 'yahoo')")
+    log = AlertLogModel()
+    log.set_events(service.events())
+    assert log.rowCount() == 1
+    qtmodeltester.check(log, force_py=True)
