@@ -83,6 +83,13 @@ def unread_count(conn: sqlite3.Connection) -> int:
         "SELECT COUNT(*) FROM alert_events WHERE acknowledged = 0").fetchone()[0])
 
 
+def last_live_minute_bar(conn: sqlite3.Connection, symbol: str) -> tuple | None:
+    """(ts, close) of the newest live 1-minute bar: where a new rule starts watching."""
+    return conn.execute(
+        "SELECT ts, close FROM bars WHERE symbol = ? AND interval = '1m' "
+        "AND source IN ('yahoo', 'demo') ORDER BY ts DESC LIMIT 1", [symbol]).fetchone()
+
+
 def minute_bars_after(conn: sqlite3.Connection, symbol: str, after: int) -> list[tuple]:
     """Live 1-minute bars (Yahoo or demo) newer than `after`: what alerts are evaluated on.
     Reference points and imported history never fire an alert."""

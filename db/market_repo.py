@@ -91,3 +91,9 @@ def peak_before(conn: sqlite3.Connection, symbol: str, ts: int) -> float | None:
     ).fetchone()
     return None if row is None or row[0] is None else float(row[0])
 
+
+def latest_ts(conn: sqlite3.Connection, symbol: str, interval: str, limit: int) -> list[int]:
+    """The newest `limit` bar times, newest first (e.g. to find the last few sessions)."""
+    return [row[0] for row in conn.execute(
+        "SELECT ts FROM bars WHERE symbol = ? AND interval = ? ORDER BY ts DESC LIMIT ?",
+        [symbol, interval, limit])]

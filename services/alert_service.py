@@ -131,11 +131,11 @@ class AlertService:
                 raise KeyError(f"no alert rule {rule_id}")
 
     def _fresh(self, rule: AlertRule) -> tuple[AlertRule, RuleState]:
-        bars = alert_repo.minute_bars_after(self._conn, rule.symbol, 0)[-1:]
-        rule = replace(rule, start_ts=int(bars[0][0]) if bars else epoch(self._clock.now()))
+        last = alert_repo.last_live_minute_bar(self._conn, rule.symbol)
+        rule = replace(rule, start_ts=int(last[0]) if last else epoch(self._clock.now()))
         state = RuleState(last_ts=rule.start_ts)
-        if bars and rule.kind in (RuleKind.PRICE_CROSS,) and bars[0][3] != rule.threshold():
-            state.side = 1 if bars[0][3] > rule.threshold() else -1
+        if last and rule.kind == RuleKind.PRICE_CROSS and last[1] != rule.threshold():
+            state.side = 1 if last[1] > rule.threshold() else -1
         return rule, state
 
     def preset_targets(self, symbol: str, band_pct: float = 0.0) -> list[int]:

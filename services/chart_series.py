@@ -22,6 +22,8 @@ from services.models import Money, Revenue, SharesCount
 SOURCE_CODES = market_repo.SOURCE_CODES
 RANGES = ("1D", "5D", "1M", "3M", "6M", "YTD", "1Y", "Max")
 INTRADAY_RANGES = {"1D": 1, "5D": 5}  # sessions of 1-minute bars
+# Enough 1-minute bars to span the last five sessions on any exchange (HKEX: 330 a day).
+RECENT_MINUTES = 5 * 500
 CALENDAR_RANGES = {"1M": 31, "3M": 92, "6M": 183, "1Y": 366}
 REVENUE_BASES = {"fy": "last fiscal year", "latest": "latest period, annualised", "arr": "ARR"}
 
@@ -95,8 +97,8 @@ def range_window(key: str, end: dt.datetime, tz: str, listing: dt.date | None,
     return "1d", epoch(dt.datetime.combine(start, dt.time(0), zone))
 
 
-def session_dates(series: BarSeries, tz: str) -> list[dt.date]:
-    return sorted({local_date(int(t), tz) for t in series.ts})
+def session_dates(ts: Sequence[int], tz: str) -> list[dt.date]:
+    return sorted({local_date(int(t), tz) for t in ts})
 
 
 def revenue_on(revenue: Sequence[Revenue], day: dt.date, basis: str) -> Revenue | None:

@@ -81,9 +81,10 @@ class ChartService:
 
     def price_chart(self, symbol: str, range_key: str = "Max") -> PriceChartData:
         ins = self.instrument(symbol)
-        intraday = market_repo.bar_matrix(self._conn, symbol, "1m", 0, 2**62)
-        sessions = chart_series.session_dates(
-            BarSeries.from_rows(symbol, "1m", ins.currency, intraday), ins.timezone)
+        sessions: list[dt.date] = []
+        if range_key in chart_series.INTRADAY_RANGES:  # only these count sessions
+            recent = market_repo.latest_ts(self._conn, symbol, "1m", chart_series.RECENT_MINUTES)
+            sessions = chart_series.session_dates(recent, ins.timezone)
         interval, start = chart_series.range_window(range_key, self._clock.now(), ins.timezone,
                                                     ins.listing_date, sessions)
         bars = chart_series.load_bars(self._conn, symbol, ins.currency, interval, start)

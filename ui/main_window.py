@@ -38,7 +38,7 @@ from services.notify import coalesce
 from services.paths import RESOURCES
 from services.poller import PollOutcome
 from services.watchlist_columns import COLUMNS, Column
-from services.watchlist_service import WatchlistService
+from services.watchlist_service import WatchlistRow, WatchlistService
 from ui import settings as cfg
 from ui.alert_panes import AlertLogPane, AlertRulesPane
 from ui.app_theme import apply_theme
@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self._clock = clock
         self._demo = demo
         self._last_outcome: PollOutcome | None = None
+        self._columns_sized = False
         self.scheduler: PollScheduler | None = None  # set by ui.app once polling starts
         self.setWindowTitle("HarbourWatch — DEMO (simulated prices)" if demo else "HarbourWatch")
         self.setObjectName("main_window")
@@ -158,7 +159,7 @@ class MainWindow(QMainWindow):
 
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
+        self._timer.timeout.connect(self._tick)
         self._timer.start()
 
     def _build_table(self) -> QTableView:
@@ -187,21 +188,31 @@ class MainWindow(QMainWindow):
         return self.watchlist_box.currentText() or "Main"
 
     @Slot()
-    def refresh(self) -> None:
-        """Re-read the snapshot from the database and update only what changed."""
+    def _tick(self) -> None:
+        """The clock moved on: ages and staleness change, the data did not (no chart redraw)."""
+        self._update_table()
+
+    def _update_table(self) -> list[WatchlistRow]:
         market_open = self._last_outcome is not None and self._last_outcome.phase == "open"
         rows = self._service.rows(self.current_watchlist(), market_open)
         self.model.set_rows(rows)
-        status = price_status(rows, self._clock.now())
-        self.status_label.setText(status)
+        self.status_label.setText(price_status(rows, self._clock.now()))
         if not self._demo:
             banner = feed_banner(self._last_outcome, rows)
             if banner:
                 self._show_banner("offline", banner)
             else:
                 self.banner.hide()
-        if cfg.WATCHLIST_COLUMNS.get(self._store) != column_signature():
-            self.table.resizeColumnsToContents()
+        if not self._columns_sized:  # once; after that the widths are the trader's
+            self._columns_sized = True
+            if cfg.WATCHLIST_COLUMNS.get(self._store) != column_signature():
+                self.table.resizeColumnsToContents()
+        return rows
+
+    @Slot()
+    def refresh(self) -> None:
+        """New data (a poll landed, a list was chosen): table, details and charts."""
+        rows = self._update_table()
         symbol = self.selected_symbol()
         if symbol:
             self.detail.show_detail(self._service.detail(symbol))
