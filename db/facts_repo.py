@@ -60,11 +60,7 @@ def apply_bundled_facts(
     """
     _check_table(table)
     db = Database(conn)
-    known = {
-        row[0]
-        for row in conn.execute("SELECT fact_key FROM bundled_facts WHERE table_name = ?", [table])
-    }
-    now = int(time.time())
+    known = bundled_keys(conn, table)
     counts = LoadCounts()
     for fact in facts:
         key = fact["fact_key"]
@@ -76,10 +72,7 @@ def apply_bundled_facts(
             if existing is None:
                 db[table].insert(row)
                 counts += LoadCounts(added=1)
-            conn.execute(
-                "INSERT INTO bundled_facts (fact_key, table_name, loaded_at) VALUES (?, ?, ?)",
-                [key, table, now],
-            )
+            remember_bundled(conn, key, table)
         elif existing is None or existing["user_edited"]:
             counts += LoadCounts(kept_user=1)
         else:
@@ -88,6 +81,18 @@ def apply_bundled_facts(
                 db[table].update(existing["pk"], changes)
                 counts += LoadCounts(updated=1)
     return counts
+
+
+def bundled_keys(conn: sqlite3.Connection, table: str) -> set[str]:
+    """Keys of every bundled fact of a table ever loaded (kept after the user deletes it)."""
+    return {row[0] for row in conn.execute(
+        "SELECT fact_key FROM bundled_facts WHERE table_name = ?", [table])}
+
+
+def remember_bundled(conn: sqlite3.Connection, key: str, table: str) -> None:
+    conn.execute(
+        "INSERT INTO bundled_facts (fact_key, table_name, loaded_at) VALUES (?, ?, ?)",
+        [key, table, int(time.time())])
 
 
 def edit_fact(

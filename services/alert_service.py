@@ -32,8 +32,8 @@ from services.alert_rules import (
 )
 from services.analytics import FxTable, MissingDataError
 from services.clock import Clock, daily_bar_ts, epoch, from_epoch, local_date
-from services.market_clock import AFTER_CLOSE_DELAY, MarketClock
-from services.models import Money
+from services.market_clock import AFTER_CLOSE_DELAY, MarketClock, Phase
+from services.models import Instrument, Money
 
 CLOSED_LABEL = "while HarbourWatch was closed"
 
@@ -177,7 +177,7 @@ class AlertService:
         """
         now = self._clock.now()
         loaded = [rule_from_row(row) for row in alert_repo.rules(self._conn, enabled_only=True)]
-        fires: list[tuple[AlertRule, Fire, str]] = []
+        fires: list[tuple[AlertRule, Fire]] = []
         by_symbol: dict[str, list[tuple[AlertRule, RuleState]]] = {}
         for rule, state in loaded:
             by_symbol.setdefault(rule.symbol, []).append((rule, state))
@@ -191,9 +191,10 @@ class AlertService:
                 path = self._path(symbol, ins.currency, ins.timezone,
                                   min(max(r.start_ts, s.last_ts) for r, s in priced))
                 if len(path):
-                    fires += [(r, f, ins.currency) for r, f in self._run(priced, path)]
-            fires += [(r, f, ins.currency) for r, f in self._calendar(pairs, now)]
-        rows = [self._event_row(rule, fire, currency, now) for rule, fire, currency in fires]
+                    fires += self._run(priced, path)
+            fires += self._calendar(pairs, ins, now)
+        rows = [self._event_row(rule, instruments[rule.symbol], fire, now)
+                for rule, fire in fires]
         with transaction(self._conn):
             ids = alert_repo.insert_events(self._conn, rows)
             alert_repo.save_states(self._conn, [(json.dumps(asdict(s)), r.id)
@@ -224,8 +225,8 @@ class AlertService:
                 settle(rule, state, path)
         return fired
 
-    def _calendar(self, pairs: list[tuple[AlertRule, RuleState]], now: dt.datetime
-                  ) -> list[tuple[AlertRule, Fire]]:
+    def _calendar(self, pairs: list[tuple[AlertRule, RuleState]], ins: Instrument,
+                  now: dt.datetime) -> list[tuple[AlertRule, Fire]]:
         """Lock-up and stale-feed rules: one fire per lock-up, one per stale episode."""
         fired = []
         for rule, _state in pairs:
@@ -233,7 +234,6 @@ class AlertService:
             if rule.expires_at is not None and now.timestamp() > rule.expires_at:
                 continue
             if rule.kind == RuleKind.LOCKUP:
-                ins = reference_store.instruments(self._conn)[rule.symbol]
                 today = now.astimezone(ZoneInfo(ins.timezone)).date()
                 for lock in reference_store.lockups(self._conn, rule.symbol):
                     days = analytics.days_until(lock.first_free_day, today)
@@ -243,7 +243,7 @@ class AlertService:
                                                  float(days), 1)))
             elif rule.kind == RuleKind.FEED_STALE:
                 quote = market_repo.latest_quote(self._conn, rule.symbol)
-                if (quote is not None and self._market.phase(now) == "open"
+                if (quote is not None and self._market.phase(now) == Phase.OPEN
                         and now.timestamp() - quote["ts"] > rule.level * 60):
                     minutes = (now.timestamp() - quote["ts"]) / 60
                     fired.append((rule, Fire(rule.id, int(quote["ts"]), minutes, 1)))
@@ -262,7 +262,7 @@ class AlertService:
         complete = [int(t) for t, p in zip(ts, partial, strict=True) if not p]
         valid = (np.isfinite(hi) & np.isfinite(lo) & np.isfinite(close) & (lo > 0)
                  & self._in_session(ts, days, symbol))
-        prev, shares, factor = self._day_context(symbol, currency, sorted(set(days)))
+        prev, shares, factor = self._day_context(symbol, currency, tz, sorted(set(days)))
         peak = market_repo.peak_before(self._conn, symbol, int(ts[0]))
         return Path(symbol, ts, hi, lo, close, valid, days,
                     np.array([prev[d] for d in days]), np.nan if peak is None else peak,
@@ -287,19 +287,18 @@ class AlertService:
             ok |= mask & within
         return ok
 
-    def _day_context(self, symbol: str, currency: str, days: list[str]
+    def _day_context(self, symbol: str, currency: str, tz: str, days: list[str]
                      ) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
         """Previous close, shares outstanding and the P/S factor for each day."""
         daily = self._conn.execute(
             "SELECT ts, close FROM bars WHERE symbol = ? AND interval = '1d' AND "
             "source != 'reference' AND close IS NOT NULL ORDER BY ts", [symbol]).fetchall()
-        ins = reference_store.instruments(self._conn)[symbol]
         funds = reference_store.fundamentals(self._conn, symbol)
         fx = FxTable(reference_store.fx_rates(self._conn))
         prev, shares, factor = {}, {}, {}
         for day in days:
             date = dt.date.fromisoformat(day)
-            before = [c for t, c in daily if local_date(t, ins.timezone) < date]
+            before = [c for t, c in daily if local_date(t, tz) < date]
             prev[day] = float(before[-1]) if before else np.nan
             try:
                 count = analytics.shares_on(funds.shares, date).shares
@@ -312,9 +311,9 @@ class AlertService:
                 factor[day] = np.nan
         return prev, shares, factor
 
-    def _event_row(self, rule: AlertRule, fire: Fire, currency: str, now: dt.datetime
+    def _event_row(self, rule: AlertRule, ins: Instrument, fire: Fire, now: dt.datetime
                    ) -> dict[str, Any]:
-        ins = reference_store.instruments(self._conn)[rule.symbol]
+        currency = ins.currency
         when = from_epoch(fire.ts, ins.timezone).strftime("%Y-%m-%d %H:%M %Z")
         if rule.kind == RuleKind.LOCKUP:
             what = f"lock-up expires {local_date(fire.ts, ins.timezone).isoformat()} " \

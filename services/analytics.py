@@ -33,12 +33,21 @@ def gain_to_recover(drawdown_fraction: float) -> float:
     return 1.0 / (1.0 + drawdown_fraction) - 1.0
 
 
-def drawdown_series(highs: np.ndarray, closes: np.ndarray) -> np.ndarray:
-    """Drawdown of each close from the running peak of the highs (NaN where close is unknown).
+def reached(highs: np.ndarray, closes: np.ndarray) -> np.ndarray:
+    """The price each bar reached: its high, or its close where no high is known."""
+    return np.where(np.isnan(highs), closes, highs)
 
-    Highs that are NaN fall back to the close, so close-only data still has a peak.
+
+def drawdown_series(highs: np.ndarray, closes: np.ndarray,
+                    prior_peak: float | None = None) -> np.ndarray:
+    """Drawdown of each close from the running peak (NaN where close is unknown).
+
+    `prior_peak`: the peak before the first bar, when the bars are a window of a longer history.
     """
-    peaks = np.fmax.accumulate(np.where(np.isnan(highs), closes, highs))
+    marks = reached(highs, closes)
+    if prior_peak is not None and marks.size:
+        marks[0] = np.fmax(marks[0], prior_peak)
+    peaks = np.fmax.accumulate(marks) if marks.size else marks
     with np.errstate(invalid="ignore", divide="ignore"):
         return closes / peaks - 1.0
 
@@ -56,7 +65,7 @@ def max_drawdown(highs: np.ndarray, closes: np.ndarray) -> MaxDrawdown | None:
     if np.all(np.isnan(series)):
         return None
     trough = int(np.nanargmin(series))
-    marks = np.where(np.isnan(highs), closes, highs)[: trough + 1]
+    marks = reached(highs, closes)[: trough + 1]
     peak = int(np.nanargmax(marks))
     return MaxDrawdown(float(series[trough]), peak, trough)
 

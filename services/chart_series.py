@@ -62,21 +62,10 @@ def load_bars(conn: sqlite3.Connection, symbol: str, currency: str, interval: st
     return BarSeries.from_rows(symbol, interval, currency, rows)
 
 
-def marks(series: BarSeries) -> np.ndarray:
-    """The price each bar reached: its high, or its close where no high is known."""
-    return np.where(np.isnan(series.high), series.close, series.high)
-
-
 def drawdown(series: BarSeries, prior_peak: float | None = None) -> np.ndarray:
     """Drawdown of every close from the running peak since listing (`prior_peak`: the peak
     before the first bar shown)."""
-    reached = marks(series)
-    if prior_peak is not None and reached.size:
-        reached = reached.copy()
-        reached[0] = np.fmax(reached[0], prior_peak)
-    peaks = np.fmax.accumulate(reached) if reached.size else reached
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return series.close / peaks - 1.0
+    return analytics.drawdown_series(series.high, series.close, prior_peak)
 
 
 def range_window(key: str, end: dt.datetime, tz: str, listing: dt.date | None,

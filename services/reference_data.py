@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-import time
 from pathlib import Path
 from typing import Any
 
@@ -50,16 +49,12 @@ def _seed_watchlist(conn: sqlite3.Connection, spec: dict[str, Any] | None) -> No
     list_id = watchlist_repo.watchlist_id(conn, spec["name"])
     if list_id is None:
         return
+    seen = facts_repo.bundled_keys(conn, "watchlist_items")
     for symbol in spec["symbols"]:
         key = f"watchlist:{spec['name']}:{symbol}"
-        seen = conn.execute("SELECT 1 FROM bundled_facts WHERE fact_key = ?", [key]).fetchone()
-        if seen:
-            continue
-        watchlist_repo.add_item(conn, list_id, symbol)
-        conn.execute(
-            "INSERT INTO bundled_facts (fact_key, table_name, loaded_at) VALUES (?, ?, ?)",
-            [key, "watchlist_items", int(time.time())],
-        )
+        if key not in seen:
+            watchlist_repo.add_item(conn, list_id, symbol)
+            facts_repo.remember_bundled(conn, key, "watchlist_items")
 
 
 def sync_reference_bars(conn: sqlite3.Connection) -> None:

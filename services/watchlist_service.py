@@ -223,7 +223,7 @@ class WatchlistService:
         if worst is None:
             return None
         year = ts >= last.ts - 365 * 86400
-        high_52w = float(np.nanmax(np.where(np.isnan(highs), closes, highs)[year]))
+        high_52w = float(np.nanmax(analytics.reached(highs, closes)[year]))
         tz = instrument.timezone
         return DrawdownFacts(
             worst.depth, local_date(int(ts[worst.peak_index]), tz),

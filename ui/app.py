@@ -100,9 +100,6 @@ def run_gui(db_path: Path, paths: AppPaths, demo: bool = False,
             f"{db_path}\n\n{error}\n\nNothing was changed. Use --db to choose another file.",
         )
         return 1
-    code = app.exec()
-    scheduler = getattr(window, "scheduler", None)
-    if scheduler is not None:
-        scheduler.shutdown(wait=True)
-    del window
+    code = app.exec()  # aboutToQuit has stopped polling; an in-flight poll has committed
+    del window  # closes the database
     return code

@@ -34,7 +34,8 @@ class ChartTabs(QTabWidget):
         self._factories: dict[int, Callable[[], QWidget]] = {
             PRICE: self._price, VALUATION: self._valuation, COMPARE: self._comparison}
         self._built: dict[int, QWidget] = {}
-        self._stale: set[int] = set()
+        self._stale: set[int] = set()  # built charts whose data changed while hidden
+        self._new_symbol: set[int] = set()  # ... and whose symbol changed: reload and fit
         self._symbol: str | None = None
         self._symbols: list[str] = []
         self.addTab(self.detail, "Details")
@@ -105,9 +106,9 @@ class ChartTabs(QTabWidget):
         for index in indices:
             if index not in self._built:
                 continue
-            if reset:
-                self._stale.add(-index)  # a new symbol: reload and fit the view
             self._stale.add(index)
+            if reset:
+                self._new_symbol.add(index)
             if self.currentIndex() == index:
                 self._update(index)
 
@@ -120,9 +121,9 @@ class ChartTabs(QTabWidget):
                 self._update(index)
 
     def _update(self, index: int) -> None:
-        reset = -index in self._stale or index not in self._stale
+        reset = index in self._new_symbol or index not in self._stale  # not stale: first build
         self._stale.discard(index)
-        self._stale.discard(-index)
+        self._new_symbol.discard(index)
         if index == PRICE:
             if reset:
                 self.price_chart.show_symbol(self._symbol)
