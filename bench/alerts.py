@@ -10,15 +10,14 @@ cooldown, storm breaker) and finds the exact bar that fired.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
 
+from bench._timing import alternating_medians, timed
 from services.alert_engine import Path as BarPath
 from services.alert_rules import AlertRule, Direction, Policy, RuleKind, RuleState
 from services.alert_service import AlertService
@@ -67,15 +66,11 @@ def main() -> None:
     rng = np.random.default_rng(5)
     rules, paths, symbol_index, levels, prices = setup(rng)
     engine(rules, paths)
-    base, ours = [], []
-    for _ in range(15):
-        start = time.perf_counter()
-        baseline(symbol_index, levels, prices)
-        base.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        fired = engine(rules, paths)
-        ours.append(time.perf_counter() - start)
-    b, o = statistics.median(base), statistics.median(ours)
+    fired = engine(rules, paths)
+    times = alternating_medians(
+        15, base=timed(lambda: baseline(symbol_index, levels, prices)),
+        ours=timed(lambda: engine(rules, paths)))
+    b, o = times["base"], times["ours"]
     print(f"{RULES:,} rules x one poll of {SYMBOLS} symbols ({fired} fires):")
     print(f"  numpy comparison of the levels : {b * 1e3:8.3f} ms")
     print(f"  HarbourWatch alert engine      : {o * 1e3:8.3f} ms   (goal < 20 ms)")

@@ -14,10 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,6 +24,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np
 from PySide6.QtWidgets import QApplication
 
+from bench._timing import alternating_medians, timed
 from db import market_repo
 from db.connection import open_connection, transaction
 from db.migrations import migrate
@@ -81,20 +80,24 @@ def frame_times(chart: PriceChart, points: int, frames: int = 40) -> tuple[float
     chart.show_data(data)
     view = chart.price_plot.getViewBox()
     app = QApplication.instance()
-    pans, zooms = [], []
-    for i in range(frames):
-        start = time.perf_counter()
+    step = [0]
+
+    def settle() -> None:
+        chart.graphics.viewport().repaint()
+        app.processEvents()
+
+    def pan() -> None:
+        step[0] += 1
         (x0, x1), _ = view.viewRange()
-        view.translateBy(x=(x1 - x0) * (0.02 if i % 2 else -0.02))
-        chart.graphics.viewport().repaint()
-        app.processEvents()
-        pans.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        view.scaleBy((0.9 if i % 2 else 1 / 0.9, 1))
-        chart.graphics.viewport().repaint()
-        app.processEvents()
-        zooms.append(time.perf_counter() - start)
-    return statistics.median(pans), statistics.median(zooms)
+        view.translateBy(x=(x1 - x0) * (0.02 if step[0] % 2 else -0.02))
+        settle()
+
+    def zoom() -> None:
+        view.scaleBy((0.9 if step[0] % 2 else 1 / 0.9, 1))
+        settle()
+
+    times = alternating_medians(frames, pan=timed(pan), zoom=timed(zoom))
+    return times["pan"], times["zoom"]
 
 
 def scaled(points: int) -> PriceChartData:
@@ -119,15 +122,9 @@ def main() -> None:
         n = seed(path)
         raw_load(path)
         chart_load(path, chart)  # warm both
-        raw, ours = [], []
-        for _ in range(7):
-            start = time.perf_counter()
-            raw_load(path)
-            raw.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            chart_load(path, chart)
-            ours.append(time.perf_counter() - start)
-    r, o = statistics.median(raw), statistics.median(ours)
+        times = alternating_medians(7, raw=timed(lambda: raw_load(path)),
+                                    ours=timed(lambda: chart_load(path, chart)))
+    r, o = times["raw"], times["ours"]
     print(f"load one year of 1-minute bars ({n:,} bars):")
     print(f"  raw sqlite3 fetchall -> numpy : {r * 1000:7.1f} ms")
     print(f"  into the price chart          : {o * 1000:7.1f} ms")

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pandas as pd
 
+from bench._timing import alternating_medians
 from db import market_repo
 from db.connection import open_connection, transaction
 from db.migrations import migrate
@@ -129,11 +130,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         template, work = Path(tmp) / "template.sqlite3", Path(tmp) / "work.sqlite3"
         make_db(template)
-        raw, ours = [], []
-        for _ in range(args.repeat):
-            raw.append(timed_write(template, work, raw_write, rows))
-            ours.append(timed_write(template, work, ours_write, rows))
-        r, o = statistics.median(raw), statistics.median(ours)
+        times = alternating_medians(
+            args.repeat, raw=lambda: timed_write(template, work, raw_write, rows),
+            ours=lambda: timed_write(template, work, ours_write, rows))
+        r, o = times["raw"], times["ours"]
         print(f"one poll write, {len(rows):,} bars overlapping the previous poll:")
         print(f"  raw sqlite3 INSERT ... ON CONFLICT : {r * 1000:7.1f} ms  "
               f"({len(rows) / r / 1e6:.2f}M rows/s)")

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._timing import alternating_medians
 
 CHILD = Path(__file__).resolve().parent / "_startup_child.py"
 
@@ -44,11 +47,9 @@ def main() -> None:
         home = Path(tmp)
         first = time_once("app", home)  # empty home: migrations + bundled data load
         time_once("bare", home)  # warm the OS file cache for both before timing
-        bare, app = [], []
-        for _ in range(args.runs):
-            bare.append(time_once("bare", home))
-            app.append(time_once("app", home))
-    b, a = statistics.median(bare), statistics.median(app)
+        times = alternating_medians(args.runs, bare=lambda: time_once("bare", home),
+                                    app=lambda: time_once("app", home))
+    b, a = times["bare"], times["app"]
     print(f"bare PySide6 + pyqtgraph window : {b * 1000:7.0f} ms (median of {args.runs})")
     print(f"HarbourWatch main window        : {a * 1000:7.0f} ms (median of {args.runs})")
     print(f"ratio app / bare                : {a / b:7.2f}x   (goal <= 1.20x)")
