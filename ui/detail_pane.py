@@ -141,6 +141,16 @@ class DetailPane(QTextBrowser):
         super().__init__(parent)
         self.setOpenExternalLinks(True)
         self.setPlaceholderText("Select a symbol to see its targets, lock-ups and fundamentals.")
+        self._html = ""
+        self._symbol: str | None = None
 
     def show_detail(self, detail: InstrumentDetail | None) -> None:
-        self.setHtml("" if detail is None else detail_html(detail))
+        """Re-render only when the text changed; the same symbol keeps its scroll position."""
+        html = "" if detail is None else detail_html(detail)
+        symbol = None if detail is None else detail.row.symbol
+        if html == self._html:
+            return
+        scroll = self.verticalScrollBar().value() if symbol == self._symbol else 0
+        self._html, self._symbol = html, symbol
+        self.setHtml(html)
+        self.verticalScrollBar().setValue(scroll)

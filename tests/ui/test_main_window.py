@@ -75,3 +75,18 @@ def test_a_column_layout_saved_for_other_columns_is_ignored(
     store.sync()
     again = open_window(qtbot, db_path, isolated_home, clock)
     assert again.table.horizontalHeader().visualIndex(Column.MARKET_CAP) == Column.MARKET_CAP
+
+
+def test_refresh_keeps_the_detail_pane_where_the_trader_scrolled(
+    qtbot, db_path: Path, isolated_home: AppPaths, clock: FixedClock
+) -> None:
+    window = open_window(qtbot, db_path, isolated_home, clock)
+    window.resize(700, 500)
+    bar = window.detail.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    bar.setValue(bar.maximum() // 2)
+    position = bar.value()
+    window.refresh()  # what every landed poll does
+    assert bar.value() == position
+    window.select_symbol("0100.HK")
+    assert bar.value() == 0  # another symbol starts at the top
