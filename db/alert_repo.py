@@ -99,3 +99,19 @@ def minute_bars_after(conn: sqlite3.Connection, symbol: str, after: int) -> list
         "SELECT ts, high, low, close, partial, source FROM bars WHERE symbol = ? "
         "AND interval = '1m' AND ts > ? AND source IN ('yahoo', 'demo') ORDER BY ts",
         [symbol, after]).fetchall()
+
+
+def rules_version(conn: sqlite3.Connection) -> int:
+    """A counter that triggers bump on every change to a rule (not to its engine state)."""
+    return int(conn.execute("SELECT version FROM alert_rules_version").fetchone()[0])
+
+
+def progress(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """(symbol, ts): every enabled rule of the symbol has evaluated the bars up to ts."""
+    return [(r[0], int(r[1])) for r in conn.execute("SELECT symbol, last_ts FROM alert_progress")]
+
+
+def save_progress(conn: sqlite3.Connection, marks: Sequence[tuple[str, int]]) -> None:
+    conn.executemany(
+        "INSERT INTO alert_progress (symbol, last_ts) VALUES (?, ?) ON CONFLICT(symbol) "
+        "DO UPDATE SET last_ts = max(last_ts, excluded.last_ts)", list(marks))

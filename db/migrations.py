@@ -210,6 +210,26 @@ M004_STATEMENTS = [
     "CREATE INDEX idx_alert_events_time ON alert_events(fired_at)",
 ]
 
+# Per-symbol evaluation progress (rules not touched by a poll are not rewritten) and a counter
+# of rule changes, so the poller keeps its rule book in memory until a rule changes.
+_RULE_COLUMNS = ("symbol, kind, level, direction, policy, hysteresis_pct, cooldown_min, "
+                 "band_pct, expires_at, enabled, note, start_ts")
+M005_STATEMENTS = [
+    """CREATE TABLE alert_progress (
+        symbol TEXT PRIMARY KEY REFERENCES instruments(symbol) ON DELETE CASCADE,
+        last_ts INTEGER NOT NULL
+    )""",
+    """CREATE TABLE alert_rules_version (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL
+    )""",
+    "INSERT INTO alert_rules_version (id, version) VALUES (1, 0)",
+    *(f"""CREATE TRIGGER alert_rules_{name} AFTER {event} ON alert_rules
+        BEGIN UPDATE alert_rules_version SET version = version + 1; END"""
+      for name, event in (("inserted", "INSERT"), ("deleted", "DELETE"),
+                          ("changed", f"UPDATE OF {_RULE_COLUMNS}"))),
+]
+
 
 def _run(db: Database, statements: list[str]) -> None:
     for statement in statements:
@@ -234,6 +254,11 @@ def m003_feed_health(db: Database) -> None:
 @MIGRATIONS(name="m004_alerts")
 def m004_alerts(db: Database) -> None:
     _run(db, M004_STATEMENTS)
+
+
+@MIGRATIONS(name="m005_alert_progress")
+def m005_alert_progress(db: Database) -> None:
+    _run(db, M005_STATEMENTS)
 
 
 def migrate(conn: sqlite3.Connection, stop_before: str | None = None) -> list[str]:

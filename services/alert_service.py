@@ -20,7 +20,7 @@ from db import alert_repo, market_repo
 from db.connection import transaction
 from services import analytics, reference_store
 from services import formatting as fmt
-from services.alert_engine import Fire, Path, metrics, screen, settle, walk
+from services.alert_engine import Batch, Fire, Path, RuleBook
 from services.alert_rules import (
     PRICE_DRIVEN,
     AlertRule,
@@ -83,6 +83,10 @@ class AlertService:
         self._clock = clock
         self._market = market
         self._started_at = started_at if started_at is not None else epoch(clock.now())
+        self._book: RuleBook | None = None
+        self._book_version = -1
+        self._calendar_rules: list[AlertRule] = []
+        self._by_id: dict[int, AlertRule] = {}
 
     # -- rules ---------------------------------------------------------------------------------
     def known_symbols(self) -> set[str]:
@@ -176,80 +180,77 @@ class AlertService:
         states together; return the events actually inserted (each (rule, observation) once).
         """
         now = self._clock.now()
-        loaded = [rule_from_row(row) for row in alert_repo.rules(self._conn, enabled_only=True)]
-        fires: list[tuple[AlertRule, Fire]] = []
-        by_symbol: dict[str, list[tuple[AlertRule, RuleState]]] = {}
-        for rule, state in loaded:
-            by_symbol.setdefault(rule.symbol, []).append((rule, state))
+        book, calendar = self._rule_book()
         instruments = reference_store.instruments(self._conn)
-        for symbol, pairs in by_symbol.items():
-            ins = instruments.get(symbol)
-            if ins is None:
-                continue
-            priced = [(r, s) for r, s in pairs if r.kind in PRICE_DRIVEN]
-            if priced:
-                path = self._path(symbol, ins.currency, ins.timezone,
-                                  min(max(r.start_ts, s.last_ts) for r, s in priced))
-                if len(path):
-                    fires += self._run(priced, path)
-            fires += self._calendar(pairs, ins, now)
-        rows = [self._event_row(rule, instruments[rule.symbol], fire, now)
-                for rule, fire in fires]
-        with transaction(self._conn):
-            ids = alert_repo.insert_events(self._conn, rows)
-            alert_repo.save_states(self._conn, [(json.dumps(asdict(s)), r.id)
-                                                for r, s in loaded])
+        since = book.since()
+        paths: list[Path | None] = [
+            self._path(symbol, instruments[symbol], int(since[row]))
+            if symbol in instruments else None for row, symbol in enumerate(book.symbols)]
+        try:
+            fires = [(self._by_id[f.rule_id], f) for f in book.evaluate(Batch(paths))]
+            for rule in calendar:
+                if rule.symbol in instruments:
+                    fires += self._calendar(rule, instruments[rule.symbol], now)
+            rows = [self._event_row(rule, instruments[rule.symbol], fire, now)
+                    for rule, fire in fires]
+            progress = [(book.symbols[row], int(path.complete_through))
+                        for row, path in enumerate(paths)
+                        if path is not None and path.complete_through is not None]
+            states = [(json.dumps(asdict(book.state(i))), int(book.ids[i]))
+                      for i in sorted(book.dirty)]
+            with transaction(self._conn):
+                ids = alert_repo.insert_events(self._conn, rows)
+                alert_repo.save_states(self._conn, states)
+                alert_repo.save_progress(self._conn, progress)
+            book.dirty.clear()
+        except BaseException:
+            self._book = None  # memory may be ahead of the database: reload next time
+            raise
         return [AlertEvent.from_row(r) for r in alert_repo.events(self._conn, ids)] if ids \
             else []
 
-    @staticmethod
-    def _run(pairs: list[tuple[AlertRule, RuleState]], path: Path
-             ) -> list[tuple[AlertRule, Fire]]:
-        extremes = np.empty((len(pairs), 4))
-        cache: dict[RuleKind, tuple[np.ndarray, ...]] = {}
-        for i, (rule, state) in enumerate(pairs):
-            if rule.kind not in cache:
-                hi, lo, close = metrics(rule.kind, path)
-                ok = path.valid & np.isfinite(close)
-                cache[rule.kind] = (hi, lo, close, ok)
-            hi, lo, close, ok = cache[rule.kind]
-            new = ok & (path.ts > max(rule.start_ts, state.last_ts))
-            extremes[i] = ((hi[new].max(), lo[new].min(), close[new].min(), close[new].max())
-                           if new.any() else np.nan)
-        candidates = screen([r for r, _ in pairs], [s for _, s in pairs], extremes)
-        fired = []
-        for (rule, state), candidate in zip(pairs, candidates, strict=True):
-            if candidate:
-                fired += [(rule, fire) for fire in walk(rule, state, path)]
-            else:
-                settle(rule, state, path)
-        return fired
+    def _rule_book(self) -> tuple[RuleBook, list[AlertRule]]:
+        """Enabled rules as a RuleBook (price-driven) and a list (calendar), kept while no rule
+        changes (a trigger counts every change by any connection)."""
+        version = alert_repo.rules_version(self._conn)
+        if self._book is None or self._book_version != version:
+            loaded = [rule_from_row(row)
+                      for row in alert_repo.rules(self._conn, enabled_only=True)]
+            book = RuleBook([(r, s) for r, s in loaded if r.kind in PRICE_DRIVEN])
+            row = {symbol: i for i, symbol in enumerate(book.symbols)}
+            for symbol, ts in alert_repo.progress(self._conn):
+                if symbol in row:
+                    book.advance(row[symbol], ts)
+            self._book, self._book_version = book, version
+            self._calendar_rules = [r for r, _ in loaded if r.kind not in PRICE_DRIVEN]
+            self._by_id = {int(r.id or 0): r for r, _ in loaded}
+        return self._book, self._calendar_rules
 
-    def _calendar(self, pairs: list[tuple[AlertRule, RuleState]], ins: Instrument,
-                  now: dt.datetime) -> list[tuple[AlertRule, Fire]]:
+    def _calendar(self, rule: AlertRule, ins: Instrument, now: dt.datetime
+                  ) -> list[tuple[AlertRule, Fire]]:
         """Lock-up and stale-feed rules: one fire per lock-up, one per stale episode."""
+        assert rule.id is not None
+        if rule.expires_at is not None and now.timestamp() > rule.expires_at:
+            return []
         fired = []
-        for rule, _state in pairs:
-            assert rule.id is not None
-            if rule.expires_at is not None and now.timestamp() > rule.expires_at:
-                continue
-            if rule.kind == RuleKind.LOCKUP:
-                today = now.astimezone(ZoneInfo(ins.timezone)).date()
-                for lock in reference_store.lockups(self._conn, rule.symbol):
-                    days = analytics.days_until(lock.first_free_day, today)
-                    if 0 <= days <= rule.level:
-                        fired.append((rule, Fire(rule.id, daily_bar_ts(lock.first_free_day,
-                                                                       ins.timezone),
-                                                 float(days), 1)))
-            elif rule.kind == RuleKind.FEED_STALE:
-                quote = market_repo.latest_quote(self._conn, rule.symbol)
-                if (quote is not None and self._market.phase(now) == Phase.OPEN
-                        and now.timestamp() - quote["ts"] > rule.level * 60):
-                    minutes = (now.timestamp() - quote["ts"]) / 60
-                    fired.append((rule, Fire(rule.id, int(quote["ts"]), minutes, 1)))
+        if rule.kind == RuleKind.LOCKUP:
+            today = now.astimezone(ZoneInfo(ins.timezone)).date()
+            for lock in reference_store.lockups(self._conn, rule.symbol):
+                days = analytics.days_until(lock.first_free_day, today)
+                if 0 <= days <= rule.level:
+                    fired.append((rule, Fire(rule.id, daily_bar_ts(lock.first_free_day,
+                                                                   ins.timezone),
+                                             float(days), 1)))
+        elif rule.kind == RuleKind.FEED_STALE:
+            quote = market_repo.latest_quote(self._conn, rule.symbol)
+            if (quote is not None and self._market.phase(now) == Phase.OPEN
+                    and now.timestamp() - quote["ts"] > rule.level * 60):
+                minutes = (now.timestamp() - quote["ts"]) / 60
+                fired.append((rule, Fire(rule.id, int(quote["ts"]), minutes, 1)))
         return fired
 
-    def _path(self, symbol: str, currency: str, tz: str, after: int) -> Path:
+    def _path(self, symbol: str, ins: Instrument, after: int) -> Path:
+        currency, tz = ins.currency, ins.timezone
         rows = alert_repo.minute_bars_after(self._conn, symbol, after)
         if not rows:
             empty = np.empty(0)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.alert_engine import STORM_LIMIT, Path, metrics, screen, settle, walk
+from services.alert_engine import STORM_LIMIT, Batch, Path, RuleBook, walk
 from services.alert_rules import AlertRule, Direction, Policy, RuleKind, RuleState
 
 T0 = 1_795_397_400  # 2026-11-23 09:30 HKT
@@ -107,8 +109,8 @@ def test_every_price_driven_kind() -> None:
     assert fired(rule(RuleKind.TARGET, 110), p) == []
     assert fired(rule(RuleKind.MARKET_CAP, 1.05e8, direction=Direction.UP), p) == [1]
     assert fired(rule(RuleKind.PS, 105, direction=Direction.UP), p) == [1]
-    _, lo, _ = metrics(RuleKind.DRAWDOWN, p)
-    assert lo[0] == pytest.approx((96 / 150 - 1) * 100)
+    (drawdown,) = walk(rule(RuleKind.DRAWDOWN, 35), RuleState(), p)
+    assert drawdown.value == pytest.approx((96 / 150 - 1) * 100)
 
 
 def test_storm_breaker_pauses_a_rule_that_fires_too_often() -> None:
@@ -118,17 +120,55 @@ def test_storm_breaker_pauses_a_rule_that_fires_too_often() -> None:
     assert len(fires) == STORM_LIMIT and state.paused
 
 
-def test_screen_skips_only_rules_that_cannot_change() -> None:
-    rules = [rule(level=100), rule(level=120), rule(RuleKind.PRICE_BELOW, 90)]
-    states = [RuleState(side=-1), RuleState(side=-1), RuleState()]
-    extremes = np.array([[101, 98, 99, 100.5]] * 3)
-    assert list(screen(rules, states, extremes)) == [True, False, False]
-    disarmed = [RuleState(armed=False, fired_dir=1)]
-    rearm = [rule(level=100, policy=Policy.REARM, hysteresis_pct=1)]
-    assert list(screen(rearm, disarmed, np.array([[99.5, 98.5, 98.5, 99.5]]))) == [True]
-    state = RuleState()
-    settle(rules[1], state, path(flat(99, 121)))
-    assert state.side == 1
+def test_the_screen_looks_only_at_rules_the_poll_can_change() -> None:
+    rules = [rule(level=100), rule(level=120), rule(RuleKind.PRICE_BELOW, 90),
+             rule(level=100, policy=Policy.REARM, hysteresis_pct=1), rule(level=95)]
+    states = [RuleState(side=-1), RuleState(side=-1), RuleState(),
+              RuleState(armed=False, fired_dir=1, side=1), RuleState(side=1)]
+    book = RuleBook([(replace(r, id=i + 1), s)
+                     for i, (r, s) in enumerate(zip(rules, states, strict=True))])
+    book.evaluate(Batch([path([(101, 98.5, 99), (99.5, 98.6, 98.8)])]))
+    # 100 is reached; 120 and 90 are far; the band's lower edge 99 is reached (re-arm);
+    # a crossing rule above 95 stays above it
+    assert book.dirty == {0, 3}
+    assert book.state(3).armed and book.state(0).fired_dir == 1
+    assert all(book.state(i).last_ts == T0 + 60 for i in range(5))  # everyone advanced
+
+
+def test_a_book_matches_single_rule_walks_over_random_polls() -> None:
+    rng = np.random.default_rng(3)
+    kinds = [RuleKind.PRICE_CROSS, RuleKind.PRICE_ABOVE, RuleKind.PRICE_BELOW,
+             RuleKind.PCT_MOVE, RuleKind.DRAWDOWN, RuleKind.TARGET]
+    rules = [AlertRule("2513.HK", kinds[i % 6],
+                       float(rng.uniform(95, 105) if i % 6 in (0, 1, 2, 5) else rng.uniform(1, 5)),
+                       Direction(("up", "down", "either")[i % 3]),
+                       list(Policy)[i % 3], float(rng.uniform(0, 2)), int(i % 4), id=i + 1)
+             for i in range(60)]
+    book = RuleBook([(r, RuleState()) for r in rules])
+    singles = [RuleState() for _ in rules]
+    prices = 100 + np.cumsum(rng.normal(0, 0.8, 400))
+    for poll in range(40):
+        chunk = prices[poll * 10:(poll + 1) * 10]
+        p = path([(c + 0.3, c - 0.3, c) for c in chunk], start=T0 + poll * 600,
+                 days=["2026-11-23" if poll < 20 else "2026-11-24"] * 10, peak_before=104.0)
+        got = sorted((f.rule_id, f.ts) for f in book.evaluate(Batch([p])))
+        want = sorted((f.rule_id, f.ts) for r, s in zip(rules, singles, strict=True)
+                      for f in walk_reference(r, s, p))
+        assert got == want
+    for i, (r, single) in enumerate(zip(rules, singles, strict=True)):
+        state = book.state(i)
+        if r.kind != RuleKind.PRICE_CROSS:  # only crossings need the side; screened-out
+            state.side = single.side  # state rules may leave it behind
+        assert state == single
+
+
+def walk_reference(r: AlertRule, s: RuleState, p: Path) -> list:
+    """A one-rule book per call: no screen can hide anything from it."""
+    one = RuleBook([(r, s)])
+    one.quiet_hi[:] = -np.inf  # everything is a candidate
+    fires = one.evaluate(Batch([p]))
+    vars(s).update(vars(one.state(0)))
+    return fires
 
 
 closes = st.lists(st.floats(90, 110, allow_nan=False), min_size=2, max_size=60)
