@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     from services.alert_cli import add_arguments
 
     add_arguments(alerts)
+    from services.transfer_cli import add_arguments as add_transfer_arguments
+
+    add_transfer_arguments(commands)
     run = commands.add_parser("run", help="keep polling on the market schedule")
     run.add_argument("--headless", action="store_true", required=True,
                      help="without a window; Ctrl-C or SIGTERM stops cleanly")
@@ -63,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         from services.alert_cli import run as run_alerts
 
         return run_alerts(args, db_path, sys.stdout, sys.stderr, args.demo)
+    if args.command in ("export", "import", "watchlist"):
+        from services.transfer_cli import run as run_transfer
+
+        return run_transfer(args, db_path, sys.stdout, sys.stderr, args.demo)
     if args.command == "run":
         from services.headless import run_headless
 

@@ -110,3 +110,14 @@ def delete_fact(conn: sqlite3.Connection, table: str, pk: int | str) -> None:
     """Delete a fact; a bundled one stays deleted because its key remains in bundled_facts."""
     _check_table(table)
     conn.execute(f"DELETE FROM {table} WHERE {_key_column(table)} = ?", [pk])
+
+
+def add_fact(conn: sqlite3.Connection, table: str, values: Mapping[str, Any]) -> int:
+    """A fact the user adds (origin 'user'); returns its id."""
+    _check_table(table)
+    columns = [*values, "origin"]
+    cursor = conn.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [*values.values(), "user"])
+    assert cursor.lastrowid is not None
+    return int(cursor.lastrowid)

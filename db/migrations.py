@@ -230,6 +230,24 @@ M005_STATEMENTS = [
                           ("changed", f"UPDATE OF {_RULE_COLUMNS}"))),
 ]
 
+# Holdings: what the trader bought and sold. import_key makes re-importing a file a no-op.
+M006_STATEMENTS = [
+    """CREATE TABLE transactions (
+        id INTEGER PRIMARY KEY,
+        symbol TEXT NOT NULL REFERENCES instruments(symbol) ON DELETE RESTRICT,
+        trade_date TEXT NOT NULL,
+        side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+        quantity REAL NOT NULL CHECK (quantity > 0),
+        price REAL NOT NULL CHECK (price >= 0),
+        fees REAL NOT NULL DEFAULT 0 CHECK (fees >= 0),
+        currency TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        import_key TEXT UNIQUE,
+        created_at INTEGER NOT NULL
+    )""",
+    "CREATE INDEX idx_transactions_symbol ON transactions(symbol, trade_date)",
+]
+
 
 def _run(db: Database, statements: list[str]) -> None:
     for statement in statements:
@@ -259,6 +277,11 @@ def m004_alerts(db: Database) -> None:
 @MIGRATIONS(name="m005_alert_progress")
 def m005_alert_progress(db: Database) -> None:
     _run(db, M005_STATEMENTS)
+
+
+@MIGRATIONS(name="m006_transactions")
+def m006_transactions(db: Database) -> None:
+    _run(db, M006_STATEMENTS)
 
 
 def migrate(conn: sqlite3.Connection, stop_before: str | None = None) -> list[str]:

@@ -99,10 +99,13 @@ class AlertService:
         """Validate (RuleError explains what is wrong) and store; bars already stored are
         history for the new rule, and a crossing rule starts on the price's current side."""
         validate(rule, self._clock.now(), self.known_symbols())
-        rule, state = self._fresh(rule)
         with transaction(self._conn):
-            return alert_repo.insert_rule(self._conn, _rule_row(rule, state,
-                                                                epoch(self._clock.now())))
+            return self.insert_valid(rule)
+
+    def insert_valid(self, rule: AlertRule) -> int:
+        """Store a validated rule inside the caller's transaction."""
+        rule, state = self._fresh(rule)
+        return alert_repo.insert_rule(self._conn, _rule_row(rule, state, epoch(self._clock.now())))
 
     def update_rule(self, rule_id: int, rule: AlertRule) -> None:
         validate(rule, self._clock.now(), self.known_symbols())

@@ -50,3 +50,10 @@ def _write_rows(handle: IO[str], header: Sequence[str], rows: Iterable[Sequence[
     writer.writerow(header)
     for row in rows:
         writer.writerow([safe_cell(value) for value in row])
+
+
+def restore_cell(value: str) -> str:
+    """Undo safe_cell when reading our own files back."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from db import feed_repo, market_repo, meta_repo
+from db import feed_repo, market_repo, meta_repo, watchlist_repo
 from db.connection import open_connection, transaction
 from services.alert_service import AlertEvent, AlertService
 from services.backoff import FAILURE, NOT_FOUND_LIMIT, RATE_LIMIT
@@ -111,6 +111,7 @@ class Poller:
         quotes: list[tuple] = []
         updates: dict[str, dict] = {}
         results: list[SymbolResult] = []
+        learned: list[tuple[str, str, str, str]] = []  # (currency, tz, exchange, symbol)
         requests = 0
         rate_limited = False
         for row in symbols:
@@ -149,6 +150,7 @@ class Poller:
             }
             results.append(SymbolResult(symbol, True, written, meta.price, meta.currency,
                                         meta.ts))
+            learned.append((meta.currency, meta.timezone, meta.exchange, symbol))
 
         self._mark_unknown_symbols(results, updates)
         strikes = int(meta_repo.get_meta(conn, RATE_LIMIT_STRIKES) or 0)
@@ -158,6 +160,7 @@ class Poller:
             market_repo.upsert_bars(conn, bars)
             for quote in quotes:
                 feed_repo.save_quote(conn, *quote)
+            watchlist_repo.learn_instruments(conn, learned)
             for symbol, values in updates.items():
                 feed_repo.save_health(conn, symbol, values)
             meta_repo.set_meta(conn, RATE_LIMIT_UNTIL, str(limited_until))

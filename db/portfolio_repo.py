@@ -1,0 +1,30 @@
+"""Transactions: the trader's buys and sells."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+COLUMNS = ("symbol", "trade_date", "side", "quantity", "price", "fees", "currency", "note",
+           "import_key", "created_at")
+
+
+def insert(conn: sqlite3.Connection, rows: Sequence[Sequence[object]]) -> int:
+    """Rows in COLUMNS order; a row whose import_key is already stored is skipped.
+    Returns how many were inserted."""
+    before = conn.total_changes
+    conn.executemany(
+        f"INSERT INTO transactions ({', '.join(COLUMNS)}) VALUES "
+        f"({', '.join('?' * len(COLUMNS))}) ON CONFLICT(import_key) DO NOTHING", rows)
+    return conn.total_changes - before
+
+
+def transactions(conn: sqlite3.Connection, symbol: str | None = None) -> list[sqlite3.Row]:
+    where, args = ("WHERE symbol = ?", [symbol]) if symbol else ("", [])
+    return conn.execute(f"SELECT * FROM transactions {where} ORDER BY trade_date, id",
+                        args).fetchall()
+
+
+def delete(conn: sqlite3.Connection, transaction_id: int) -> bool:
+    return conn.execute("DELETE FROM transactions WHERE id = ?",
+                        [transaction_id]).rowcount == 1

@@ -1,0 +1,343 @@
+"""Transactions from CSV (any column names, mapped), price history from CSV, and the exports of
+holdings, transactions and alert history (CSV, JSON, one XLSX workbook for everything).
+
+Imports check every row first and report bad ones by line; nothing is written unless every row
+is good or the user chose to skip the bad ones. Re-importing the same file adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import math
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+from db import alert_repo, market_repo, portfolio_repo
+from db.connection import transaction
+from services import reference_store, workbook
+from services.atomic_files import write_atomically, write_csv
+from services.clock import DAILY_BAR_LOCAL_TIME, Clock, epoch, from_epoch
+from services.portfolio import OversoldError, PortfolioService, Transaction, positions
+from services.table_files import (
+    DELIMITERS,
+    FileProblemError,
+    ImportRejectedError,
+    ImportReport,
+    RowProblem,
+    read_rows,
+    read_text,
+)
+from services.tickers import TickerError, is_hkex, normalise_symbol
+
+FIELDS = ("date", "symbol", "side", "quantity", "price", "fees", "currency", "note")
+REQUIRED = ("date", "symbol", "side", "quantity", "price")
+SYNONYMS = {
+    "date": ("date", "trade date", "trade_date", "tradedate", "datetime", "time", "executed"),
+    "symbol": ("symbol", "ticker", "code", "stock", "instrument", "security"),
+    "side": ("side", "action", "type", "buy/sell", "direction", "transaction"),
+    "quantity": ("quantity", "qty", "shares", "units", "amount of shares", "volume"),
+    "price": ("price", "unit price", "trade price", "fill price", "avg price"),
+    "fees": ("fees", "fee", "commission", "commissions", "charges", "costs"),
+    "currency": ("currency", "ccy", "cur"),
+    "note": ("note", "notes", "comment", "memo", "description"),
+}
+SIDES = {"buy": "buy", "b": "buy", "bought": "buy", "purchase": "buy",
+         "sell": "sell", "s": "sell", "sold": "sell", "sale": "sell"}
+MAX_QUANTITY = 1e12
+MAX_PRICE = 1e7
+PRICE_FILE_LIMIT = 150 * 1024 * 1024
+TX_HEADER = ("id", "date", "symbol", "side", "quantity", "price", "fees", "currency", "note")
+POSITION_HEADER = ("symbol", "currency", "quantity", "average_cost", "cost", "last_price",
+                   "market_value", "unrealised", "realised", "fees", "weight")
+ALERT_HEADER = ("id", "symbol", "observed_at", "fired_at", "value", "rule", "message", "source",
+                "while_closed", "acknowledged")
+
+
+def guess_mapping(header: list[str]) -> dict[str, str]:
+    """field -> column name, from common spellings; unmatched fields are left out."""
+    mapping = {}
+    lowered = {h.strip().lower(): h for h in header}
+    for name, spellings in SYNONYMS.items():
+        for spelling in spellings:
+            if spelling in lowered:
+                mapping[name] = lowered[spelling]
+                break
+    return mapping
+
+
+def parse_date(text: str) -> dt.date:
+    text = text.strip()
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%d.%m.%Y", "%Y%m%d"):
+        try:
+            return dt.datetime.strptime(text[:10] if fmt != "%Y%m%d" else text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date (use YYYY-MM-DD)")
+
+
+def parse_number(text: str, what: str) -> float:
+    cleaned = text.strip().replace(",", "").replace("_", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise ValueError(f"{what} {text.strip()!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number")
+    return value
+
+
+class LedgerTransfer:
+    def __init__(self, conn: sqlite3.Connection, clock: Clock, demo: bool = False):
+        self._conn = conn
+        self._clock = clock
+        self._demo = demo
+
+    # -- transactions in -----------------------------------------------------------------------
+    def preview_transactions(self, path: Path) -> tuple[list[str], dict[str, str]]:
+        header, _ = read_rows(path)
+        return header, guess_mapping(header)
+
+    def import_transactions(self, path: Path, mapping: dict[str, str] | None = None,
+                            skip_bad: bool = False) -> ImportReport:
+        header, rows = read_rows(path)
+        mapping = mapping or guess_mapping(header)
+        missing = [f for f in REQUIRED if f not in mapping or mapping[f] not in header]
+        if missing:
+            raise FileProblemError(
+                f"Map a column to {', '.join(missing)} (the file's columns: "
+                f"{', '.join(header) or 'none'}). Is the delimiter right?")
+        column = {f: header.index(c) for f, c in mapping.items() if c in header}
+        instruments = reference_store.instruments(self._conn)
+        report = ImportReport(read=len(rows))
+        parsed: list[tuple[int, Transaction]] = []
+        seen: dict[tuple, int] = {}
+        today = self._clock.now().date()
+        for line, cells in rows:
+            try:
+                t = self._transaction(cells, column, instruments, today)
+            except ValueError as error:
+                report.problems.append(RowProblem(line, str(error)))
+                continue
+            key = (t.trade_date, t.symbol, t.side, t.quantity, t.price, t.fees, t.note)
+            if key in seen:
+                report.problems.append(RowProblem(
+                    line, f"repeats line {seen[key]} exactly; if these are two fills, give "
+                          "them different notes"))
+                continue
+            seen[key] = line
+            parsed.append((line, t))
+        existing = [Transaction.from_row(r) for r in portfolio_repo.transactions(self._conn)]
+        try:
+            positions(existing + [t for _, t in parsed])
+        except OversoldError as error:
+            report.problems.append(RowProblem(0, str(error)))
+        report.problems.sort(key=lambda p: p.line)
+        if report.problems and not skip_bad:
+            raise ImportRejectedError(report)
+        now = epoch(self._clock.now())
+        rows_out = [(t.symbol, t.trade_date.isoformat(), t.side, t.quantity, t.price, t.fees,
+                     t.currency, t.note, _key(t), now) for _, t in parsed]
+        with transaction(self._conn):
+            report.added = portfolio_repo.insert(self._conn, rows_out)
+        report.already_there = len(rows_out) - report.added
+        return report
+
+    def _transaction(self, cells: list[str], column: dict[str, int], instruments: dict,
+                     today: dt.date) -> Transaction:
+        def get(name: str) -> str:
+            i = column.get(name)
+            return cells[i].strip() if i is not None and i < len(cells) else ""
+
+        if len(cells) < len(column):
+            raise ValueError(f"has {len(cells)} cells, the header has more; wrong delimiter?")
+        try:
+            symbol = normalise_symbol(get("symbol"))
+        except TickerError as error:
+            raise ValueError(str(error)) from None
+        if symbol not in instruments:
+            raise ValueError(f"{symbol} is not on any watchlist; add it first")
+        day = parse_date(get("date"))
+        if day > today:
+            raise ValueError(f"the date {day.isoformat()} is in the future")
+        if day.year < 1980:
+            raise ValueError(f"the date {day.isoformat()} is too early")
+        side = SIDES.get(get("side").lower())
+        if side is None:
+            raise ValueError(f"side {get('side')!r} is neither buy nor sell")
+        quantity = parse_number(get("quantity"), "quantity")
+        if side == "sell" and quantity < 0:
+            quantity = -quantity  # brokers often write sells as negative quantities
+        if not 0 < quantity <= MAX_QUANTITY:
+            raise ValueError(f"quantity {quantity:g} must be above zero and sensible")
+        price = parse_number(get("price"), "price")
+        if not 0 < price <= MAX_PRICE:
+            raise ValueError(f"price {price:g} must be above zero and below {MAX_PRICE:g}")
+        fees = parse_number(get("fees") or "0", "fees")
+        if not 0 <= fees <= quantity * price + 1e6:
+            raise ValueError(f"fees {fees:g} must be zero or more and below the trade's value")
+        ins = instruments[symbol]
+        currency = (get("currency") or ins.currency).upper()
+        if ins.currency and currency != ins.currency:
+            raise ValueError(f"{symbol} trades in {ins.currency}, the row says {currency}")
+        note = get("note")
+        if len(note) > 500 or any(ord(c) < 32 and c != "\t" for c in note):
+            raise ValueError("the note is over 500 characters or has control characters")
+        return Transaction(symbol, day, side, quantity, price, fees, currency, note)
+
+    def board_lot_warnings(self) -> list[str]:
+        """HKEX trades in board lots; a quantity that is not a multiple is probably a typo."""
+        instruments = reference_store.instruments(self._conn)
+        out = []
+        for t in PortfolioService(self._conn, self._clock).transactions():
+            lot = instruments[t.symbol].board_lot if t.symbol in instruments else None
+            if lot and is_hkex(t.symbol) and t.quantity % lot:
+                out.append(f"{t.trade_date.isoformat()} {t.side} {t.quantity:g} {t.symbol}: "
+                           f"not a multiple of the board lot ({lot})")
+        return out
+
+    # -- prices in -----------------------------------------------------------------------------
+    def import_prices(self, path: Path, symbol: str, skip_bad: bool = False) -> ImportReport:
+        """Daily bars (date, open, high, low, close[, volume]) as source 'import'. Stored Yahoo
+        bars win over imported ones for the same day. Vectorised: a million rows take about
+        as long as inserting them (bench/import.py)."""
+        import pandas as pd  # imported here: only a price import needs it
+
+        try:
+            symbol = normalise_symbol(symbol)
+        except TickerError as error:
+            raise FileProblemError(str(error)) from None
+        ins = reference_store.instruments(self._conn).get(symbol)
+        if ins is None:
+            raise FileProblemError(f"{symbol} is not on any watchlist; add it first.")
+        text = read_text(path, PRICE_FILE_LIMIT)
+        first = text.split("\n", 1)[0]
+        delimiter = max(DELIMITERS, key=first.count)
+        try:
+            frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str,
+                                keep_default_na=False, skip_blank_lines=False)
+        except (pd.errors.ParserError, ValueError) as error:
+            raise FileProblemError(f"{Path(path).name}: {error}") from None
+        frame.columns = [str(c).strip().lower() for c in frame.columns]
+        if "date" not in frame or "close" not in frame:
+            raise FileProblemError(f"{Path(path).name} needs 'date' and 'close' columns (found: "
+                              f"{', '.join(frame.columns)}). Is the delimiter right?")
+        frame = frame[(frame != "").any(axis=1)]
+        line = frame.index.to_numpy() + 2  # the header is line 1
+        report = ImportReport(read=len(frame))
+        days = pd.to_datetime(frame["date"].str.strip(), format="%Y-%m-%d", errors="coerce")
+        numbers = {c: pd.to_numeric(frame[c].str.strip().str.replace(",", "", regex=False),
+                                    errors="coerce").to_numpy(dtype=float)
+                   for c in ("open", "high", "low", "close", "volume") if c in frame}
+        close = numbers["close"]
+        high, low = numbers.get("high", close), numbers.get("low", close)
+        today = np.datetime64(self._clock.now().date().isoformat())
+        day_values = days.to_numpy(dtype="datetime64[D]")
+        reasons = [
+            (days.isna().to_numpy(), "the date is not YYYY-MM-DD"),
+            (day_values > today, "the date is in the future"),
+            (~(close > 0), "close must be a number above zero"),
+            (~((low <= close) & (close <= high)) & ~np.isnan(low) & ~np.isnan(high),
+             "close must be between low and high"),
+            (days.duplicated(keep="first").to_numpy() & days.notna().to_numpy(),
+             "the same date appears earlier in the file"),
+        ]
+        for name, values in numbers.items():
+            raw = frame[name].str.strip().to_numpy()
+            reasons.append((np.isnan(values) & (raw != ""), f"{name} is not a number"))
+        bad = np.zeros(len(frame), dtype=bool)
+        for mask, reason in reasons:
+            for i in np.flatnonzero(mask & ~bad)[:1000]:
+                report.problems.append(RowProblem(int(line[i]), reason))
+            bad |= mask
+        report.problems.sort(key=lambda p: p.line)
+        if report.problems and not skip_bad:
+            raise ImportRejectedError(report)
+        good = ~bad
+        open_time = pd.Timedelta(hours=DAILY_BAR_LOCAL_TIME.hour,
+                                 minutes=DAILY_BAR_LOCAL_TIME.minute)
+        stamps = (days[good] + open_time).dt.tz_localize(ins.timezone).astype("int64") // 10**9
+        volume = numbers.get("volume", np.full(len(frame), np.nan))[good]
+        columns = [
+            stamps.to_numpy().tolist(),
+            *(_nullable(a) for a in (numbers.get("open", close)[good], high[good], low[good])),
+            close[good].tolist(),
+            _nullable(volume, np.int64),
+        ]
+        out = [(symbol, "1d", ts, o, h, lo, c, v, "import", 0)
+               for ts, o, h, lo, c, v in zip(*columns, strict=True)]
+        before = self._conn.total_changes
+        with transaction(self._conn):
+            market_repo.upsert_bars(self._conn, out, keep_market_data=True)
+        report.added = self._conn.total_changes - before
+        report.already_there = len(out) - report.added
+        return report
+
+    # -- exports -------------------------------------------------------------------------------
+    def transaction_rows(self) -> list[tuple]:
+        return [(t.id, t.trade_date.isoformat(), t.symbol, t.side, t.quantity, t.price, t.fees,
+                 t.currency, t.note)
+                for t in PortfolioService(self._conn, self._clock).transactions()]
+
+    def position_rows(self, base: str) -> list[tuple]:
+        held, _ = PortfolioService(self._conn, self._clock).snapshot(base)
+        return [(p.symbol, p.currency, p.quantity, p.average_cost, p.cost,
+                 p.last.amount if p.last else None,
+                 p.market_value.amount if p.market_value else None,
+                 p.unrealised.amount if p.unrealised else None, p.realised, p.fees, p.weight)
+                for p in held]
+
+    def alert_rows(self) -> list[tuple]:
+        tz = {s: i.timezone for s, i in reference_store.instruments(self._conn).items()}
+        return [(r["id"], r["symbol"], _iso(r["observed_ts"], tz.get(r["symbol"], "UTC")),
+                 _iso(r["fired_at"], tz.get(r["symbol"], "UTC")), r["value"], r["rule_text"],
+                 r["message"], r["source"], bool(r["while_closed"]), bool(r["acknowledged"]))
+                for r in alert_repo.events(self._conn, limit=1_000_000)]
+
+    def export_table(self, what: str, fmt: str, path: Path, base: str = "HKD") -> int:
+        header, rows = {"transactions": (TX_HEADER, self.transaction_rows),
+                        "holdings": (POSITION_HEADER, lambda: self.position_rows(base)),
+                        "alerts": (ALERT_HEADER, self.alert_rows)}[what]
+        data = rows()
+        if fmt == "csv":
+            write_csv(path, (*header, "data") if self._demo else header,
+                      [(*r, "DEMO") if self._demo else r for r in data])
+        elif fmt == "json":
+            document = {"app": "HarbourWatch", "format": what, "demo": self._demo,
+                        "rows": [dict(zip(header, r, strict=True)) for r in data]}
+            text = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+            write_atomically(path, lambda temp: temp.write_text(text, encoding="utf-8"))
+        else:
+            raise FileProblemError(f"{what} export as {fmt!r}: use csv or json (or the workbook).")
+        return len(data)
+
+    def export_workbook(self, path: Path, watchlists: dict[str, workbook.Sheet],
+                        base: str = "HKD") -> None:
+        """Everything in one XLSX: each watchlist, holdings, transactions, alert history."""
+        sheets = dict(watchlists)
+        sheets["Holdings"] = (POSITION_HEADER, self.position_rows(base))
+        sheets["Transactions"] = (TX_HEADER, self.transaction_rows())
+        sheets["Alerts"] = (ALERT_HEADER, self.alert_rows())
+        workbook.write(path, sheets, demo=self._demo)
+
+
+def _key(t: Transaction) -> str:
+    text = "|".join(str(v) for v in (t.trade_date, t.symbol, t.side, repr(t.quantity),
+                                     repr(t.price), repr(t.fees), t.currency, t.note))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _nullable(values: np.ndarray, dtype: type = float) -> list:
+    """NaN becomes NULL; the common all-present column skips the object array."""
+    missing = np.isnan(values)
+    if not missing.any():
+        return values.astype(dtype).tolist()
+    return np.where(missing, None, np.nan_to_num(values).astype(dtype)).tolist()
+
+
+def _iso(ts: int, tz: str) -> str:
+    return from_epoch(int(ts), tz).isoformat()
