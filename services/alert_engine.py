@@ -283,10 +283,3 @@ class RuleBook:
         self.quiet_hi[rows] = np.where(spent, _INF, hi)
         self.quiet_lo[rows] = np.where(spent, -_INF, lo)
 
-
-def walk(rule: AlertRule, state: RuleState, path: Path) -> list[Fire]:
-    """One rule over one symbol's observations, updating `state` in place."""
-    book = RuleBook([(rule, state)])
-    fires = book.evaluate(Batch([path]))
-    vars(state).update(vars(book.state(0)))
-    return fires

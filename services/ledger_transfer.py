@@ -24,13 +24,13 @@ from services.atomic_files import write_atomically, write_csv
 from services.clock import DAILY_BAR_LOCAL_TIME, Clock, epoch, from_epoch
 from services.portfolio import OversoldError, PortfolioService, Transaction, positions
 from services.table_files import (
-    DELIMITERS,
     FileProblemError,
     ImportRejectedError,
     ImportReport,
     RowProblem,
     read_rows,
     read_text,
+    sniff_delimiter,
 )
 from services.tickers import TickerError, is_hkex, normalise_symbol
 
@@ -215,10 +215,8 @@ class LedgerTransfer:
         if ins is None:
             raise FileProblemError(f"{symbol} is not on any watchlist; add it first.")
         text = read_text(path, PRICE_FILE_LIMIT)
-        first = text.split("\n", 1)[0]
-        delimiter = max(DELIMITERS, key=first.count)
         try:
-            frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str,
+            frame = pd.read_csv(io.StringIO(text), sep=sniff_delimiter(text), dtype=str,
                                 keep_default_na=False, skip_blank_lines=False)
         except (pd.errors.ParserError, ValueError) as error:
             raise FileProblemError(f"{Path(path).name}: {error}") from None

@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from db import portfolio_repo
 from services import reference_store
 from services.analytics import FxTable, MissingDataError
-from services.clock import Clock, local_date
+from services.clock import Clock, daily_bar_ts, local_date
 from services.models import Money, Price
+from services.watchlist_service import WatchlistService
 
 QTY_EPS = 1e-9
 
@@ -111,39 +112,32 @@ def value(held: dict[str, Position], prices: dict[str, Price], fx: FxTable, base
           day: dt.date) -> tuple[list[Position], PortfolioTotals]:
     """Price each position, convert to the base currency, and weigh them."""
     priced, missing = [], []
-    totals = {"value": 0.0, "cost": 0.0, "realised": 0.0}
-    complete = True
+    total = cost = realised = 0.0
     for p in held.values():
-        last = prices.get(p.symbol)
+        p = replace(p, last=prices.get(p.symbol))
         try:
             rate = fx.rate(p.currency, base, day)
         except MissingDataError:
             missing.append(f"no {p.currency}/{base} rate")
-            complete = False
-            priced.append(Position(p.symbol, p.currency, p.quantity, p.cost, p.realised, p.fees,
-                                   last))
+            priced.append(p)
             continue
-        totals["realised"] += p.realised * rate
-        totals["cost"] += p.cost * rate
-        base_value = None
-        if p.quantity and last is None:
+        realised += p.realised * rate
+        cost += p.cost * rate
+        if p.last is not None:
+            p = replace(p, base_value=Money(p.quantity * p.last.amount * rate, base))
+            total += p.base_value.amount  # type: ignore[union-attr]
+        elif p.quantity:
             missing.append(f"no price for {p.symbol}")
-            complete = False
-        elif last is not None:
-            base_value = Money(p.quantity * last.amount * rate, base)
-            totals["value"] += base_value.amount
-        priced.append(Position(p.symbol, p.currency, p.quantity, p.cost, p.realised, p.fees,
-                               last, base_value))
-    total = totals["value"] if complete else None
-    weighed = [Position(p.symbol, p.currency, p.quantity, p.cost, p.realised, p.fees, p.last,
-                        p.base_value, p.base_value.amount / total
-                        if total and p.base_value is not None else None) for p in priced]
+        priced.append(p)
+    no_rate = any("rate" in m for m in missing)
+    value_known = not missing
+    weighed = [replace(p, weight=p.base_value.amount / total)
+               if value_known and total and p.base_value is not None else p for p in priced]
     return weighed, PortfolioTotals(
-        base, Money(total, base) if total is not None else None,
-        Money(totals["cost"], base) if complete else None,
-        Money(total - totals["cost"], base) if total is not None else None,
-        Money(totals["realised"], base) if not any("rate" in m for m in missing) else None,
-        tuple(dict.fromkeys(missing)))
+        base, Money(total, base) if value_known else None,
+        Money(cost, base) if value_known else None,
+        Money(total - cost, base) if value_known else None,
+        None if no_rate else Money(realised, base), tuple(dict.fromkeys(missing)))
 
 
 class PortfolioService:
@@ -159,14 +153,9 @@ class PortfolioService:
     def snapshot(self, base: str) -> tuple[list[Position], PortfolioTotals]:
         held = positions(self.transactions())
         instruments = reference_store.instruments(self._conn)
-        prices = {}
-        for symbol in held:
-            row = self._conn.execute(
-                "SELECT close, ts, source FROM bars WHERE symbol = ? AND close > 0 AND "
-                "source != 'reference' ORDER BY ts DESC LIMIT 1", [symbol]).fetchone()
-            if row is not None and symbol in instruments:
-                prices[symbol] = Price(row["close"], instruments[symbol].currency, row["ts"],
-                                       row["source"])
+        quotes = WatchlistService(self._conn, self._clock)
+        prices = {symbol: price for symbol in held if symbol in instruments
+                  for price in [quotes.last_price(instruments[symbol])[0]] if price is not None}
         fx = FxTable(reference_store.fx_rates(self._conn))
         return value(held, prices, fx, base, self._clock.now().date())
 
@@ -188,11 +177,11 @@ class PortfolioService:
             rows = self._conn.execute(
                 "SELECT ts, close FROM bars WHERE symbol = ? AND interval = '1d' AND close > 0 "
                 "AND source IN ('yahoo', 'import', 'demo') AND ts >= ? ORDER BY ts",
-                [symbol, _epoch_of(min(t.trade_date for t in txs))]).fetchall()
+                [symbol, daily_bar_ts(min(t.trade_date for t in txs), tz)]).fetchall()
             closes[symbol] = {local_date(r[0], tz): r[1] for r in rows}
             days.update(closes[symbol])
         ordered = sorted(days)
-        ts = np.array([_epoch_of(d) for d in ordered], dtype=np.int64)
+        ts = np.array([daily_bar_ts(d) for d in ordered], dtype=np.int64)
         values = np.full(len(ordered), np.nan)
         quantity = dict.fromkeys(symbols, 0.0)
         last = dict.fromkeys(symbols, np.nan)
@@ -217,7 +206,3 @@ class PortfolioService:
             peaks = np.fmax.accumulate(values)
             drawdown = values / peaks - 1.0
         return ts, values, drawdown
-
-
-def _epoch_of(day: dt.date) -> int:
-    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())

@@ -84,12 +84,16 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
 Rows = list[tuple[int, list[str]]]
 
 
+def sniff_delimiter(text: str) -> str:
+    """The one of DELIMITERS that splits the first line into the most columns."""
+    first = text.split("\n", 1)[0]
+    return max(DELIMITERS, key=lambda d: len(next(csv.reader([first], delimiter=d))))
+
+
 def read_rows(path: Path, max_bytes: int = MAX_BYTES) -> tuple[list[str], Rows]:
     """(header, [(line number, cells)]) with blank lines skipped."""
     text = read_text(path, max_bytes)
-    first = text.splitlines()[0] if text.splitlines() else ""
-    delimiter = max(DELIMITERS, key=lambda d: len(next(csv.reader([first], delimiter=d))))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     try:
         header = [h.strip() for h in next(reader)]
         rows = [(reader.line_num, cells) for cells in reader if any(c.strip() for c in cells)]

@@ -141,7 +141,7 @@ class WatchlistService:
             today=self.today(instrument),
         )
 
-    def _last_price(self, instrument: Instrument) -> tuple[Price | None, float | None]:
+    def last_price(self, instrument: Instrument) -> tuple[Price | None, float | None]:
         """The newest price (live quote or stored bar) and the change since the previous close."""
         symbol = instrument.symbol
         bars = market_repo.last_daily_bars(self._conn, symbol, 2)
@@ -172,7 +172,7 @@ class WatchlistService:
 
     def _row(self, instrument: Instrument, fx: FxTable) -> WatchlistRow:
         symbol = instrument.symbol
-        last, change = self._last_price(instrument)
+        last, change = self.last_price(instrument)
         peak_row = market_repo.peak(self._conn, symbol)
         peak = None
         if peak_row is not None and peak_row["price"] is not None:

@@ -70,7 +70,6 @@ class WatchlistTransfer:
         self._conn = conn
         self._clock = clock
         self._demo = demo
-        self._alerts = AlertService(conn, clock, MarketClock())
         self._editor = WatchlistEditor(conn)
 
     # -- export --------------------------------------------------------------------------------
@@ -137,12 +136,14 @@ class WatchlistTransfer:
         report.problems.sort(key=lambda p: p.line)
         if report.problems and not skip_bad:
             raise ImportRejectedError(report)
+        alerts = AlertService(self._conn, self._clock, MarketClock())
+        rules = {_rule_key(rule_from_row(r)[0]) for r in alert_repo.rules(self._conn)}
         with transaction(self._conn):
             list_id = watchlist_repo.watchlist_id(self._conn, list_name)
             if list_id is None:
                 list_id = watchlist_repo.create(self._conn, list_name)
             for item in good:
-                self._store(list_id, item, report)
+                self._store(list_id, item, alerts, rules, report)
         return list_name, report
 
     def _parse(self, path: Path, fmt: str) -> tuple[str, list[Item], ImportReport]:
@@ -208,17 +209,18 @@ class WatchlistTransfer:
                                 "a price above zero and a currency")
         return problems
 
-    def _store(self, list_id: int, item: Item, report: ImportReport) -> None:
+    def _store(self, list_id: int, item: Item, alerts: AlertService, rules: set[tuple],
+               report: ImportReport) -> None:
+        """One item inside the import's transaction; `rules` (keys of stored rules) grows."""
         self._editor.ensure_instrument(item.symbol)
         added = watchlist_repo.add_item(self._conn, list_id, item.symbol, item.note)
         if not added and item.note:
             watchlist_repo.set_note(self._conn, list_id, item.symbol, item.note)
-        existing = {_rule_key(rule_from_row(r)[0]) for r in alert_repo.rules(self._conn)}
         for spec in item.alerts:
             rule = _rule(item.symbol, spec)
-            if _rule_key(rule) not in existing:
-                self._alerts.insert_valid(rule)
-                existing.add(_rule_key(rule))
+            if _rule_key(rule) not in rules:
+                alerts.insert_valid(rule)
+                rules.add(_rule_key(rule))
         have = {(t.broker, t.date.isoformat(), round(t.price.amount, 6))
                 for t in reference_store.targets(self._conn, item.symbol)}
         for t in item.targets:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.alert_engine import STORM_LIMIT, Batch, Path, RuleBook, walk
+from services.alert_engine import STORM_LIMIT, Batch, Fire, Path, RuleBook
 from services.alert_rules import AlertRule, Direction, Policy, RuleKind, RuleState
 
 T0 = 1_795_397_400  # 2026-11-23 09:30 HKT
@@ -24,6 +24,17 @@ def path(bars: list[tuple[float, float, float]], days: list[str] | None = None,
                 arr[:, 2], np.array(valid if valid is not None else [True] * n),
                 days or ["2026-11-23"] * n, np.full(n, prev_close), peak_before,
                 np.full(n, 1e6), np.full(n, 1e-6))
+
+
+def walk(r: AlertRule, state: RuleState, p: Path, every_bar: bool = False) -> list[Fire]:
+    """One rule over one symbol's observations through a one-rule book; `state` updates.
+    every_bar: no screen, so nothing can be hidden from the state machine."""
+    book = RuleBook([(r, state)])
+    if every_bar:
+        book.quiet_hi[:] = -np.inf  # everything is a candidate
+    fires = book.evaluate(Batch([p]))
+    vars(state).update(vars(book.state(0)))
+    return fires
 
 
 def flat(*closes: float) -> list[tuple[float, float, float]]:
@@ -153,22 +164,13 @@ def test_a_book_matches_single_rule_walks_over_random_polls() -> None:
                  days=["2026-11-23" if poll < 20 else "2026-11-24"] * 10, peak_before=104.0)
         got = sorted((f.rule_id, f.ts) for f in book.evaluate(Batch([p])))
         want = sorted((f.rule_id, f.ts) for r, s in zip(rules, singles, strict=True)
-                      for f in walk_reference(r, s, p))
+                      for f in walk(r, s, p, every_bar=True))
         assert got == want
     for i, (r, single) in enumerate(zip(rules, singles, strict=True)):
         state = book.state(i)
         if r.kind != RuleKind.PRICE_CROSS:  # only crossings need the side; screened-out
             state.side = single.side  # state rules may leave it behind
         assert state == single
-
-
-def walk_reference(r: AlertRule, s: RuleState, p: Path) -> list:
-    """A one-rule book per call: no screen can hide anything from it."""
-    one = RuleBook([(r, s)])
-    one.quiet_hi[:] = -np.inf  # everything is a candidate
-    fires = one.evaluate(Batch([p]))
-    vars(s).update(vars(one.state(0)))
-    return fires
 
 
 closes = st.lists(st.floats(90, 110, allow_nan=False), min_size=2, max_size=60)
