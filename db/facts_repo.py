@@ -10,8 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 FACT_TABLES = (
     "instruments",
     "shares_outstanding",
@@ -58,6 +56,8 @@ def apply_bundled_facts(
     deleted; a row with user_edited=1 keeps the user's values. Runs inside the caller's
     transaction.
     """
+    from sqlite_utils import Database  # imported here: loading bundled facts is rare
+
     _check_table(table)
     db = Database(conn)
     known = bundled_keys(conn, table)
@@ -103,7 +103,14 @@ def edit_fact(
     forbidden = {"fact_key", "origin", "user_edited", _key_column(table)} & set(changes)
     if forbidden:
         raise ValueError(f"cannot edit {sorted(forbidden)}")
-    Database(conn)[table].update(pk, {**changes, "user_edited": 1})
+    columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+    unknown = set(changes) - columns
+    if unknown:
+        raise ValueError(f"{table} has no column {sorted(unknown)}")
+    values = {**changes, "user_edited": 1}
+    assignments = ", ".join(f"{name} = ?" for name in values)
+    conn.execute(f"UPDATE {table} SET {assignments} WHERE {_key_column(table)} = ?",
+                 [*values.values(), pk])
 
 
 def delete_fact(conn: sqlite3.Connection, table: str, pk: int | str) -> None:

@@ -28,3 +28,13 @@ def transactions(conn: sqlite3.Connection, symbol: str | None = None) -> list[sq
 def delete(conn: sqlite3.Connection, transaction_id: int) -> bool:
     return conn.execute("DELETE FROM transactions WHERE id = ?",
                         [transaction_id]).rowcount == 1
+
+
+def insert_one(conn: sqlite3.Connection, *values: object) -> int:
+    """One typed transaction (COLUMNS order without import_key); returns its id."""
+    names = [c for c in COLUMNS if c != "import_key"]
+    cursor = conn.execute(f"INSERT INTO transactions ({', '.join(names)}) VALUES "
+                          f"({', '.join('?' * len(names))})", values)
+    assert cursor.lastrowid is not None
+    return int(cursor.lastrowid)
+

@@ -9,9 +9,11 @@ from pathlib import Path
 from db import feed_repo, market_repo
 from db.connection import open_connection
 from services.clock import Clock, SystemClock
+from services.feed_types import QuoteMeta
 from services.market_clock import MarketClock
 from services.paths import AppPaths
 from services.poller import Poller
+from services.watchlist_editing import Verify
 
 
 def make_clock(demo: bool, market: MarketClock) -> Clock:
@@ -37,6 +39,18 @@ def poller_factory(db_path: Path, paths: AppPaths, clock: Clock, market: MarketC
         return Poller(db_path, YahooQuoteSource(paths.cache_dir / "yfinance"), clock, market)
 
     return make
+
+
+def yahoo_verifier(paths: AppPaths) -> Verify:
+    """Checks a new symbol with Yahoo (one small chart request; yfinance loads on first use)."""
+
+    def verify(symbol: str) -> QuoteMeta:
+        from services.quote_source import YahooQuoteSource
+
+        source = YahooQuoteSource(paths.cache_dir / "yfinance", timeout=5.0)
+        return source.fetch(symbol, "1d", "5d", None).meta
+
+    return verify
 
 
 def last_prices(db_path: Path) -> dict[str, float]:

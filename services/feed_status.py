@@ -37,8 +37,11 @@ def price_status(rows: list[WatchlistRow], now: dt.datetime) -> str:
         return f"Prices: {label} — last price {when} ({_age(now.timestamp() - newest.last.ts)})."
     newest_ref = max(priced, key=lambda row: row.last.ts if row.last else 0)
     assert newest_ref.last is not None
+    stored = {"reference": "bundled reference", "import": "imported"}
+    kinds = " and ".join(sorted({stored.get(row.last.source, row.last.source)
+                                 for row in priced if row.last}))
     return (
-        "No live prices yet — showing bundled reference prices (latest "
+        f"No live prices yet — showing {kinds} prices (latest "
         f"{fmt.price_time(newest_ref.last, newest_ref.instrument.timezone)}, "
         f"{_age(now.timestamp() - newest_ref.last.ts)}). Not real-time."
     )

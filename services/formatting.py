@@ -62,6 +62,8 @@ def source_label(price: Price) -> str:
         return "DEMO"
     if price.source == "reference":
         return f"reference ({price.confidence})" if price.confidence else "reference"
+    if price.source == "import":
+        return "imported file"
     return price.source
 
 

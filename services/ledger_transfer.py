@@ -7,13 +7,14 @@ is good or the user chose to skip the bad ones. Re-importing the same file adds 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import io
 import json
-import math
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,23 +23,34 @@ from db.connection import transaction
 from services import reference_store, workbook
 from services.atomic_files import write_atomically, write_csv
 from services.clock import DAILY_BAR_LOCAL_TIME, Clock, epoch, from_epoch
-from services.portfolio import OversoldError, PortfolioService, Transaction, positions
+from services.portfolio import (
+    OversoldError,
+    PortfolioService,
+    Transaction,
+    check_transaction,
+    positions,
+)
 from services.table_files import (
     FileProblemError,
     ImportRejectedError,
     ImportReport,
     RowProblem,
+    parse_date,
+    parse_number,
     read_rows,
     read_text,
     sniff_delimiter,
 )
-from services.tickers import TickerError, is_hkex, normalise_symbol
+from services.tickers import TickerError, normalise_symbol
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FIELDS = ("date", "symbol", "side", "quantity", "price", "fees", "currency", "note")
 REQUIRED = ("date", "symbol", "side", "quantity", "price")
 SYNONYMS = {
     "date": ("date", "trade date", "trade_date", "tradedate", "datetime", "time", "executed"),
-    "symbol": ("symbol", "ticker", "code", "stock", "instrument", "security"),
+    "symbol": ("symbol", "ticker", "code", "stock code", "stock", "instrument", "security"),
     "side": ("side", "action", "type", "buy/sell", "direction", "transaction"),
     "quantity": ("quantity", "qty", "shares", "units", "amount of shares", "volume"),
     "price": ("price", "unit price", "trade price", "fill price", "avg price"),
@@ -48,9 +60,8 @@ SYNONYMS = {
 }
 SIDES = {"buy": "buy", "b": "buy", "bought": "buy", "purchase": "buy",
          "sell": "sell", "s": "sell", "sold": "sell", "sale": "sell"}
-MAX_QUANTITY = 1e12
-MAX_PRICE = 1e7
 PRICE_FILE_LIMIT = 150 * 1024 * 1024
+PRICE_NUMBERS = ("open", "high", "low", "close", "volume")
 TX_HEADER = ("id", "date", "symbol", "side", "quantity", "price", "fees", "currency", "note")
 POSITION_HEADER = ("symbol", "currency", "quantity", "average_cost", "cost", "last_price",
                    "market_value", "unrealised", "realised", "fees", "weight")
@@ -68,27 +79,6 @@ def guess_mapping(header: list[str]) -> dict[str, str]:
                 mapping[name] = lowered[spelling]
                 break
     return mapping
-
-
-def parse_date(text: str) -> dt.date:
-    text = text.strip()
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%d.%m.%Y", "%Y%m%d"):
-        try:
-            return dt.datetime.strptime(text[:10] if fmt != "%Y%m%d" else text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"{text!r} is not a date (use YYYY-MM-DD)")
-
-
-def parse_number(text: str, what: str) -> float:
-    cleaned = text.strip().replace(",", "").replace("_", "")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        raise ValueError(f"{what} {text.strip()!r} is not a number") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{what} must be a finite number")
-    return value
 
 
 class LedgerTransfer:
@@ -116,7 +106,7 @@ class LedgerTransfer:
         report = ImportReport(read=len(rows))
         parsed: list[tuple[int, Transaction]] = []
         seen: dict[tuple, int] = {}
-        today = self._clock.now().date()
+        today = PortfolioService(self._conn, self._clock).today()
         for line, cells in rows:
             try:
                 t = self._transaction(cells, column, instruments, today)
@@ -159,46 +149,17 @@ class LedgerTransfer:
             symbol = normalise_symbol(get("symbol"))
         except TickerError as error:
             raise ValueError(str(error)) from None
-        if symbol not in instruments:
-            raise ValueError(f"{symbol} is not on any watchlist; add it first")
-        day = parse_date(get("date"))
-        if day > today:
-            raise ValueError(f"the date {day.isoformat()} is in the future")
-        if day.year < 1980:
-            raise ValueError(f"the date {day.isoformat()} is too early")
         side = SIDES.get(get("side").lower())
         if side is None:
             raise ValueError(f"side {get('side')!r} is neither buy nor sell")
         quantity = parse_number(get("quantity"), "quantity")
         if side == "sell" and quantity < 0:
             quantity = -quantity  # brokers often write sells as negative quantities
-        if not 0 < quantity <= MAX_QUANTITY:
-            raise ValueError(f"quantity {quantity:g} must be above zero and sensible")
-        price = parse_number(get("price"), "price")
-        if not 0 < price <= MAX_PRICE:
-            raise ValueError(f"price {price:g} must be above zero and below {MAX_PRICE:g}")
-        fees = parse_number(get("fees") or "0", "fees")
-        if not 0 <= fees <= quantity * price + 1e6:
-            raise ValueError(f"fees {fees:g} must be zero or more and below the trade's value")
-        ins = instruments[symbol]
-        currency = (get("currency") or ins.currency).upper()
-        if ins.currency and currency != ins.currency:
-            raise ValueError(f"{symbol} trades in {ins.currency}, the row says {currency}")
-        note = get("note")
-        if len(note) > 500 or any(ord(c) < 32 and c != "\t" for c in note):
-            raise ValueError("the note is over 500 characters or has control characters")
-        return Transaction(symbol, day, side, quantity, price, fees, currency, note)
-
-    def board_lot_warnings(self) -> list[str]:
-        """HKEX trades in board lots; a quantity that is not a multiple is probably a typo."""
-        instruments = reference_store.instruments(self._conn)
-        out = []
-        for t in PortfolioService(self._conn, self._clock).transactions():
-            lot = instruments[t.symbol].board_lot if t.symbol in instruments else None
-            if lot and is_hkex(t.symbol) and t.quantity % lot:
-                out.append(f"{t.trade_date.isoformat()} {t.side} {t.quantity:g} {t.symbol}: "
-                           f"not a multiple of the board lot ({lot})")
-        return out
+        raw = Transaction(symbol, parse_date(get("date")), side, quantity,
+                          parse_number(get("price"), "price"),
+                          parse_number(get("fees") or "0", "fees"), get("currency").upper(),
+                          get("note"))
+        return check_transaction(raw, instruments.get(symbol), today)
 
     # -- prices in -----------------------------------------------------------------------------
     def import_prices(self, path: Path, symbol: str, skip_bad: bool = False) -> ImportReport:
@@ -215,25 +176,17 @@ class LedgerTransfer:
         if ins is None:
             raise FileProblemError(f"{symbol} is not on any watchlist; add it first.")
         text = read_text(path, PRICE_FILE_LIMIT)
-        try:
-            frame = pd.read_csv(io.StringIO(text), sep=sniff_delimiter(text), dtype=str,
-                                keep_default_na=False, skip_blank_lines=False)
-        except (pd.errors.ParserError, ValueError) as error:
-            raise FileProblemError(f"{Path(path).name}: {error}") from None
-        frame.columns = [str(c).strip().lower() for c in frame.columns]
-        if "date" not in frame or "close" not in frame:
-            raise FileProblemError(f"{Path(path).name} needs 'date' and 'close' columns (found: "
-                              f"{', '.join(frame.columns)}). Is the delimiter right?")
-        frame = frame[(frame != "").any(axis=1)]
+        frame = _price_frame(text, Path(path).name)
         line = frame.index.to_numpy() + 2  # the header is line 1
         report = ImportReport(read=len(frame))
-        days = pd.to_datetime(frame["date"].str.strip(), format="%Y-%m-%d", errors="coerce")
-        numbers = {c: pd.to_numeric(frame[c].str.strip().str.replace(",", "", regex=False),
-                                    errors="coerce").to_numpy(dtype=float)
-                   for c in ("open", "high", "low", "close", "volume") if c in frame}
+        days = pd.to_datetime(frame["date"], format="%Y-%m-%d", errors="coerce")
+        if days.isna().any():  # perhaps spaces around the date: the slower way for these files
+            days = pd.to_datetime(frame["date"].str.strip(), format="%Y-%m-%d", errors="coerce")
+        parsed = {c: _numbers(frame[c]) for c in PRICE_NUMBERS if c in frame}
+        numbers = {c: values for c, (values, _) in parsed.items()}
         close = numbers["close"]
         high, low = numbers.get("high", close), numbers.get("low", close)
-        today = np.datetime64(self._clock.now().date().isoformat())
+        today = np.datetime64(PortfolioService(self._conn, self._clock).today().isoformat())
         day_values = days.to_numpy(dtype="datetime64[D]")
         reasons = [
             (days.isna().to_numpy(), "the date is not YYYY-MM-DD"),
@@ -244,9 +197,8 @@ class LedgerTransfer:
             (days.duplicated(keep="first").to_numpy() & days.notna().to_numpy(),
              "the same date appears earlier in the file"),
         ]
-        for name, values in numbers.items():
-            raw = frame[name].str.strip().to_numpy()
-            reasons.append((np.isnan(values) & (raw != ""), f"{name} is not a number"))
+        for name, (_, not_numbers) in parsed.items():
+            reasons.append((not_numbers, f"{name} is not a number"))
         bad = np.zeros(len(frame), dtype=bool)
         for mask, reason in reasons:
             for i in np.flatnonzero(mask & ~bad)[:1000]:
@@ -258,7 +210,9 @@ class LedgerTransfer:
         good = ~bad
         open_time = pd.Timedelta(hours=DAILY_BAR_LOCAL_TIME.hour,
                                  minutes=DAILY_BAR_LOCAL_TIME.minute)
-        stamps = (days[good] + open_time).dt.tz_localize(ins.timezone).astype("int64") // 10**9
+        local = (days[good] + open_time).dt.tz_localize(ins.timezone)
+        # whole seconds whatever pandas' resolution (ns, us or s depending on version)
+        stamps = (local - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
         volume = numbers.get("volume", np.full(len(frame), np.nan))[good]
         columns = [
             stamps.to_numpy().tolist(),
@@ -321,6 +275,49 @@ class LedgerTransfer:
         sheets["Transactions"] = (TX_HEADER, self.transaction_rows())
         sheets["Alerts"] = (ALERT_HEADER, self.alert_rows())
         workbook.write(path, sheets, demo=self._demo)
+
+
+def _price_frame(text: str, name: str) -> pd.DataFrame:
+    """The price file as a frame with blank lines dropped: numbers parsed by pandas' C parser
+    (the fast path), text kept where a cell is not a number so it can be reported."""
+    import pandas as pd
+
+    sep = sniff_delimiter(text)
+    header = [h.strip().lower() for h in next(csv.reader([text.split("\n", 1)[0]],
+                                                         delimiter=sep))]
+    if "date" not in header or "close" not in header:
+        raise FileProblemError(f"{name} needs 'date' and 'close' columns (found: "
+                               f"{', '.join(header)}). Is the delimiter right?")
+    if len(set(header)) != len(header):
+        raise FileProblemError(f"{name} names a column twice: {', '.join(header)}.")
+    numeric = [h for h in header if h in PRICE_NUMBERS]
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=sep, header=0, names=header, skip_blank_lines=False,
+            skipinitialspace=True, keep_default_na=False, na_values={h: [""] for h in numeric},
+            dtype={h: str for h in header if h not in numeric},
+            thousands="," if sep != "," else None)
+    except (pd.errors.ParserError, ValueError) as error:
+        raise FileProblemError(f"{name}: {error}") from None
+    maybe_blank = (frame["date"].str.strip() == "").to_numpy()
+    if maybe_blank.any():
+        rows = frame[maybe_blank]
+        blank = rows.apply(lambda c: c.isna() | (c.astype(str).str.strip() == "")).all(axis=1)
+        frame = frame.drop(blank.index[blank])
+    return frame
+
+
+def _numbers(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(floats, which cells hold text that is not a number); empty cells are NaN, not bad."""
+    import pandas as pd
+
+    if column.dtype.kind in "fiu":
+        values = column.to_numpy(dtype=float)
+        return values, np.zeros(len(values), dtype=bool)
+    text = column.fillna("").astype(str).str.strip()
+    values = pd.to_numeric(text.str.replace(",", "", regex=False),
+                           errors="coerce").to_numpy(dtype=float)
+    return values, np.isnan(values) & (text != "").to_numpy()
 
 
 def _key(t: Transaction) -> str:

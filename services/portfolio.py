@@ -16,13 +16,18 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from db import portfolio_repo
+from db.connection import transaction
 from services import reference_store
 from services.analytics import FxTable, MissingDataError
-from services.clock import Clock, daily_bar_ts, local_date
-from services.models import Money, Price
+from services.clock import HONG_KONG, Clock, daily_bar_ts, epoch, local_date
+from services.models import Instrument, Money, Price
+from services.tickers import is_hkex
 from services.watchlist_service import WatchlistService
 
 QTY_EPS = 1e-9
+MAX_QUANTITY = 1e12
+MAX_PRICE = 1e7
+MAX_NOTE = 500
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,40 @@ class PortfolioTotals:
 
 class OversoldError(ValueError):
     """A sell of more than is held at that point."""
+
+
+def check_transaction(t: Transaction, instrument: Instrument | None,
+                      today: dt.date) -> Transaction:
+    """The transaction with its currency filled in, or ValueError saying what is wrong (the
+    same rules for a typed entry and an imported row)."""
+    if instrument is None:
+        raise ValueError(f"{t.symbol} is not on any watchlist; add it first")
+    if t.trade_date > today:
+        raise ValueError(f"the date {t.trade_date.isoformat()} is in the future")
+    if t.trade_date.year < 1980:
+        raise ValueError(f"the date {t.trade_date.isoformat()} is too early")
+    if t.side not in ("buy", "sell"):
+        raise ValueError(f"side {t.side!r} is neither buy nor sell")
+    if not 0 < t.quantity <= MAX_QUANTITY:
+        raise ValueError(f"quantity {t.quantity:g} must be above zero and sensible")
+    if not 0 < t.price <= MAX_PRICE:
+        raise ValueError(f"price {t.price:g} must be above zero and below {MAX_PRICE:g}")
+    if not 0 <= t.fees <= t.quantity * t.price + 1e6:
+        raise ValueError(f"fees {t.fees:g} must be zero or more and below the trade's value")
+    currency = (t.currency or instrument.currency).upper()
+    if instrument.currency and currency != instrument.currency:
+        raise ValueError(f"{t.symbol} trades in {instrument.currency}, the row says {currency}")
+    if len(t.note) > MAX_NOTE or any(ord(c) < 32 and c != "\t" for c in t.note):
+        raise ValueError(f"the note is over {MAX_NOTE} characters or has control characters")
+    return replace(t, currency=currency)
+
+
+def board_lot_problem(t: Transaction, instrument: Instrument | None) -> str | None:
+    """HKEX trades in board lots; a quantity that is not a multiple is probably a typo."""
+    lot = instrument.board_lot if instrument is not None else None
+    if lot and is_hkex(t.symbol) and t.quantity % lot:
+        return f"{t.quantity:g} {t.symbol} is not a multiple of the board lot ({lot})"
+    return None
 
 
 def positions(transactions: Sequence[Transaction]) -> dict[str, Position]:
@@ -150,6 +189,45 @@ class PortfolioService:
     def transactions(self) -> list[Transaction]:
         return [Transaction.from_row(r) for r in portfolio_repo.transactions(self._conn)]
 
+    def base_currencies(self) -> list[str]:
+        """Currencies a total can be shown in: HKD first, then those with a stored rate."""
+        found = {c for r in reference_store.fx_rates(self._conn) for c in (r.base, r.quote)}
+        found |= {t.currency for t in self.transactions()}
+        return ["HKD", *sorted(found - {"HKD"})]
+
+    def known_symbols(self) -> list[str]:
+        return sorted(reference_store.instruments(self._conn))
+
+    def today(self) -> dt.date:
+        """Today in Hong Kong, which is ahead of most traders: no trade date lies after it."""
+        return self._clock.now().astimezone(HONG_KONG).date()
+
+    def instrument(self, symbol: str) -> Instrument | None:
+        return reference_store.instruments(self._conn).get(symbol)
+
+    def record(self, t: Transaction) -> Transaction:
+        """Check and store one typed transaction; ValueError (OversoldError for a sell of more
+        than is held on that day) leaves the ledger as it was."""
+        t = check_transaction(t, self.instrument(t.symbol), self.today())
+        positions([*self.transactions(), t])
+        with transaction(self._conn):
+            new_id = portfolio_repo.insert_one(self._conn, t.symbol, t.trade_date.isoformat(),
+                                               t.side, t.quantity, t.price, t.fees, t.currency,
+                                               t.note, epoch(self._clock.now()))
+        return replace(t, id=new_id)
+
+    def delete(self, transaction_id: int) -> None:
+        """Refused (OversoldError) when a later sell would then sell more than was held."""
+        positions([t for t in self.transactions() if t.id != transaction_id])
+        with transaction(self._conn):
+            portfolio_repo.delete(self._conn, transaction_id)
+
+    def board_lot_warnings(self) -> list[str]:
+        instruments = reference_store.instruments(self._conn)
+        return [f"{t.trade_date.isoformat()} {t.side}: {problem}"
+                for t in self.transactions()
+                for problem in [board_lot_problem(t, instruments.get(t.symbol))] if problem]
+
     def snapshot(self, base: str) -> tuple[list[Position], PortfolioTotals]:
         held = positions(self.transactions())
         instruments = reference_store.instruments(self._conn)
@@ -160,9 +238,10 @@ class PortfolioService:
         return value(held, prices, fx, base, self._clock.now().date())
 
     def history(self, base: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(daily UTC epoch, portfolio value in base, drawdown from its running peak) on every
-        day with a stored daily close of a held symbol; NaN where a held symbol has no price
-        yet or an FX rate is missing."""
+        """(daily UTC epoch, portfolio value in base, drawdown) on every day with a stored daily
+        close of a held symbol. The value is NaN where a held symbol has no price yet or an FX
+        rate is missing. The drawdown is that of the time-weighted return (`growth`), so money
+        put in or taken out is neither a gain nor a loss."""
         txs = self.transactions()
         if not txs:
             empty = np.empty(0)
@@ -183,26 +262,54 @@ class PortfolioService:
         ordered = sorted(days)
         ts = np.array([daily_bar_ts(d) for d in ordered], dtype=np.int64)
         values = np.full(len(ordered), np.nan)
+        flows = np.zeros(len(ordered))
         quantity = dict.fromkeys(symbols, 0.0)
         last = dict.fromkeys(symbols, np.nan)
         pending = sorted(txs, key=lambda t: t.trade_date)
         k = 0
+
+        def rate(currency: str, day: dt.date) -> float:
+            try:
+                return fx.rate(currency, base, day)
+            except MissingDataError:
+                return np.nan
+
         for i, day in enumerate(ordered):
             while k < len(pending) and pending[k].trade_date <= day:
                 t = pending[k]
-                quantity[t.symbol] += t.quantity if t.side == "buy" else -t.quantity
+                buy = t.side == "buy"
+                quantity[t.symbol] += t.quantity if buy else -t.quantity
+                cash = t.quantity * t.price + (t.fees if buy else -t.fees)
+                flows[i] += (cash if buy else -cash) * rate(t.currency, day)
                 k += 1
             total = 0.0
             for symbol in symbols:
                 last[symbol] = closes[symbol].get(day, last[symbol])
                 if quantity[symbol] > QTY_EPS:
-                    try:
-                        rate = fx.rate(instruments[symbol].currency, base, day)
-                    except MissingDataError:
-                        rate = np.nan
-                    total += quantity[symbol] * last[symbol] * rate
+                    total += (quantity[symbol] * last[symbol]
+                              * rate(instruments[symbol].currency, day))
             values[i] = total
+        index = growth(values, flows)
         with np.errstate(invalid="ignore", divide="ignore"):
-            peaks = np.fmax.accumulate(values)
-            drawdown = values / peaks - 1.0
+            drawdown = index / np.fmax.accumulate(index) - 1.0
         return ts, values, drawdown
+
+
+def growth(values: np.ndarray, flows: np.ndarray) -> np.ndarray:
+    """What one unit invested became, day by day, with buys and sells taken out: the
+    time-weighted return. A buy counts as made at the start of its day (its cost earns that
+    day's move), a sell at the end (its proceeds leave after it). NaN on days without a value;
+    the return across such a gap is unknown and left out rather than guessed."""
+    index = np.full(len(values), np.nan)
+    level, previous = 1.0, 0.0  # nothing held before the first day
+    for i, (value, flow) in enumerate(zip(values, flows, strict=True)):
+        if not (np.isfinite(value) and np.isfinite(flow)):
+            previous = np.nan
+            continue
+        if flow >= 0 and previous + flow > 0:
+            level *= value / (previous + flow)
+        elif flow < 0 and previous > 0:
+            level *= (value - flow) / previous
+        index[i] = level
+        previous = value
+    return index

@@ -7,7 +7,9 @@ delimiter is the one of `,` `;` tab that splits the header into the most columns
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,3 +102,24 @@ def read_rows(path: Path, max_bytes: int = MAX_BYTES) -> tuple[list[str], Rows]:
     except csv.Error as error:
         raise FileProblemError(f"{Path(path).name}: line {reader.line_num}: {error}") from None
     return header, rows
+
+
+def parse_date(text: str) -> dt.date:
+    text = text.strip()
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%d.%m.%Y", "%Y%m%d"):
+        try:
+            return dt.datetime.strptime(text[:10] if fmt != "%Y%m%d" else text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date (use YYYY-MM-DD)")
+
+
+def parse_number(text: str, what: str) -> float:
+    cleaned = text.strip().replace(",", "").replace("_", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise ValueError(f"{what} {text.strip()!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number")
+    return value

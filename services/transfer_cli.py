@@ -14,12 +14,14 @@ from typing import TextIO
 from db import watchlist_repo
 from services.clock import SystemClock
 from services.database import DatabaseModeError, open_app_database
+from services.feed_runtime import yahoo_verifier
+from services.imports import ImportRequest, run_import
 from services.ledger_transfer import FIELDS, LedgerTransfer
 from services.paths import default_paths
 from services.table_files import FileProblemError, ImportRejectedError
 from services.tickers import normalise_symbol
-from services.watchlist_editing import Verify, WatchlistEditor, WatchlistError
-from services.watchlist_transfer import CSV_HEADER, FORMATS, WatchlistTransfer
+from services.watchlist_editing import WatchlistEditor, WatchlistError
+from services.watchlist_transfer import FORMATS, WatchlistTransfer
 
 TABLES = ("transactions", "holdings", "alerts")
 
@@ -83,35 +85,29 @@ def run(args: argparse.Namespace, db_path: Path, out: TextIO, err: TextIO,
     clock = SystemClock()
     try:
         if args.command == "watchlist":
-            return _watchlist(args, WatchlistEditor(conn, _verifier()), conn, out)
+            editor = WatchlistEditor(conn, yahoo_verifier(default_paths()))
+            return _watchlist(args, editor, conn, out)
         lists, ledger = WatchlistTransfer(conn, clock, demo), LedgerTransfer(conn, clock, demo)
         if args.command == "export":
             if args.what == "watchlist":
                 n = lists.export(args.name, args.format, args.output)
             elif args.what == "workbook":
-                names = [r[0] for r in conn.execute("SELECT name FROM watchlists ORDER BY "
-                                                    "position, id")]
-                sheets = {f"List {n}"[:31]: (CSV_HEADER, lists.rows(lists.items(n)))
-                          for n in names}
+                sheets = lists.workbook_sheets()
                 ledger.export_workbook(args.output, sheets, args.base)
-                n = len(names)
+                n = len(sheets)
             else:
                 n = ledger.export_table(args.what, args.format, args.output, args.base)
             print(f"wrote {n} {'rows' if args.what != 'workbook' else 'watchlists and the rest'}"
                   f" to {args.output}", file=out)
             return 0
-        if args.what == "watchlist":
-            name, report = lists.import_file(args.file, args.format, args.name, args.skip_bad)
-            print(f"{name}: {report.summary()}", file=out)
-        elif args.what == "transactions":
-            mapping = dict(m.split("=", 1) for m in args.map if "=" in m)
-            report = ledger.import_transactions(args.file, mapping or None, args.skip_bad)
-            print(report.summary(), file=out)
-            for warning in ledger.board_lot_warnings():
-                print(f"warning: {warning}", file=out)
-        else:
-            report = ledger.import_prices(args.file, args.symbol, args.skip_bad)
-            print(report.summary(), file=out)
+        mapping = dict(m.split("=", 1) for m in getattr(args, "map", []) if "=" in m)
+        result = run_import(conn, clock, demo, ImportRequest(
+            args.what, args.file, args.skip_bad, mapping or None, getattr(args, "symbol", ""),
+            getattr(args, "name", None)))
+        print(result.headline, file=out)
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=out)
+        report = result.report
         for problem in report.problems:
             print(f"skipped {problem}", file=out)
         return 0
@@ -142,11 +138,3 @@ def _watchlist(args: argparse.Namespace, editor: WatchlistEditor, conn: sqlite3.
         editor.remove(args.name, normalise_symbol(args.symbol))
         print(f"removed {args.symbol} from {args.name}", file=out)
     return 0
-
-
-def _verifier() -> Verify:
-    """Check new symbols with Yahoo (one small chart request)."""
-    from services.quote_source import YahooQuoteSource
-
-    source = YahooQuoteSource(default_paths().cache_dir / "yfinance", timeout=5.0)
-    return lambda symbol: source.fetch(symbol, "1d", "5d", None).meta

@@ -35,6 +35,15 @@ class Added:
     message: str
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A normalised symbol and what Yahoo said about it (None: not asked or not reachable)."""
+
+    symbol: str
+    meta: QuoteMeta | None
+    why: str
+
+
 def check_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
@@ -89,10 +98,26 @@ class WatchlistEditor:
 
     def add(self, name: str, text: str, note: str = "") -> Added:
         """Normalise, verify (when possible) and append; WatchlistError says what is wrong."""
-        symbol = normalise_symbol(text)  # TickerError is a ValueError with a clear message
+        return self.add_checked(name, self.check(text), note)
+
+    def check(self, text: str) -> Checked:
+        """Normalise and ask Yahoo (the slow, network half of `add`; touches no database, so a
+        window can run it on a worker thread). TickerError/WatchlistError say what is wrong."""
+        symbol = normalise_symbol(text)
+        if self._verify is None:
+            return Checked(symbol, None, "checked with Yahoo on the next poll.")
+        try:
+            return Checked(symbol, self._verify(symbol), "")
+        except FeedError as error:
+            if error.kind == ErrorKind.NOT_FOUND:
+                raise WatchlistError(f"Yahoo Finance does not know {symbol}.") from None
+            return Checked(symbol, None, f"Yahoo could not be reached ({error.kind}); "
+                                         "checked on the next poll.")
+
+    def add_checked(self, name: str, checked: Checked, note: str = "") -> Added:
+        symbol, meta = checked.symbol, checked.meta
         note = check_note(note)
         list_id = self.list_id(name)
-        meta, why = self._check(symbol)
         with transaction(self._conn):
             self.ensure_instrument(symbol, meta)
             if not watchlist_repo.add_item(self._conn, list_id, symbol, note):
@@ -101,17 +126,7 @@ class WatchlistEditor:
                 watchlist_repo.set_verified(self._conn, symbol)
         if meta is not None:
             return Added(symbol, True, f"Added {symbol} ({meta.exchange}, {meta.currency}).")
-        return Added(symbol, False, f"Added {symbol} as unverified: {why}")
-
-    def _check(self, symbol: str) -> tuple[QuoteMeta | None, str]:
-        if self._verify is None:
-            return None, "checked with Yahoo on the next poll."
-        try:
-            return self._verify(symbol), ""
-        except FeedError as error:
-            if error.kind == ErrorKind.NOT_FOUND:
-                raise WatchlistError(f"Yahoo Finance does not know {symbol}.") from None
-            return None, f"Yahoo could not be reached ({error.kind}); checked on the next poll."
+        return Added(symbol, False, f"Added {symbol} as unverified: {checked.why}")
 
     def ensure_instrument(self, symbol: str, meta: QuoteMeta | None = None) -> None:
         """Make `symbol` known (inside the caller's transaction)."""
@@ -131,7 +146,7 @@ class WatchlistEditor:
 
     def move(self, symbol: str, source: str, target: str) -> None:
         """Move to another list (at its end), keeping the note."""
-        note = self._note(source, symbol)
+        note = self.note(source, symbol)
         target_id = self.list_id(target)
         with transaction(self._conn):
             if not watchlist_repo.add_item(self._conn, target_id, symbol, note):
@@ -140,8 +155,7 @@ class WatchlistEditor:
 
     def reorder(self, name: str, symbols: list[str]) -> None:
         list_id = self.list_id(name)
-        current = [r["symbol"] for r in watchlist_repo.items(self._conn, list_id)]
-        if sorted(current) != sorted(symbols):
+        if sorted(self.symbols(name)) != sorted(symbols):
             raise WatchlistError("The new order must hold exactly the list's symbols.")
         with transaction(self._conn):
             watchlist_repo.set_order(self._conn, list_id, symbols)
@@ -151,7 +165,14 @@ class WatchlistEditor:
         with transaction(self._conn):
             watchlist_repo.set_note(self._conn, self.list_id(name), symbol, note)
 
-    def _note(self, name: str, symbol: str) -> str:
+    def symbols(self, name: str) -> list[str]:
+        """The list's symbols in their stored order."""
+        return [row["symbol"] for row in watchlist_repo.items(self._conn, self.list_id(name))]
+
+    def names(self) -> list[str]:
+        return [row["name"] for row in watchlist_repo.watchlists(self._conn)]
+
+    def note(self, name: str, symbol: str) -> str:
         for row in watchlist_repo.items(self._conn, self.list_id(name)):
             if row["symbol"] == symbol:
                 return str(row["note"])

@@ -100,6 +100,11 @@ class WatchlistTransfer:
         return [(i.symbol, i.name, i.note, json.dumps(i.alerts, ensure_ascii=False),
                  json.dumps(i.targets, ensure_ascii=False), data) for i in items]
 
+    def workbook_sheets(self) -> dict[str, workbook.Sheet]:
+        """One sheet per watchlist, for the everything-workbook."""
+        return {f"List {row['name']}"[:31]: (CSV_HEADER, self.rows(self.items(row["name"])))
+                for row in watchlist_repo.watchlists(self._conn)}
+
     def export(self, name: str, fmt: str, path: Path) -> int:
         items = self.items(name)
         if fmt == "csv":

@@ -13,9 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QSpinBox,
     QWidget,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 from services.alert_rules import AlertRule, Direction, Policy, RuleError, RuleKind
 from services.clock import epoch
 from services.tickers import TickerError, normalise_symbol
+from ui.form_parts import message_label, save_cancel
 
 
 class AlertEditorDialog(QDialog):
@@ -53,14 +52,7 @@ class AlertEditorDialog(QDialog):
         self.expires.setCalendarPopup(True)
         self.expires.setDisplayFormat("yyyy-MM-dd")
         self.note = QLineEdit(self)
-        self.errors = QLabel(self)
-        self.errors.setObjectName("alert_errors")
-        self.errors.setStyleSheet("color: #cf222e;")
-        self.errors.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.try_save)
-        buttons.rejected.connect(self.reject)
+        self.errors = message_label(self, "alert_errors")
         form = QFormLayout(self)
         for label, widget in (("Symbol", self.symbol), ("Watch", self.kind),
                               ("Level", self.level), ("Direction", self.direction),
@@ -70,7 +62,7 @@ class AlertEditorDialog(QDialog):
                               ("Note", self.note)):
             form.addRow(label, widget)
         form.addRow(self.errors)
-        form.addRow(buttons)
+        form.addRow(save_cancel(self, self.try_save))
         if rule is not None:
             self.load(rule)
 

@@ -11,20 +11,20 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from services.alert_service import AlertService
-from services.chart_service import ChartService
 from services.clock import Clock
-from services.database import DatabaseModeError, open_app_database
-from services.feed_runtime import make_clock, poller_factory
+from services.database import DatabaseModeError
+from services.feed_runtime import make_clock, poller_factory, yahoo_verifier
 from services.market_clock import POLL_INTERVAL_S, MarketClock
 from services.paths import RESOURCES, AppPaths
 from services.poller import Poller
-from services.watchlist_service import WatchlistService
+from services.watchlist_editing import Verify
+from services.workspace import Workspace
 from ui import settings as cfg
 from ui.app_theme import apply_theme
 from ui.first_paint import FirstPaint
@@ -48,22 +48,24 @@ def application() -> QApplication:
 
 def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: bool = False,
            make_poller: Callable[[], Poller] | None = None, start_feed: bool = True,
-           interval_s: int = POLL_INTERVAL_S) -> MainWindow:
+           interval_s: int = POLL_INTERVAL_S,
+           verify: Verify | Literal["yahoo"] | None = "yahoo") -> MainWindow:
     """Open the database and show the main window; the caller runs the event loop.
 
     `make_poller` replaces the feed's poller (tests point it at a fake Yahoo); `start_feed`
-    False shows stored data only.
+    False shows stored data only. `verify` checks symbols a trader adds (Yahoo; None: accept
+    them unverified, as the DEMO does).
     """
     app = application()
     market = MarketClock()
     clock = clock or make_clock(demo, market)
-    conn = open_app_database(db_path, demo)
+    if verify == "yahoo":
+        verify = None if demo else yahoo_verifier(paths)
+    workspace = Workspace.open(db_path, clock, market, demo, verify)
     store = open_settings(paths.settings_file)
     apply_theme(app, cfg.DARK_THEME.get(store))
-    watchlists = WatchlistService(conn, clock)
-    window = MainWindow(watchlists, ChartService(conn, clock, watchlists),
-                        AlertService(conn, clock, market), store, clock, demo)
-    window.destroyed.connect(conn.close)
+    window = MainWindow(workspace, store, demo)
+    window.destroyed.connect(workspace.conn.close)
     window.show()
     FirstPaint(window, window.start_desktop_integration, DESKTOP_START_DELAY_MS)
     if start_feed:

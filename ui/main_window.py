@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -30,20 +30,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.alert_service import AlertService
-from services.chart_service import ChartService
-from services.clock import Clock
 from services.feed_status import describe_outcome, feed_banner, feed_summary, price_status
 from services.notify import coalesce
 from services.paths import RESOURCES
 from services.poller import PollOutcome
 from services.watchlist_columns import COLUMNS, Column
-from services.watchlist_service import WatchlistRow, WatchlistService
+from services.watchlist_service import WatchlistRow
+from services.workspace import Workspace
 from ui import settings as cfg
 from ui.alert_panes import AlertLogPane, AlertRulesPane
 from ui.app_theme import apply_theme
 from ui.chart_tabs import ChartTabs
+from ui.file_actions import FileActions
+from ui.portfolio_pane import PortfolioPane
+from ui.reference_dialog import ReferenceDialog
 from ui.tray import AlertTray
+from ui.watchlist_actions import WatchlistActions
 from ui.watchlist_table_model import SORT_ROLE, SYMBOL_ROLE, WatchlistTableModel
 
 if TYPE_CHECKING:
@@ -69,12 +71,12 @@ BANNER_STYLE = {
 class MainWindow(QMainWindow):
     refresh_requested = Signal()  # "Refresh now": the app routes it to the scheduler
 
-    def __init__(self, service: WatchlistService, charts: ChartService, alerts: AlertService,
-                 store: QSettings, clock: Clock, demo: bool = False):
+    def __init__(self, workspace: Workspace, store: QSettings, demo: bool = False):
         super().__init__()
-        self._service = service
+        self.workspace = workspace
+        self._service = workspace.watchlists
         self._store = store
-        self._clock = clock
+        self._clock = workspace.clock
         self._demo = demo
         self._last_outcome: PollOutcome | None = None
         self._columns_sized = False
@@ -87,12 +89,16 @@ class MainWindow(QMainWindow):
         self._proxy.setSourceModel(self.model)
         self._proxy.setSortRole(SORT_ROLE)
         self.table = self._build_table()
-        self.tabs = ChartTabs(charts, self)
+        self.tabs = ChartTabs(workspace.charts, self)
         self.detail = self.tabs.detail
-        self.alert_log = AlertLogPane(alerts, self)
-        self.alert_rules = AlertRulesPane(alerts, self.selected_symbol, self)
+        self.alert_log = AlertLogPane(workspace.alerts, self)
+        self.alert_rules = AlertRulesPane(workspace.alerts, self.selected_symbol, self)
+        self.portfolio = PortfolioPane(workspace.portfolio, store, self.selected_symbol, demo,
+                                       self)
         self._log_tab = self.tabs.addTab(self.alert_log, "Alerts")
         self.tabs.addTab(self.alert_rules, "Rules")
+        self.tabs.addTab(self.portfolio, "Portfolio")
+        self.reference_dialog: ReferenceDialog | None = None
         self.alert_rules.rules_changed.connect(self.tabs.refresh)  # threshold lines
         self.tabs.alert_requested.connect(self.alert_rules.new_rule)
         self._splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -119,6 +125,9 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("watchlist_toolbar")
         toolbar.addWidget(QLabel(" Watchlist: "))
         toolbar.addWidget(self.watchlist_box)
+        self.watchlist_actions = WatchlistActions(workspace.editor, self, self.current_watchlist,
+                                                  self.selected_symbol)
+        toolbar.addAction(self.watchlist_actions.add_action)
         self.refresh_action = toolbar.addAction("Refresh now")
         self.refresh_action.setObjectName("refresh_now")
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
@@ -133,6 +142,7 @@ class MainWindow(QMainWindow):
         self.dark_action.setChecked(cfg.DARK_THEME.get(store))
         self.dark_action.toggled.connect(self.set_dark_theme)
         self.addToolBar(toolbar)
+        self._build_menus()
 
         self.status_label = QLabel(self)
         self.status_label.setObjectName("price_status")
@@ -161,6 +171,75 @@ class MainWindow(QMainWindow):
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._tick)
         self._timer.start()
+
+    def _build_menus(self) -> None:
+        self.file_actions = FileActions(self.workspace, self, self._store,
+                                        self.current_watchlist, self.portfolio.base_currency)
+        self.file_actions.imported.connect(self._data_imported)
+        self.portfolio.import_button.clicked.connect(self.file_actions.open_import)
+        self.portfolio.set_export_menu(self.file_actions.export_menu)
+        self.portfolio.changed.connect(self._update_table)
+        lists = self.watchlist_actions
+        lists.lists_changed.connect(self._lists_changed)
+        lists.items_changed.connect(self._items_changed)
+        self.reference_action = QAction("&Reference data…", self)
+        self.reference_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.reference_action.setToolTip("Targets, lock-ups, share counts and revenue (Ctrl+E)")
+        self.reference_action.triggered.connect(self.open_reference_data)
+        self.addAction(self.reference_action)
+        record = QAction("Record &transaction…", self)
+        record.setShortcut(QKeySequence("Ctrl+T"))
+        record.triggered.connect(self.record_transaction)
+        self.addAction(record)
+        bar = self.menuBar()
+        bar.addMenu(self.file_actions.menu)
+        bar.addMenu(lists.menu)
+        data = bar.addMenu("&Data")
+        data.addAction(self.reference_action)
+        data.addAction(record)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.table.addActions([*lists.symbol_actions(), self.reference_action])
+
+    @Slot()
+    def open_reference_data(self) -> ReferenceDialog:
+        self.reference_dialog = ReferenceDialog(
+            self.workspace.reference, sorted(self.workspace.alerts.known_symbols()),
+            self.selected_symbol(), self)
+        self.reference_dialog.changed.connect(self.refresh)
+        self.reference_dialog.open()
+        return self.reference_dialog
+
+    @Slot()
+    def record_transaction(self) -> None:
+        self.tabs.setCurrentWidget(self.portfolio)
+        self.portfolio.record_transaction()
+
+    @Slot(object)
+    def _data_imported(self, _result: object) -> None:
+        self._lists_changed("")
+        self.alert_rules.reload()
+
+    @Slot(str)
+    def _lists_changed(self, wanted: str) -> None:
+        """Lists were made, renamed, deleted or imported: reload the selector."""
+        current = wanted or self.current_watchlist()
+        names = self._service.watchlist_names()
+        self.watchlist_box.blockSignals(True)
+        self.watchlist_box.clear()
+        self.watchlist_box.addItems(names)
+        self.watchlist_box.setCurrentText(current if current in names else names[0])
+        self.watchlist_box.blockSignals(False)
+        self._watchlist_chosen(self.watchlist_box.currentText())
+
+    @Slot(str)
+    def _items_changed(self, symbol: str) -> None:
+        """Symbols were added, removed, moved or noted: show the stored order and `symbol`."""
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.refresh()
+        if symbol:
+            self.select_symbol(symbol)
+        elif self._proxy.rowCount() and not self.selected_symbol():
+            self.table.selectRow(0)
 
     def _build_table(self) -> QTableView:
         table = QTableView(self)
@@ -218,6 +297,7 @@ class MainWindow(QMainWindow):
             self.detail.show_detail(self._service.detail(symbol))
         self.tabs.set_symbols([row.symbol for row in rows])
         self.tabs.refresh()
+        self.portfolio.data_changed()
 
     @Slot(bool)
     def set_dark_theme(self, dark: bool) -> None:
@@ -227,6 +307,7 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             apply_theme(app, dark)
         self.tabs.apply_theme()
+        self.portfolio.apply_theme()
 
     @property
     def price_chart(self) -> PriceChart:

@@ -43,6 +43,8 @@ DETAIL_TAB = Setting("prefs/detail_tab", int, 0)
 SOUND = Setting("prefs/sound", bool, True)
 MINIMISE_TO_TRAY = Setting("prefs/minimise_to_tray", bool, True)
 WEBHOOK_URL = Setting("prefs/webhook_url", str, "")
+BASE_CURRENCY = Setting("prefs/base_currency", str, "HKD")
+LAST_FOLDER = Setting("prefs/last_folder", str, "")  # where the last import/export looked
 
 
 def open_settings(path: Path) -> QSettings:

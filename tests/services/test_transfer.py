@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -12,7 +15,7 @@ import pytest
 
 from services.alert_rules import AlertRule, Direction, Policy, RuleKind
 from services.alert_service import AlertService
-from services.clock import FixedClock
+from services.clock import FixedClock, daily_bar_ts
 from services.ledger_transfer import LedgerTransfer
 from services.market_clock import MarketClock
 from services.portfolio import PortfolioService
@@ -149,9 +152,11 @@ def test_prices_import_and_everything_workbook(ledger: LedgerTransfer,
     report = ledger.import_prices(path, "2513.HK")
     assert report.added == 2
     assert ledger.import_prices(path, "2513.HK").added == 0
-    rows = app_db.execute("SELECT close, volume, source FROM bars WHERE symbol = '2513.HK' AND "
-                          "source = 'import' ORDER BY ts").fetchall()
-    assert [tuple(r) for r in rows] == [(10.5, 1000, "import"), (11.5, None, "import")]
+    rows = app_db.execute("SELECT ts, close, volume, source FROM bars WHERE symbol = '2513.HK' "
+                          "AND source = 'import' ORDER BY ts").fetchall()
+    assert [tuple(r) for r in rows] == [
+        (daily_bar_ts(dt.date(2025, 1, 2), "Asia/Hong_Kong"), 10.5, 1000, "import"),
+        (daily_bar_ts(dt.date(2025, 1, 3), "Asia/Hong_Kong"), 11.5, None, "import")]
     book = tmp_path / "all.xlsx"
     ledger.export_workbook(book, {"List Main": (("symbol",), [("2513.HK",)])})
     assert openpyxl.load_workbook(book).sheetnames == ["List Main", "Holdings", "Transactions",
@@ -255,3 +260,20 @@ def test_skip_bad_imports_the_good_rows(ledger: LedgerTransfer, tmp_path: Path) 
         ledger.import_transactions(path)
     report = ledger.import_transactions(path, skip_bad=True)
     assert report.added == 1 and [p.line for p in report.problems] == [3]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_the_workbook_converts_headlessly_in_libreoffice(ledger: LedgerTransfer,
+                                                         lists: WatchlistTransfer,
+                                                         tmp_path: Path) -> None:
+    book = tmp_path / "everything.xlsx"
+    ledger.export_workbook(book, lists.workbook_sheets())
+    profile = (tmp_path / "lo-profile").as_uri()  # no shared user profile, no dialogs
+    done = subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "csv",
+         "--outdir", str(tmp_path / "out"), str(book)],
+        capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr
+    first_sheet = (tmp_path / "out" / "everything.csv").read_text(encoding="utf-8")
+    assert first_sheet.splitlines()[0].startswith("symbol,name,note,alerts,targets")
+    assert "2513.HK" in first_sheet
