@@ -125,7 +125,8 @@ class LedgerTransfer:
         try:
             positions(existing + [t for _, t in parsed])
         except OversoldError as error:
-            report.problems.append(RowProblem(0, str(error)))
+            line = next((n for n, t in parsed if t is error.sell), 0)  # 0: a stored sell
+            report.problems.append(RowProblem(line, str(error)))
         report.problems.sort(key=lambda p: p.line)
         if report.problems and not skip_bad:
             raise ImportRejectedError(report)

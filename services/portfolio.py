@@ -89,6 +89,10 @@ class PortfolioTotals:
 class OversoldError(ValueError):
     """A sell of more than is held at that point."""
 
+    def __init__(self, message: str, sell: Transaction):
+        super().__init__(message)
+        self.sell = sell
+
 
 def check_transaction(t: Transaction, instrument: Instrument | None,
                       today: dt.date) -> Transaction:
@@ -138,7 +142,7 @@ def positions(transactions: Sequence[Transaction]) -> dict[str, Position]:
             continue
         if t.quantity > book[0] + QTY_EPS:
             raise OversoldError(f"{t.trade_date.isoformat()}: selling {t.quantity:g} {t.symbol} "
-                                f"but only {book[0]:g} are held then.")
+                                f"but only {book[0]:g} are held then.", t)
         average = book[1] / book[0]
         book[2] += t.quantity * t.price - t.fees - average * t.quantity
         book[0] -= t.quantity

@@ -27,7 +27,8 @@ class RowProblem:
     reason: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+        """Line 0 is a problem of the rows together (a sell of more than was bought)."""
+        return f"line {self.line}: {self.reason}" if self.line else f"all rows: {self.reason}"
 
 
 @dataclass
