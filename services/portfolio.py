@@ -199,20 +199,19 @@ class PortfolioService:
         found |= {t.currency for t in self.transactions()}
         return ["HKD", *sorted(found - {"HKD"})]
 
-    def known_symbols(self) -> list[str]:
-        return sorted(reference_store.instruments(self._conn))
-
     def today(self) -> dt.date:
         """Today in Hong Kong, which is ahead of most traders: no trade date lies after it."""
         return self._clock.now().astimezone(HONG_KONG).date()
 
-    def instrument(self, symbol: str) -> Instrument | None:
-        return reference_store.instruments(self._conn).get(symbol)
+    def instruments(self) -> dict[str, Instrument]:
+        """Every known symbol's instrument (currency, board lot), read once by a caller that
+        checks many transactions or keystrokes."""
+        return reference_store.instruments(self._conn)
 
     def record(self, t: Transaction) -> Transaction:
         """Check and store one typed transaction; ValueError (OversoldError for a sell of more
         than is held on that day) leaves the ledger as it was."""
-        t = check_transaction(t, self.instrument(t.symbol), self.today())
+        t = check_transaction(t, self.instruments().get(t.symbol), self.today())
         positions([*self.transactions(), t])
         with transaction(self._conn):
             new_id = portfolio_repo.insert_one(self._conn, t.symbol, t.trade_date.isoformat(),
@@ -226,11 +225,14 @@ class PortfolioService:
         with transaction(self._conn):
             portfolio_repo.delete(self._conn, transaction_id)
 
+    def lot_checks(self) -> list[tuple[Transaction, str | None]]:
+        """Every transaction with its board-lot problem, if any."""
+        instruments = self.instruments()
+        return [(t, board_lot_problem(t, instruments.get(t.symbol))) for t in self.transactions()]
+
     def board_lot_warnings(self) -> list[str]:
-        instruments = reference_store.instruments(self._conn)
         return [f"{t.trade_date.isoformat()} {t.side}: {problem}"
-                for t in self.transactions()
-                for problem in [board_lot_problem(t, instruments.get(t.symbol))] if problem]
+                for t, problem in self.lot_checks() if problem]
 
     def snapshot(self, base: str) -> tuple[list[Position], PortfolioTotals]:
         held = positions(self.transactions())

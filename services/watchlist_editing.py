@@ -169,9 +169,6 @@ class WatchlistEditor:
         """The list's symbols in their stored order."""
         return [row["symbol"] for row in watchlist_repo.items(self._conn, self.list_id(name))]
 
-    def names(self) -> list[str]:
-        return [row["name"] for row in watchlist_repo.watchlists(self._conn)]
-
     def note(self, name: str, symbol: str) -> str:
         for row in watchlist_repo.items(self._conn, self.list_id(name)):
             if row["symbol"] == symbol:

@@ -64,7 +64,7 @@ class FileActions(QObject):
     def open_import(self) -> ImportDialog:
         from ui.import_dialog import ImportDialog  # file parsing loads on first use
 
-        self.dialog = ImportDialog(self._ws.import_file, self._ws.portfolio.known_symbols(),
+        self.dialog = ImportDialog(self._ws.import_file, sorted(self._ws.alerts.known_symbols()),
                                    cfg.LAST_FOLDER.get(self._store), self._window)
         self.dialog.imported.connect(self._imported)
         self.dialog.open()

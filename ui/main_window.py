@@ -125,8 +125,9 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("watchlist_toolbar")
         toolbar.addWidget(QLabel(" Watchlist: "))
         toolbar.addWidget(self.watchlist_box)
-        self.watchlist_actions = WatchlistActions(workspace.editor, self, self.current_watchlist,
-                                                  self.selected_symbol)
+        self.watchlist_actions = WatchlistActions(workspace.editor, self,
+                                                  self._service.watchlist_names,
+                                                  self.current_watchlist, self.selected_symbol)
         toolbar.addAction(self.watchlist_actions.add_action)
         self.refresh_action = toolbar.addAction("Refresh now")
         self.refresh_action.setObjectName("refresh_now")

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.formatting import money, percent
-from services.portfolio import PortfolioService, PortfolioTotals, board_lot_problem
+from services.portfolio import PortfolioService, PortfolioTotals
 from ui import settings as cfg
 from ui.form_parts import WARNING_STYLE, message_label
 from ui.portfolio_models import ID_ROLE, PositionsModel, TransactionsModel
@@ -174,18 +174,16 @@ class PortfolioPane(QWidget):
         self.positions.reset_items(sorted(held, key=lambda p: (p.quantity == 0, p.symbol)))
         prefix = "<b>DEMO — simulated prices.</b> " if self._demo else ""
         self.totals.setText(prefix + totals_text(totals))
-        txs = self._portfolio.transactions()
-        warnings = [(t, board_lot_problem(t, self._portfolio.instrument(t.symbol))) for t in txs]
-        self.transactions.reset_items(list(reversed(warnings)))  # newest first
-        lots = [f"{t.trade_date.isoformat()} {t.side}: {w}" for t, w in warnings if w]
+        checked = self._portfolio.lot_checks()
+        self.transactions.reset_items(list(reversed(checked)))  # newest first
+        lots = [f"{t.trade_date.isoformat()} {t.side}: {w}" for t, w in checked if w]
         self.warnings.setText("⚠ Board lots: " + "; ".join(lots) if lots else "")
         self.warnings.setVisible(bool(lots))
         self.chart.show_history(*self._portfolio.history(base), base, self._demo)
 
     @Slot()
     def record_transaction(self) -> TransactionDialog:
-        symbols = sorted({t.symbol for t in self._portfolio.transactions()}
-                         | set(self._portfolio.known_symbols()))
+        symbols = sorted(self._portfolio.instruments())
         today = QDate(self._portfolio.today())
         self.dialog = TransactionDialog(self._portfolio, symbols, self._current_symbol(), today,
                                         self)

@@ -26,6 +26,7 @@ class TransactionDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Record a transaction")
         self._portfolio = portfolio
+        self._instruments = portfolio.instruments()  # not re-read on every keystroke
         self.saved: Transaction | None = None
         self.symbol = QComboBox(self)
         self.symbol.setEditable(True)
@@ -61,9 +62,10 @@ class TransactionDialog(QDialog):
 
     def transaction(self) -> Transaction:
         """As typed; ValueError when a field is not even a number or a symbol."""
-        instrument = self._portfolio.instrument(normalise_symbol(self.symbol.currentText()))
+        symbol = normalise_symbol(self.symbol.currentText())
+        instrument = self._instruments.get(symbol)
         return Transaction(
-            normalise_symbol(self.symbol.currentText()), self.date.date().toPython(),
+            symbol, self.date.date().toPython(),
             self.side.currentText(), parse_number(self.quantity.text(), "quantity"),
             parse_number(self.price.text(), "price"),
             parse_number(self.fees.text() or "0", "fees"),
@@ -77,7 +79,7 @@ class TransactionDialog(QDialog):
             self.currency.setText("")
             self.hint.setText("")
             return
-        instrument = self._portfolio.instrument(symbol)
+        instrument = self._instruments.get(symbol)
         self.currency.setText(instrument.currency if instrument else "(not on a watchlist)")
         try:
             quantity = parse_number(self.quantity.text(), "quantity")

@@ -88,9 +88,11 @@ class WatchlistActions(QObject):
     items_changed = Signal(str)  # the symbol to select next
 
     def __init__(self, editor: WatchlistEditor, parent: QWidget,
-                 current_list: Callable[[], str], current_symbol: Callable[[], str | None]):
+                 list_names: Callable[[], list[str]], current_list: Callable[[], str],
+                 current_symbol: Callable[[], str | None]):
         super().__init__(parent)
         self._editor = editor
+        self._names = list_names
         self._parent = parent
         self._list = current_list
         self._symbol = current_symbol
@@ -160,7 +162,7 @@ class WatchlistActions(QObject):
     @Slot()
     def move_to_list(self) -> None:
         symbol, name = self._symbol(), self._list()
-        others = [n for n in self._editor.names() if n != name]
+        others = [n for n in self._names() if n != name]
         if not symbol:
             return
         if not others:

@@ -38,8 +38,7 @@ class PortfolioChart(QWidget):
                      base: str, demo: bool) -> None:
         """NaN (a day without a price or FX rate) leaves a gap rather than a made-up value."""
         self.value_curve.setData(ts, values, connect="finite",
-                                 pen=pg.mkPen(self.theme.line, width=1.8),
-                                 fillLevel=None)
+                                 pen=pg.mkPen(self.theme.line, width=1.8))
         self.drawdown_curve.setData(ts, drawdown * 100.0, connect="finite",
                                     pen=pg.mkPen(self.theme.drawdown, width=1.5),
                                     fillLevel=0,
