@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from services.paths import default_paths
+from services.core.paths import default_paths
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,10 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
     poll.add_argument("--once", action="store_true", required=True,
                       help="poll once (backfilling new symbols); exit 1 if nothing was fetched")
     alerts = commands.add_parser("alerts", help="list, add or remove alert rules")
-    from services.alert_cli import add_arguments
+    from cli.alerts import add_arguments
 
     add_arguments(alerts)
-    from services.transfer_cli import add_arguments as add_transfer_arguments
+    from cli.transfer import add_arguments as add_transfer_arguments
 
     add_transfer_arguments(commands)
     run = commands.add_parser("run", help="keep polling on the market schedule")
@@ -55,23 +55,23 @@ def main(argv: list[str] | None = None) -> int:
     paths = default_paths()
     db_path: Path = args.db or (paths.demo_database if args.demo else paths.database)
     if args.command == "show":
-        from services.commands import show_watchlist
+        from cli.show import show_watchlist
 
         return show_watchlist(db_path, args.watchlist, demo=args.demo)
     if args.command == "poll":
-        from services.headless import poll_once
+        from cli.polling import poll_once
 
         return poll_once(db_path, paths, args.demo)
     if args.command == "alerts":
-        from services.alert_cli import run as run_alerts
+        from cli.alerts import run as run_alerts
 
         return run_alerts(args, db_path, sys.stdout, sys.stderr, args.demo)
     if args.command in ("export", "import", "watchlist"):
-        from services.transfer_cli import run as run_transfer
+        from cli.transfer import run as run_transfer
 
         return run_transfer(args, db_path, sys.stdout, sys.stderr, args.demo)
     if args.command == "run":
-        from services.headless import run_headless
+        from cli.polling import run_headless
 
         return run_headless(db_path, paths, args.demo, interval_s=args.poll_interval)
     from ui.app import run_gui

@@ -24,14 +24,14 @@ def main() -> None:
         window.resize(1280, 760)
         window.show()
     else:
-        from services.paths import AppPaths
+        from services.core.paths import AppPaths
         from ui.app import application, launch
 
         paths = AppPaths(home / "data", home / "cache", home / "config")
         window = launch(paths.database, paths)
         app = application()
 
-    from ui.first_paint import FirstPaint
+    from ui.common.first_paint import FirstPaint
 
     def done() -> None:
         print("painted", flush=True)

@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 
 from bench._timing import alternating_medians, timed
-from services.alert_engine import Batch, RuleBook
-from services.alert_engine import Path as BarPath
-from services.alert_rules import AlertRule, Direction, Policy, RuleKind, RuleState
+from services.alerts.engine import Batch, RuleBook
+from services.alerts.engine import Path as BarPath
+from services.alerts.rules import AlertRule, Direction, Policy, RuleKind, RuleState
 
 SYMBOLS, RULES, WARM_UP_POLLS, TIMED_POLLS = 100, 1_000, 60, 50
 KINDS = (RuleKind.PRICE_CROSS, RuleKind.PRICE_ABOVE, RuleKind.PRICE_BELOW, RuleKind.PCT_MOVE,

@@ -28,10 +28,11 @@ from bench._timing import alternating_medians, timed
 from db import market_repo
 from db.connection import open_connection, transaction
 from db.migrations import migrate
-from services import chart_series
-from services.chart_service import PriceChartData
-from services.models import Instrument
-from tests.ui.test_chart_robustness import NoService, million_bars
+from services.charts import series as chart_series
+from services.charts.service import PriceChartData
+from services.core.models import Instrument
+from services.market import history
+from tests.ui.charts.test_chart_robustness import NoService, million_bars
 from ui.charts.price_chart import PriceChart
 
 SESSIONS, MINUTES = 247, 330
@@ -68,7 +69,7 @@ def raw_load(path: Path) -> np.ndarray:
 
 def chart_load(path: Path, chart: PriceChart) -> None:
     conn = open_connection(path)
-    bars = chart_series.load_bars(conn, "2513.HK", "HKD", "1m")
+    bars = history.load_bars(conn, "2513.HK", "HKD", "1m")
     chart.show_data(PriceChartData(INSTRUMENT, "1Y", int(bars.ts[0]), bars,
                                    chart_series.drawdown(bars), (), (), (), (),
                                    dt.date(2026, 11, 23)))
@@ -106,7 +107,7 @@ def scaled(points: int) -> PriceChartData:
     b = base.bars
     ts = b.ts[0] + 60.0 * np.arange(points)
     arrays = [np.tile(a, reps) for a in (b.open, b.high, b.low, b.close, b.volume, b.source)]
-    bars = chart_series.BarSeries(b.symbol, b.interval, b.currency, ts, *arrays)
+    bars = history.BarSeries(b.symbol, b.interval, b.currency, ts, *arrays)
     return PriceChartData(base.instrument, "Max", int(ts[0]), bars, np.tile(base.drawdown, reps),
                           (), (), (), (), base.today)
 

@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 
 from bench._timing import alternating_medians
-from services.clock import FixedClock
-from services.database import open_app_database
-from services.ledger_transfer import LedgerTransfer
-from services.watchlist_editing import WatchlistEditor
+from services.app.database import open_app_database
+from services.core.clock import FixedClock
+from services.files.ledger_transfer import LedgerTransfer
+from services.watchlists.editing import WatchlistEditor
 
 ROWS = 1_000_000
 SYMBOLS = [f"{code}.HK" for code in range(1001, 1011)]

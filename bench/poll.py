@@ -29,11 +29,11 @@ from bench._timing import alternating_medians
 from db import market_repo
 from db.connection import open_connection, transaction
 from db.migrations import migrate
-from services.clock import HONG_KONG, FixedClock
-from services.feed_types import Fetched
-from services.market_clock import MarketClock
-from services.poller import Poller
-from services.quote_source import _to_fetched
+from services.core.clock import HONG_KONG, FixedClock
+from services.market.calendar import MarketClock
+from services.market.feed_types import Fetched
+from services.market.poller import Poller
+from services.market.yahoo_source import _to_fetched
 
 SYMBOLS = [f"{1000 + i}.HK" for i in range(100)]
 BARS = 390

@@ -1,1 +1,1 @@
-"""Domain logic, market data and scheduling. Pure Python: no Qt here (import-linter checks)."""
+"""HarbourWatch's capabilities without Qt; lower packages never import higher ones."""

@@ -11,10 +11,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from db.connection import open_connection
-from services.clock import FixedClock
-from services.feed_types import Fetched, QuoteMeta
-from services.market_clock import MarketClock
-from services.poller import Poller
+from services.alerts.evaluation import AlertEvaluator
+from services.app.poll_cycle import PollCycle
+from services.core.clock import FixedClock
+from services.market.calendar import MarketClock
+from services.market.feed_types import Fetched, QuoteMeta
+from services.market.poller import Poller
 from tests.conftest import hkt
 
 SYMBOL = "2513.HK"
@@ -47,16 +49,17 @@ class ScriptedSource:
 
 def main() -> None:
     db_path = Path(sys.argv[1])
-    poller = Poller(db_path, ScriptedSource(db_path), FixedClock(hkt(2026, 11, 23, 12, 30)),
-                    MarketClock())
+    clock, market = FixedClock(hkt(2026, 11, 23, 12, 30)), MarketClock()
+    cycle = PollCycle(Poller(db_path, ScriptedSource(db_path), clock, market),
+                      AlertEvaluator(clock, market))
     print("ready", flush=True)
     while True:
-        poller.poll(force=True)
+        cycle.run(force=True)
         conn = open_connection(db_path)
         done = conn.execute("SELECT COUNT(*) FROM bars WHERE interval = '1m'").fetchone()[0]
         conn.close()
         if done >= TOTAL:
-            poller.poll(force=True)  # evaluate what the last poll brought
+            cycle.run(force=True)  # evaluate what the last poll brought
             return
 
 

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from services.clock import HONG_KONG, FixedClock
-from services.database import open_app_database
-from services.market_clock import MarketClock
-from services.paths import AppPaths
-from services.poller import Poller
-from services.quote_source import YahooQuoteSource
+from services.alerts.evaluation import AlertEvaluator
+from services.app.database import open_app_database
+from services.app.poll_cycle import PollCycle
+from services.core.clock import HONG_KONG, FixedClock, epoch
+from services.core.paths import AppPaths
+from services.market.calendar import MarketClock
+from services.market.poller import Poller
+from services.market.yahoo_source import YahooQuoteSource
 from tests.fake_yahoo import FakeSymbol, FakeYahoo, FakeYahooSession, random_walk_minutes
 
 
@@ -73,3 +75,9 @@ def poller(db_path: Path, app_db: sqlite3.Connection, fake_yahoo: FakeYahoo, clo
     source = YahooQuoteSource(tmp_path / "yf-cache", FakeYahooSession(fake_yahoo.proxy_url),
                               timeout=1.0)
     return Poller(db_path, source, clock, MarketClock(), random.Random(7))
+
+
+@pytest.fixture
+def cycle(poller: Poller, clock: FixedClock) -> PollCycle:
+    """Poll, then alerts on what arrived: the cycle the scheduler runs (no notifications)."""
+    return PollCycle(poller, AlertEvaluator(clock, MarketClock(), epoch(clock.now())))

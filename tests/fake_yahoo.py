@@ -21,9 +21,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from services.bars import Bar, daily_from_minutes
-from services.clock import HONG_KONG, epoch
-from services.quote_source import YahooSession
+from services.core.clock import HONG_KONG, epoch
+from services.market.bars import Bar, daily_from_minutes
+from services.market.yahoo_source import YahooSession
 
 HK_OFFSET = 28_800
 

@@ -13,10 +13,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from db.connection import open_connection, transaction
-from services.clock import FixedClock, daily_bar_ts
-from services.feed_types import Fetched, QuoteMeta
-from services.market_clock import MarketClock
-from services.poller import Poller
+from services.core.clock import FixedClock, daily_bar_ts
+from services.market.calendar import MarketClock
+from services.market.feed_types import Fetched, QuoteMeta
+from services.market.poller import Poller
 from tests.conftest import hkt
 
 SYMBOLS = [f"{9000 + i}.HK" for i in range(40)]

@@ -17,20 +17,20 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from services.clock import Clock
-from services.database import DatabaseModeError
-from services.feed_runtime import make_clock, poller_factory, yahoo_verifier
-from services.market_clock import POLL_INTERVAL_S, MarketClock
-from services.paths import RESOURCES, AppPaths
-from services.poller import Poller
-from services.watchlist_editing import Verify
-from services.workspace import Workspace
-from ui import settings as cfg
-from ui.app_theme import apply_theme
-from ui.first_paint import FirstPaint
-from ui.job_bridge import JobBridge
+from services.app.database import DatabaseModeError
+from services.app.workspace import Workspace
+from services.core.clock import Clock
+from services.core.paths import RESOURCES, AppPaths
+from services.market.calendar import POLL_INTERVAL_S, MarketClock
+from services.market.feeds import make_clock, poller_factory, yahoo_verifier
+from services.market.poller import Poller
+from services.watchlists.editing import Verify
+from ui.common import settings as cfg
+from ui.common.app_theme import apply_theme
+from ui.common.first_paint import FirstPaint
+from ui.common.job_bridge import JobBridge
+from ui.common.settings import open_settings
 from ui.main_window import MainWindow
-from ui.settings import open_settings
 
 # After the window's first paint: the tray and notification clicks, then the first poll.
 DESKTOP_START_DELAY_MS = 50
@@ -75,13 +75,15 @@ def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: boo
         factory = make_poller or poller_factory(db_path, paths, clock, market, demo)
 
         def start() -> None:
-            from services.notify import Dispatcher
-            from services.scheduler import PollScheduler  # after the first paint
+            from services.alerts.notify import Dispatcher
+            from services.app.poll_cycle import cycle_factory
+            from services.market.scheduler import PollScheduler  # after the first paint
 
             dispatcher = Dispatcher(desktop=True, webhook_url=cfg.WEBHOOK_URL.get(store),
                                     demo=demo)  # sound and the tray: the window's job
-            scheduler = PollScheduler(factory, market, clock, bridge.deliver_outcome,
-                                      bridge.deliver_error, interval_s, dispatcher=dispatcher)
+            scheduler = PollScheduler(cycle_factory(factory, clock, market, dispatcher), market,
+                                      clock, bridge.deliver_outcome, bridge.deliver_error,
+                                      interval_s)
             window.refresh_requested.connect(scheduler.refresh_now)
             app.aboutToQuit.connect(scheduler.shutdown)
             window.scheduler = scheduler

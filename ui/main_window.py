@@ -30,26 +30,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.feed_status import describe_outcome, feed_banner, feed_summary, price_status
-from services.notify import coalesce
-from services.paths import RESOURCES
-from services.poller import PollOutcome
-from services.watchlist_columns import COLUMNS, Column
-from services.watchlist_service import WatchlistRow
-from services.workspace import Workspace
-from ui import settings as cfg
-from ui.alert_panes import AlertLogPane, AlertRulesPane
-from ui.app_theme import apply_theme
-from ui.chart_tabs import ChartTabs
-from ui.file_actions import FileActions
-from ui.portfolio_pane import PortfolioPane
-from ui.reference_dialog import ReferenceDialog
-from ui.tray import AlertTray
-from ui.watchlist_actions import WatchlistActions
-from ui.watchlist_table_model import SORT_ROLE, SYMBOL_ROLE, WatchlistTableModel
+from services.alerts.notify import coalesce
+from services.app.poll_cycle import CycleOutcome
+from services.app.workspace import Workspace
+from services.core.paths import RESOURCES
+from services.market.feed_status import describe_outcome, feed_summary
+from services.watchlists.columns import COLUMNS, Column
+from services.watchlists.service import WatchlistRow
+from services.watchlists.status import feed_banner, price_status
+from ui.alerts.panes import AlertLogPane, AlertRulesPane
+from ui.alerts.tray import AlertTray
+from ui.charts.tabs import ChartTabs
+from ui.common import settings as cfg
+from ui.common.app_theme import apply_theme
+from ui.files.actions import FileActions
+from ui.portfolio.pane import PortfolioPane
+from ui.reference.dialog import ReferenceDialog
+from ui.watchlist.actions import WatchlistActions
+from ui.watchlist.table_model import SORT_ROLE, SYMBOL_ROLE, WatchlistTableModel
 
 if TYPE_CHECKING:
-    from services.scheduler import PollScheduler
+    from services.market.scheduler import PollScheduler
     from ui.charts.comparison_chart import ComparisonChart
     from ui.charts.price_chart import PriceChart
     from ui.charts.valuation_chart import ValuationChart
@@ -78,7 +79,7 @@ class MainWindow(QMainWindow):
         self._store = store
         self._clock = workspace.clock
         self._demo = demo
-        self._last_outcome: PollOutcome | None = None
+        self._last_outcome: CycleOutcome | None = None
         self._columns_sized = False
         self.scheduler: PollScheduler | None = None  # set by ui.app once polling starts
         self.setWindowTitle("HarbourWatch — DEMO (simulated prices)" if demo else "HarbourWatch")
@@ -273,12 +274,13 @@ class MainWindow(QMainWindow):
         self._update_table()
 
     def _update_table(self) -> list[WatchlistRow]:
-        market_open = self._last_outcome is not None and self._last_outcome.phase == "open"
+        last = self._last_outcome
+        market_open = last is not None and last.poll.phase == "open"
         rows = self._service.rows(self.current_watchlist(), market_open)
         self.model.set_rows(rows)
         self.status_label.setText(price_status(rows, self._clock.now()))
         if not self._demo:
-            banner = feed_banner(self._last_outcome, rows)
+            banner = feed_banner(last.poll if last else None, rows)
             if banner:
                 self._show_banner("offline", banner)
             else:
@@ -327,18 +329,18 @@ class MainWindow(QMainWindow):
         cfg.DETAIL_TAB.set(self._store, index)
 
     @Slot(object)
-    def on_poll_finished(self, outcome: PollOutcome) -> None:
+    def on_poll_finished(self, outcome: CycleOutcome) -> None:
         """A poll committed (queued here from the worker thread by the JobBridge)."""
         self._last_outcome = outcome
-        self.feed_label.setText(feed_summary(outcome))
-        self.feed_label.setToolTip("\n".join(describe_outcome(outcome)))
+        self.feed_label.setText(feed_summary(outcome.poll))
+        self.feed_label.setToolTip("\n".join(describe_outcome(outcome.poll)))
         self.refresh()
         if outcome.events:
             self.alert_log.reload()
             self.alert_rules.reload()
             self._announce(outcome)
 
-    def _announce(self, outcome: PollOutcome) -> None:
+    def _announce(self, outcome: CycleOutcome) -> None:
         """Sound, and the tray's message when no desktop notification could be shown."""
         note = coalesce(outcome.events, self._demo)
         if note is None:
@@ -359,7 +361,7 @@ class MainWindow(QMainWindow):
     def start_desktop_integration(self) -> None:
         """Tray icon and notification clicks; set up just after the first paint (the D-Bus
         connection and the tray are not needed to show the prices)."""
-        from ui.notification_actions import NotificationActions
+        from ui.alerts.notification_actions import NotificationActions
 
         if QSystemTrayIcon.isSystemTrayAvailable() and self.tray is None:
             self.tray = AlertTray(QIcon(str(RESOURCES / "icon.svg")), self)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from services.clock import FixedClock
-from services.paths import AppPaths
-from services.poller import Poller, PollOutcome
-from services.watchlist_columns import Column
+from services.core.clock import FixedClock
+from services.core.paths import AppPaths
+from services.market.poller import Poller, PollOutcome
+from services.watchlists.columns import Column
 from tests.fake_yahoo import FakeYahoo
 from ui.app import launch
 from ui.main_window import MainWindow
@@ -22,9 +22,13 @@ class ThreadSpy:
         self._poller = poller
         self.threads: list[int] = []
 
-    def poll(self, force: bool = False) -> PollOutcome:
+    def poll(self, force: bool = False, cancel: threading.Event | None = None) -> PollOutcome:
         self.threads.append(threading.get_ident())
-        return self._poller.poll(force)
+        return self._poller.poll(force, cancel)
+
+    @property
+    def db_path(self) -> Path:
+        return self._poller.db_path
 
 
 def column(window: MainWindow, col: Column) -> dict[str, str]:

@@ -4,9 +4,9 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from services.clock import FixedClock
-from services.paths import AppPaths
-from services.watchlist_columns import Column
+from services.core.clock import FixedClock
+from services.core.paths import AppPaths
+from services.watchlists.columns import Column
 from ui.app import launch
 from ui.main_window import MainWindow
 
@@ -64,8 +64,8 @@ def test_window_state_and_selection_persist(qtbot, db_path: Path, isolated_home:
 def test_a_column_layout_saved_for_other_columns_is_ignored(
     qtbot, db_path: Path, isolated_home: AppPaths, clock: FixedClock
 ) -> None:
-    from ui import settings as cfg
-    from ui.settings import open_settings
+    from ui.common import settings as cfg
+    from ui.common.settings import open_settings
 
     window = open_window(qtbot, db_path, isolated_home, clock)
     window.table.horizontalHeader().moveSection(Column.MARKET_CAP, 0)

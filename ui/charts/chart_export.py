@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from services.atomic_files import write_atomically
+from services.files.atomic import write_atomically
 
 
 def export_png(layout: pg.GraphicsLayoutWidget, path: Path) -> None:

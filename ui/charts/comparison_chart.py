@@ -11,9 +11,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QDate, Qt, Slot
 from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from services.atomic_files import write_csv
-from services.chart_service import ChartService, ComparisonLine
-from services.clock import from_epoch
+from services.charts.service import ChartService, ComparisonLine
+from services.core.clock import from_epoch
+from services.files.atomic import write_csv
 from ui.charts.chart_export import add_export_actions, export_png
 from ui.charts.theme import current_theme, date_plot, show_grid, style_plots
 

@@ -6,8 +6,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from services.formatting import money, percent
-from services.models import Money
+from services.core.formatting import money, percent
+from services.core.models import Money
 from ui.charts.theme import current_theme, date_plot, show_grid, style_plots
 
 

@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services import formatting as fmt
-from services.atomic_files import write_csv
-from services.chart_series import RANGES, SOURCE_CODES
-from services.chart_service import ChartService, PriceChartData
-from services.clock import daily_bar_ts, from_epoch
+from services.charts.series import RANGES
+from services.market.history import SOURCE_CODES
+from services.charts.service import ChartService, PriceChartData
+from services.core import formatting as fmt
+from services.core.clock import daily_bar_ts, from_epoch
+from services.files.atomic import write_csv
 from ui.charts.candles import MAX_VISIBLE, CandlestickItem
 from ui.charts.chart_export import add_export_actions, export_png
 from ui.charts.price_overlays import overlay_items

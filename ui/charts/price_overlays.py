@@ -9,10 +9,10 @@ from collections.abc import Callable
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from services import formatting as fmt
-from services.chart_service import PriceChartData
-from services.clock import daily_bar_ts
-from services.models import Lockup, Money
+from services.charts.service import PriceChartData
+from services.core import formatting as fmt
+from services.core.clock import daily_bar_ts
+from services.core.models import Lockup, Money
 from ui.charts.theme import ChartTheme, with_alpha
 
 YTransform = Callable[[float], float]  # price -> view coordinate (log10 on a log scale)

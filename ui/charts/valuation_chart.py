@@ -10,13 +10,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from services import formatting as fmt
-from services.atomic_files import write_csv
-from services.chart_series import REVENUE_BASES, revenue_on
-from services.chart_service import ChartService, ValuationChartData
-from services.clock import from_epoch
-from services.models import Money
-from services.valuation_text import band_position, implied_market_caps
+from services.charts.series import REVENUE_BASES, revenue_on
+from services.charts.service import ChartService, ValuationChartData
+from services.charts.valuation_text import band_position, implied_market_caps
+from services.core import formatting as fmt
+from services.core.clock import from_epoch
+from services.core.models import Money
+from services.files.atomic import write_csv
 from ui.charts.chart_export import add_export_actions, export_png
 from ui.charts.theme import current_theme, date_plot, show_grid, style_plots, with_alpha
 

@@ -1,0 +1,134 @@
+"""`python main.py alerts ...`: manage alert rules without a window.
+
+Every problem with the input is reported in words and nothing is changed (exit code 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+from pathlib import Path
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from services.alerts.rules import AlertRule, Direction, Policy, RuleError, RuleKind
+from services.alerts.service import AlertService
+from services.app.database import DatabaseModeError, open_app_database
+from services.core.clock import SystemClock, epoch
+from services.core.tickers import TickerError, normalise_symbol
+from services.market.calendar import MarketClock
+
+KINDS = {"above": RuleKind.PRICE_ABOVE, "below": RuleKind.PRICE_BELOW,
+         "cross": RuleKind.PRICE_CROSS, "move": RuleKind.PCT_MOVE,
+         "drawdown": RuleKind.DRAWDOWN, "target": RuleKind.TARGET, "cap": RuleKind.MARKET_CAP,
+         "ps": RuleKind.PS, "lockup": RuleKind.LOCKUP, "stale": RuleKind.FEED_STALE}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser("list", help="list alert rules and the latest events")
+    add = actions.add_parser("add", help="add a rule, e.g. alerts add 2513.HK cross 900")
+    add.add_argument("symbol", help="2513.HK, 02513, HKEX:2513, …")
+    add.add_argument("kind", choices=sorted(KINDS), help="what to watch")
+    add.add_argument("level", help="price, %%, x, days or minutes, by kind")
+    add.add_argument("--direction", default="up", help="up, down or either")
+    add.add_argument("--policy", default="once", help="once, rearm or daily")
+    add.add_argument("--hysteresis", default="0", help="re-arm band, %% of the level")
+    add.add_argument("--cooldown", default="0", help="minutes between fires")
+    add.add_argument("--within", default="0", help="target rules: fire within this %%")
+    add.add_argument("--expires", default="", help="YYYY-MM-DD (exchange time)")
+    add.add_argument("--note", default="", help="free text shown with the alert")
+    remove = actions.add_parser("remove", help="remove a rule by id")
+    remove.add_argument("id")
+    preset = actions.add_parser("preset", help="targets SYMBOL | lockups SYMBOL")
+    preset.add_argument("which", choices=["targets", "lockups"])
+    preset.add_argument("symbol")
+    preset.add_argument("--within", default="0", help="targets: fire within this %%")
+    preset.add_argument("--days", default="30", help="lockups: days before expiry")
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        value = float(text.replace(",", "").strip())
+    except ValueError:
+        raise RuleError(f"{what} must be a number, e.g. 850 or 2.5 (got {text!r}).") from None
+    if not math.isfinite(value):
+        raise RuleError(f"{what} must be a finite number (got {text!r}).")
+    return value
+
+
+def _choice(text: str, enum: type, what: str) -> object:
+    try:
+        return enum(text.strip().lower())
+    except ValueError:
+        options = ", ".join(member.value for member in enum)
+        raise RuleError(f"{what} must be one of {options} (got {text!r}).") from None
+
+
+def build_rule(args: argparse.Namespace, tz: str = "Asia/Hong_Kong") -> AlertRule:
+    try:
+        symbol = normalise_symbol(args.symbol)
+    except TickerError as error:
+        raise RuleError(str(error)) from None
+    expires = None
+    if args.expires:
+        try:
+            day = dt.date.fromisoformat(args.expires.strip())
+        except ValueError:
+            raise RuleError(f"The expiry must be a date like 2026-12-31 (got {args.expires!r})."
+                            ) from None
+        expires = epoch(dt.datetime.combine(day, dt.time(23, 59, 59), ZoneInfo(tz)))
+    cooldown = _number(args.cooldown, "The cooldown")
+    if not cooldown.is_integer():
+        raise RuleError("The cooldown must be whole minutes.")
+    return AlertRule(
+        symbol, KINDS[args.kind], _number(args.level, "The level"),
+        _choice(args.direction, Direction, "The direction"),  # type: ignore[arg-type]
+        _choice(args.policy, Policy, "The policy"),  # type: ignore[arg-type]
+        _number(args.hysteresis, "The re-arm band"), int(cooldown),
+        _number(args.within, "'Within'"), expires, note=args.note)
+
+
+def run(args: argparse.Namespace, db_path: Path, out: TextIO, err: TextIO,
+        demo: bool = False) -> int:
+    try:
+        conn = open_app_database(db_path, demo)
+    except DatabaseModeError as error:
+        print(error, file=err)
+        return 2
+    try:
+        service = AlertService(conn, SystemClock(), MarketClock())
+        if args.action == "list":
+            for rule, state in service.rules():
+                flags = [] if rule.enabled else ["disabled"]
+                flags += ["paused (fired too often)"] if state.paused else []
+                flags += [] if state.armed else ["fired, waiting to re-arm"]
+                print(f"{rule.id:>4}  {rule.describe()}  [{rule.policy}]"
+                      f"{'  ' + ', '.join(flags) if flags else ''}"
+                      f"{'  — ' + rule.note if rule.note else ''}", file=out)
+            for event in service.events(limit=10):
+                print(f"  event {event.id}: {event.message}", file=out)
+            return 0
+        if args.action == "add":
+            rule_id = service.add_rule(build_rule(args))
+            print(f"added rule {rule_id}", file=out)
+        elif args.action == "remove":
+            service.remove_rule(int(_number(args.id, "The rule id")))
+            print(f"removed rule {args.id}", file=out)
+        else:
+            symbol = normalise_symbol(args.symbol)
+            if args.which == "targets":
+                ids = service.preset_targets(symbol, _number(args.within, "'Within'"))
+            else:
+                ids = [service.preset_lockups(symbol, int(_number(args.days, "Days")))]
+            print(f"added rules {', '.join(map(str, ids))}", file=out)
+        return 0
+    except (RuleError, TickerError) as error:
+        print(f"Nothing was changed:\n{error}", file=err)
+        return 2
+    except KeyError as error:
+        print(f"Nothing was changed: {error.args[0]}", file=err)
+        return 2
+    finally:
+        conn.close()

@@ -1,0 +1,1 @@
+"""Alerts: rules, their evaluation after each poll, their store, notification channels."""

@@ -1,0 +1,285 @@
+"""Deciding which rules fire on which observations. Pure: arrays in, fires and states out.
+
+A `RuleBook` holds every price-driven rule and its state as numpy arrays and lives across polls.
+Crossings are detected against each bar's high and low, so a spike between two polls counts.
+
+Each poll is a `Batch`: (symbols x bars) arrays. Evaluating it takes three vector steps:
+1. the extremes of each metric family (price, % move, drawdown, market cap, P/S) per symbol;
+2. a screen: every rule keeps a "quiet band" of metric values that cannot change its state
+   (computed when the state changes), so one comparison finds the few rules that need a look;
+3. the state machine, bar by bar but vectorised over those candidate rules.
+No per-rule Python runs unless a rule actually fires.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from services.alerts.rules import STATE_KINDS, AlertRule, Direction, Policy, RuleKind, RuleState
+
+STORM_LIMIT = 6  # fires of one rule within STORM_WINDOW_S pause it
+STORM_WINDOW_S = 3600
+
+# Metric families: every price-driven kind compares one of these with its threshold.
+FAMILY = {RuleKind.PRICE_ABOVE: 0, RuleKind.PRICE_BELOW: 0, RuleKind.PRICE_CROSS: 0,
+          RuleKind.TARGET: 0, RuleKind.PCT_MOVE: 1, RuleKind.DRAWDOWN: 2,
+          RuleKind.MARKET_CAP: 3, RuleKind.PS: 4}
+FAMILIES = 5
+# metric = price * scale + shift; % metrics are (price / reference - 1) * 100
+_SHIFT = np.array([0.0, -100.0, -100.0, 0.0, 0.0])[:, None, None]
+_POLICY = {Policy.ONCE: 0, Policy.REARM: 1, Policy.DAILY: 2}
+_INF = np.inf
+
+
+@dataclass(frozen=True)
+class Path:
+    """New observations of one symbol, oldest first, with what the metrics need."""
+
+    symbol: str
+    ts: np.ndarray  # int64 epoch seconds
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+    valid: np.ndarray  # bool: finite, positive, in session
+    days: Sequence[str]  # exchange-local date of each observation
+    prev_close: np.ndarray  # previous session's close for each observation (NaN unknown)
+    peak_before: float  # the highest price before the first observation (NaN unknown)
+    shares: np.ndarray  # shares outstanding on each observation's date (NaN unknown)
+    ps_factor: np.ndarray  # P/S = price * shares * ps_factor (NaN unknown)
+    complete_through: int | None = None  # newest bar that will not change (default: last)
+
+    def __len__(self) -> int:
+        return int(self.ts.size)
+
+
+@dataclass(frozen=True)
+class Fire:
+    rule_id: int
+    ts: int  # the observation that fired it
+    value: float  # the metric at that observation
+    direction: int  # +1 reached from below, -1 from above
+
+
+class Batch:
+    """One poll's observations for the book's symbols as padded (symbols x bars) arrays."""
+
+    def __init__(self, paths: Sequence[Path | None]):
+        s = len(paths)
+        b = max((len(p) for p in paths if p is not None), default=0)
+        self.ts = np.zeros((s, b), dtype=np.int64)
+        self.high, self.low, self.close, self.prev_close, self.shares, self.ps_factor = (
+            np.full((s, b), np.nan) for _ in range(6))
+        self.valid = np.zeros((s, b), dtype=bool)
+        self.day = np.zeros((s, b), dtype=np.int64)  # proleptic ordinal of the local date
+        self.peak_before = np.full(s, np.nan)
+        self.done = np.zeros(s, dtype=np.int64)  # newest final bar per symbol
+        ordinals: dict[str, int] = {}
+        for i, p in enumerate(paths):
+            if p is None or not len(p):
+                continue
+            n = len(p)
+            self.ts[i, :n] = p.ts
+            self.high[i, :n], self.low[i, :n], self.close[i, :n] = p.high, p.low, p.close
+            self.prev_close[i, :n], self.shares[i, :n] = p.prev_close, p.shares
+            self.ps_factor[i, :n], self.valid[i, :n] = p.ps_factor, p.valid
+            self.day[i, :n] = [ordinals.setdefault(d, dt.date.fromisoformat(d).toordinal())
+                               for d in p.days]
+            self.peak_before[i] = p.peak_before
+            self.done[i] = p.complete_through if p.complete_through is not None else p.ts[-1]
+        self.last_day = self.day.max(axis=1) if b else np.zeros(s, dtype=np.int64)
+        self.peak_floor = np.nan_to_num(self.peak_before)[:, None]
+
+    @property
+    def bars(self) -> int:
+        return self.ts.shape[1]
+
+    def metrics(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(high, low, close) of every metric family: arrays of (families * symbols, bars),
+        NaN where the observation is invalid or the metric unknown."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            peaks = np.fmax.accumulate(np.fmax(self.high, self.peak_floor), axis=1)
+            scale = np.stack([np.ones_like(self.high), 100.0 / self.prev_close, 100.0 / peaks,
+                              self.shares, self.shares * self.ps_factor])
+            scale[:, ~self.valid] = np.nan
+            shape = (FAMILIES * len(self.ts), self.bars)
+            high, low, close = ((a * scale + _SHIFT).reshape(shape)
+                                for a in (self.high, self.low, self.close))
+        return high, low, close
+
+
+class RuleBook:
+    """Price-driven rules and their engine state as arrays, kept across polls.
+
+    `symbols` fixes each symbol's row in the batches the book is given.
+    """
+
+    def __init__(self, pairs: Sequence[tuple[AlertRule, RuleState]]):
+        self.rules = [rule for rule, _ in pairs]
+        self.symbols = sorted({rule.symbol for rule in self.rules})
+        row = {s: i for i, s in enumerate(self.symbols)}
+        rules, states = self.rules, [state for _, state in pairs]
+        n = len(rules)
+
+        def col(values: object, dtype: type = float) -> np.ndarray:
+            return np.fromiter(values, dtype, n)  # type: ignore[arg-type]
+
+        self.ids = col((r.id or 0 for r in rules), np.int64)
+        self.sym = col((row[r.symbol] for r in rules), np.int64)
+        self.flat = col((FAMILY[r.kind] for r in rules), np.int64) * len(self.symbols) + self.sym
+        self.thr = col(r.threshold() for r in rules)
+        self.band = np.abs(self.thr) * col(r.hysteresis_pct for r in rules) / 100.0
+        self.up = col((r.direction in (Direction.UP, Direction.EITHER) for r in rules), bool)
+        self.down = col((r.direction in (Direction.DOWN, Direction.EITHER) for r in rules), bool)
+        self.crossing = col((r.kind not in STATE_KINDS for r in rules), bool)
+        self.policy = col((_POLICY[r.policy] for r in rules), np.int64)
+        self.cooldown = col((r.cooldown_min * 60 for r in rules), np.int64)
+        self.expires = col(_INF if r.expires_at is None else r.expires_at for r in rules)
+        self.start = col((r.start_ts for r in rules), np.int64)
+        self.armed = col((s.armed for s in states), bool)
+        self.paused = col((s.paused for s in states), bool)
+        self.last_ts = col((s.last_ts for s in states), np.int64)
+        self.side = col((s.side for s in states), np.int64)
+        self.fired_dir = col((s.fired_dir for s in states), np.int64)
+        self.last_fired = col(-_INF if s.last_fired_ts is None else s.last_fired_ts
+                              for s in states)
+        self.fired_day = col((dt.date.fromisoformat(s.fired_day).toordinal() if s.fired_day
+                              else 0 for s in states), np.int64)
+        self.recent = np.full((n, STORM_LIMIT), -_INF)  # newest fire times, -inf unused
+        for i, s in enumerate(states):
+            times = s.recent_fires[-STORM_LIMIT:]
+            self.recent[i, :len(times)] = times
+        self.storming = np.zeros(n, dtype=bool)  # the last fire completed a storm
+        self.quiet_hi, self.quiet_lo = np.empty(n), np.empty(n)
+        self.dirty: set[int] = set()  # rows whose state changed beyond `last_ts`
+        self._requiet(np.arange(n))
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def since(self) -> np.ndarray:
+        """Per symbol: observations at or before this were evaluated by every rule."""
+        watermark = np.maximum(self.start, self.last_ts)
+        out = np.full(len(self.symbols), np.iinfo(np.int64).max)
+        np.minimum.at(out, self.sym, watermark)
+        return out
+
+    def advance(self, symbol_row: int, ts: int) -> None:
+        """Every rule of a symbol has seen everything up to `ts` (a persisted progress mark)."""
+        mine = self.sym == symbol_row
+        self.last_ts[mine] = np.maximum(self.last_ts[mine], ts)
+
+    def state(self, i: int) -> RuleState:
+        day = int(self.fired_day[i])
+        return RuleState(bool(self.armed[i]), int(self.last_ts[i]), int(self.side[i]),
+                         int(self.fired_dir[i]),
+                         None if self.last_fired[i] == -_INF else int(self.last_fired[i]),
+                         dt.date.fromordinal(day).isoformat() if day else "",
+                         sorted(int(t) for t in self.recent[i] if t > -_INF),
+                         bool(self.paused[i]))
+
+    # -- evaluation ----------------------------------------------------------------------------
+    def evaluate(self, batch: Batch) -> list[Fire]:
+        """Run the batch through every rule; states update in place, changed rows are added
+        to `dirty`. Bars are final up to `batch.done`; a partial last bar is looked at again."""
+        fires: list[Fire] = []
+        if batch.bars and len(self):
+            high, low, close = batch.metrics()
+            with np.errstate(invalid="ignore"):
+                top = np.fmax.reduce(np.fmax(high, close), axis=1)
+                bottom = np.fmin.reduce(np.fmin(low, close), axis=1)
+                look = (top[self.flat] >= self.quiet_hi) | (bottom[self.flat] <= self.quiet_lo)
+            waiting = ~self.armed & (self.policy == 2) & ~self.crossing
+            if waiting.any():  # once-a-day rules that fired re-arm on a new day
+                look = np.where(waiting, batch.last_day[self.sym] > self.fired_day, look)
+            rows = np.flatnonzero(look)
+            if rows.size:
+                self._walk(rows, batch, high, low, close, fires)
+        self.last_ts = np.maximum(self.last_ts, batch.done[self.sym])
+        return fires
+
+    def _walk(self, rows: np.ndarray, batch: Batch, high: np.ndarray, low: np.ndarray,
+              close: np.ndarray, fires: list[Fire]) -> None:
+        """The state machine over the candidate rows, one bar at a time for all of them."""
+        sym, flat, thr, band = self.sym[rows], self.flat[rows], self.thr[rows], self.band[rows]
+        up, down, crossing = self.up[rows], self.down[rows], self.crossing[rows]
+        policy, expires = self.policy[rows], self.expires[rows]
+        since = np.maximum(self.start[rows], self.last_ts[rows])
+        armed, paused, side = self.armed[rows], self.paused[rows], self.side[rows]
+        fired_dir, last_fired = self.fired_dir[rows], self.last_fired[rows]
+        fired_day = self.fired_day[rows]
+        cool_until = last_fired + self.cooldown[rows]
+        for b in range(batch.bars):
+            ts, day = batch.ts[sym, b], batch.day[sym, b]
+            hi, lo, c = high[flat, b], low[flat, b], close[flat, b]
+            with np.errstate(invalid="ignore"):
+                live = (ts > since) & np.isfinite(c) & ~paused & (ts <= expires)
+                if not live.any():
+                    continue
+                rearm = live & ~armed & (
+                    ((policy == 1) & (((fired_dir > 0) & (c < thr - band))
+                                      | ((fired_dir < 0) & (c > thr + band))))
+                    | ((policy == 2) & (day != fired_day)))
+                armed |= rearm
+                ready = live & armed & (ts >= cool_until)
+                # a crossing reaches the level from the other side; touching it counts
+                fire_up = ready & up & (hi >= thr) & (~crossing | (side < 0))
+                fire_down = ready & ~fire_up & down & (lo <= thr) & (~crossing | (side > 0))
+            fire = fire_up | fire_down
+            if fire.any():
+                self._fire(rows, np.flatnonzero(fire), fire_up, ts, day, hi, lo, fires)
+                direction = np.where(fire_up, 1, -1)
+                armed &= ~fire
+                fired_dir, side = np.where(fire, direction, fired_dir), np.where(fire, direction,
+                                                                                 side)
+                last_fired = np.where(fire, ts, last_fired)
+                fired_day = np.where(fire, day, fired_day)
+                cool_until = np.where(fire, ts + self.cooldown[rows], cool_until)
+                paused |= fire & self.storming[rows]
+            # a close exactly at the level leaves the side as it was
+            moved = live & (c != thr)
+            side = np.where(moved, np.where(c > thr, 1, -1), side)
+        self.armed[rows], self.paused[rows], self.side[rows] = armed, paused, side
+        self.fired_dir[rows], self.last_fired[rows] = fired_dir, last_fired
+        self.fired_day[rows] = fired_day
+        self.dirty.update(rows.tolist())
+        self._requiet(rows)
+
+    def _fire(self, rows: np.ndarray, hits: np.ndarray, up: np.ndarray, ts: np.ndarray,
+              day: np.ndarray, hi: np.ndarray, lo: np.ndarray, fires: list[Fire]) -> None:
+        """Record fires and feed the storm breaker (the last STORM_LIMIT fires of each rule)."""
+        i = rows[hits]
+        when = ts[hits]
+        fires.extend(Fire(*f) for f in zip(self.ids[i].tolist(), when.tolist(),
+                                            np.where(up[hits], hi[hits], lo[hits]).tolist(),
+                                            np.where(up[hits], 1, -1).tolist(), strict=True))
+        recent = self.recent[i]
+        recent[np.arange(i.size), recent.argmin(axis=1)] = when
+        self.recent[i] = recent
+        self.storming[i] = (recent > (when - STORM_WINDOW_S)[:, None]).sum(axis=1) >= STORM_LIMIT
+
+    def _requiet(self, rows: np.ndarray) -> None:
+        """The band of metric values that cannot change each rule's state; anything reaching
+        its edges makes the rule a candidate. Generous on purpose: a needless candidate only
+        costs a look, a missed one would miss a fire."""
+        thr, band = self.thr[rows], self.band[rows]
+        armed, policy, side = self.armed[rows], self.policy[rows], self.side[rows]
+        hi = np.where(self.up[rows], thr, _INF)  # armed: touching the level
+        lo = np.where(self.down[rows], thr, -_INF)
+        rearming = ~armed & (policy == 1)  # back beyond the band (a low at most the close)
+        fired_dir = self.fired_dir[rows]
+        hi = np.where(rearming, np.where(fired_dir < 0, thr + band, _INF), hi)
+        lo = np.where(rearming, np.where(fired_dir > 0, thr - band, -_INF), lo)
+        # crossings also track the side: anything reaching the level may flip it; with no
+        # side seen yet, any observation sets it
+        sided = self.crossing[rows] & (armed | (policy == 2))
+        hi = np.where(sided, np.where(side < 0, thr, np.where(side > 0, _INF, -_INF)), hi)
+        lo = np.where(sided, np.where(side > 0, thr, -_INF), lo)
+        spent = (self.paused[rows] | (~armed & (policy == 0))
+                 | (self.expires[rows] <= self.last_ts[rows]))
+        self.quiet_hi[rows] = np.where(spent, _INF, hi)
+        self.quiet_lo[rows] = np.where(spent, -_INF, lo)
+

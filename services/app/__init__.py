@@ -1,0 +1,1 @@
+"""Wiring across capabilities: the database, a poll cycle end to end, logging, workspace."""

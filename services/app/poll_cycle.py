@@ -1,0 +1,66 @@
+"""A poll cycle end to end: fetch and store prices, evaluate alerts on what arrived, tell the
+trader. Each capability does its part; this module only puts them in order.
+
+A cycle lives as long as the scheduler's job, so the alert rule book it holds is built once and
+kept across polls (rebuilt only when a rule changes). Runs on the poll worker thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from db.connection import open_connection
+from services.alerts.evaluation import AlertEvaluator
+from services.alerts.notify import Dispatcher
+from services.alerts.records import AlertEvent
+from services.core.clock import Clock, epoch
+from services.market.calendar import MarketClock
+from services.market.poller import Poller, PollOutcome
+
+
+@dataclass(frozen=True)
+class CycleOutcome:
+    poll: PollOutcome
+    events: tuple[AlertEvent, ...] = ()  # alerts this cycle fired, already committed
+    desktop_notified: bool = False  # False: the window shows its tray message instead
+
+    @property
+    def rate_limited_until(self) -> int | None:
+        return self.poll.rate_limited_until
+
+
+class PollCycle:
+    def __init__(self, poller: Poller, evaluator: AlertEvaluator | None = None,
+                 dispatcher: Dispatcher | None = None):
+        self.poller = poller
+        self.evaluator = evaluator
+        self._dispatcher = dispatcher
+
+    def run(self, force: bool = False, cancel: threading.Event | None = None) -> CycleOutcome:
+        """Poll (PollCancelledError when `cancel` is set before it writes), then evaluate alerts on
+        the committed bars, then notify: an event exists before anyone hears of it."""
+        outcome = self.poller.poll(force, cancel)
+        if self.evaluator is None:
+            return CycleOutcome(outcome)
+        conn = open_connection(self.poller.db_path)
+        try:
+            events = tuple(self.evaluator.evaluate(conn))
+        finally:
+            conn.close()
+        shown = bool(events) and self._dispatcher is not None and \
+            self._dispatcher.dispatch(events)
+        return CycleOutcome(outcome, events, shown)
+
+
+def cycle_factory(make_poller: Callable[[], Poller], clock: Clock, market: MarketClock,
+                  dispatcher: Dispatcher | None = None) -> Callable[[], PollCycle]:
+    """Builds the cycle on the worker thread (the poller imports yfinance). Bars older than
+    the moment this is called arrived while HarbourWatch was closed, and alerts say so."""
+    started_at = epoch(clock.now())
+
+    def make() -> PollCycle:
+        return PollCycle(make_poller(), AlertEvaluator(clock, market, started_at), dispatcher)
+
+    return make

@@ -1,0 +1,1 @@
+"""The numbers behind each chart: price, drawdown, valuation and comparison series."""

@@ -1,0 +1,139 @@
+"""Everything the charts of one symbol need, gathered from the database in one place.
+
+Read on the GUI thread's connection (reads are cheap; WAL lets the poller write meanwhile).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from db import alert_repo, market_repo
+from services.alerts.records import rule_from_row
+from services.alerts.rules import AlertRule, RuleKind, RuleState
+from services.charts import series as chart_series
+from services.charts.series import ValuationSeries
+from services.core.analytics import FxTable
+from services.core.clock import Clock, epoch
+from services.core.models import Instrument, Lockup, Revenue, Target, ValuationBand
+from services.market import history
+from services.market.history import BarSeries
+from services.reference import store as reference_store
+from services.watchlists.service import BandPrice, DrawdownFacts, WatchlistService
+
+# Rules whose level is a price, drawn as lines on the price chart.
+PRICE_LEVELS = frozenset({RuleKind.PRICE_ABOVE, RuleKind.PRICE_BELOW, RuleKind.PRICE_CROSS,
+                          RuleKind.TARGET})
+
+
+@dataclass(frozen=True)
+class PriceChartData:
+    instrument: Instrument
+    range_key: str
+    start: int  # where the range begins (epoch), even if the first bar comes later
+    bars: BarSeries
+    drawdown: np.ndarray
+    targets: tuple[Target, ...]
+    lockups: tuple[Lockup, ...]
+    band_prices: tuple[BandPrice, ...]
+    alert_levels: tuple[float, ...]
+    today: dt.date
+    drawdowns: DrawdownFacts | None = None  # since listing, for the drawdown pane's headline
+
+    @property
+    def has_demo(self) -> bool:
+        return bool(np.any(self.bars.of_source("demo")))
+
+
+@dataclass(frozen=True)
+class ValuationChartData:
+    instrument: Instrument
+    series: ValuationSeries
+    bands: tuple[ValuationBand, ...]
+    band_prices: tuple[BandPrice, ...]
+    targets: tuple[Target, ...]
+    revenue: tuple[Revenue, ...]
+    last_close: float | None
+    last_ts: int | None
+    has_demo: bool
+
+
+@dataclass(frozen=True)
+class ComparisonLine:
+    symbol: str
+    name: str
+    ts: np.ndarray
+    index: np.ndarray  # rebased to 100
+    drawdown: np.ndarray
+    base: float
+    has_demo: bool
+
+
+class ChartService:
+    def __init__(self, conn: sqlite3.Connection, clock: Clock, watchlists: WatchlistService):
+        self._conn = conn
+        self._clock = clock
+        self._watchlists = watchlists
+
+    def instrument(self, symbol: str) -> Instrument:
+        return reference_store.instruments(self._conn)[symbol]
+
+    def price_chart(self, symbol: str, range_key: str = "Max") -> PriceChartData:
+        ins = self.instrument(symbol)
+        sessions: list[dt.date] = []
+        if range_key in chart_series.INTRADAY_RANGES:  # only these count sessions
+            recent = market_repo.latest_ts(self._conn, symbol, "1m", chart_series.RECENT_MINUTES)
+            sessions = chart_series.session_dates(recent, ins.timezone)
+        interval, start = chart_series.range_window(range_key, self._clock.now(), ins.timezone,
+                                                    ins.listing_date, sessions)
+        bars = history.load_bars(self._conn, symbol, ins.currency, interval, start)
+        prior = market_repo.peak_before(self._conn, symbol, int(bars.ts[0])) if len(bars) else None
+        detail = self._watchlists.detail(symbol)
+        levels = tuple(rule.threshold() for rule, _ in self._alert_rules()
+                       if rule.symbol == symbol and rule.enabled and rule.kind in PRICE_LEVELS)
+        return PriceChartData(ins, range_key, start, bars, chart_series.drawdown(bars, prior),
+                              detail.targets, detail.lockups, detail.band_prices, levels,
+                              detail.today, detail.row.drawdowns)
+
+    def _alert_rules(self) -> list[tuple[AlertRule, RuleState]]:
+        return [rule_from_row(row) for row in alert_repo.rules(self._conn, enabled_only=True)]
+
+    def valuation_chart(self, symbol: str, currency: str, basis: str) -> ValuationChartData:
+        ins = self.instrument(symbol)
+        bars = history.load_bars(self._conn, symbol, ins.currency, "1d")
+        funds = reference_store.fundamentals(self._conn, symbol)
+        fx = FxTable(reference_store.fx_rates(self._conn))
+        series = chart_series.valuation(bars.ts, bars.close, ins.currency, ins.timezone,
+                                        funds.shares, funds.revenue, fx, currency, basis)
+        known = np.flatnonzero(~np.isnan(bars.close))
+        detail = self._watchlists.detail(symbol)
+        return ValuationChartData(
+            ins, series, tuple(reference_store.valuation_bands(self._conn)),
+            detail.band_prices, detail.targets, funds.revenue,
+            float(bars.close[known[-1]]) if known.size else None,
+            int(bars.ts[known[-1]]) if known.size else None, bool(np.any(bars.of_source("demo"))))
+
+    def comparison(self, symbols: list[str], base_day: dt.date | None) -> list[ComparisonLine]:
+        """Each symbol's daily closes rebased to 100 at `base_day` (None: at its IPO price)."""
+        lines = []
+        for symbol in symbols:
+            ins = self.instrument(symbol)
+            bars = history.load_bars(self._conn, symbol, ins.currency, "1d")
+            if base_day is None:
+                base = ins.offer_price
+            else:
+                at = epoch(dt.datetime.combine(base_day, dt.time(0), ZoneInfo(ins.timezone)))
+                base = chart_series.base_value(bars.ts, bars.close, at)
+            if not base or not len(bars):
+                continue
+            keep = ~np.isnan(bars.close)
+            if base_day is not None:
+                keep &= bars.ts >= at
+            lines.append(ComparisonLine(
+                symbol, ins.name, bars.ts[keep], chart_series.rebased(bars.close[keep], base),
+                chart_series.drawdown(bars)[keep], base, bool(np.any(bars.of_source("demo")))))
+        return lines

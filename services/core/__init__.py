@@ -1,0 +1,1 @@
+"""Domain values, clock and trading day, analytics, formatting, tickers, parsing."""

@@ -1,0 +1,47 @@
+"""Where HarbourWatch keeps its files: the user's data, cache and config directories.
+
+HARBOURWATCH_HOME puts all three under one folder (tests, portable installs); `--db` overrides
+only the database.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_NAME = "HarbourWatch"
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    data_dir: Path
+    cache_dir: Path
+    config_dir: Path
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "harbourwatch.sqlite3"
+
+    @property
+    def demo_database(self) -> Path:
+        return self.data_dir / "harbourwatch-demo.sqlite3"
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / "settings.ini"
+
+
+def default_paths() -> AppPaths:
+    home = os.environ.get("HARBOURWATCH_HOME")
+    if home:
+        root = Path(home)
+        return AppPaths(root / "data", root / "cache", root / "config")
+    import platformdirs
+
+    return AppPaths(
+        Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+        Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
+        Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+    )

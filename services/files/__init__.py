@@ -1,0 +1,1 @@
+"""Files in and out: atomic writes, table files and workbooks, imports and exports."""

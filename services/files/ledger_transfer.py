@@ -1,0 +1,339 @@
+"""Transactions from CSV (any column names, mapped), price history from CSV, and the exports of
+holdings, transactions and alert history (CSV, JSON, one XLSX workbook for everything).
+
+Imports check every row first and report bad ones by line; nothing is written unless every row
+is good or the user chose to skip the bad ones. Re-importing the same file adds nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from db import alert_repo, market_repo, portfolio_repo
+from db.connection import transaction
+from services.core.clock import DAILY_BAR_LOCAL_TIME, Clock, epoch, from_epoch
+from services.core.parsing import parse_date, parse_number
+from services.core.tickers import TickerError, normalise_symbol
+from services.files import workbook
+from services.files.atomic import write_atomically, write_csv
+from services.files.tables import (
+    FileProblemError,
+    ImportRejectedError,
+    ImportReport,
+    RowProblem,
+    read_rows,
+    read_text,
+    sniff_delimiter,
+)
+from services.portfolio.holdings import (
+    OversoldError,
+    PortfolioService,
+    Transaction,
+    check_transaction,
+    positions,
+)
+from services.reference import store as reference_store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FIELDS = ("date", "symbol", "side", "quantity", "price", "fees", "currency", "note")
+REQUIRED = ("date", "symbol", "side", "quantity", "price")
+SYNONYMS = {
+    "date": ("date", "trade date", "trade_date", "tradedate", "datetime", "time", "executed"),
+    "symbol": ("symbol", "ticker", "code", "stock code", "stock", "instrument", "security"),
+    "side": ("side", "action", "type", "buy/sell", "direction", "transaction"),
+    "quantity": ("quantity", "qty", "shares", "units", "amount of shares", "volume"),
+    "price": ("price", "unit price", "trade price", "fill price", "avg price"),
+    "fees": ("fees", "fee", "commission", "commissions", "charges", "costs"),
+    "currency": ("currency", "ccy", "cur"),
+    "note": ("note", "notes", "comment", "memo", "description"),
+}
+SIDES = {"buy": "buy", "b": "buy", "bought": "buy", "purchase": "buy",
+         "sell": "sell", "s": "sell", "sold": "sell", "sale": "sell"}
+PRICE_FILE_LIMIT = 150 * 1024 * 1024
+PRICE_NUMBERS = ("open", "high", "low", "close", "volume")
+TX_HEADER = ("id", "date", "symbol", "side", "quantity", "price", "fees", "currency", "note")
+POSITION_HEADER = ("symbol", "currency", "quantity", "average_cost", "cost", "last_price",
+                   "market_value", "unrealised", "realised", "fees", "weight")
+ALERT_HEADER = ("id", "symbol", "observed_at", "fired_at", "value", "rule", "message", "source",
+                "while_closed", "acknowledged")
+
+
+def guess_mapping(header: list[str]) -> dict[str, str]:
+    """field -> column name, from common spellings; unmatched fields are left out."""
+    mapping = {}
+    lowered = {h.strip().lower(): h for h in header}
+    for name, spellings in SYNONYMS.items():
+        for spelling in spellings:
+            if spelling in lowered:
+                mapping[name] = lowered[spelling]
+                break
+    return mapping
+
+
+class LedgerTransfer:
+    def __init__(self, conn: sqlite3.Connection, clock: Clock, demo: bool = False):
+        self._conn = conn
+        self._clock = clock
+        self._demo = demo
+
+    # -- transactions in -----------------------------------------------------------------------
+    def preview_transactions(self, path: Path) -> tuple[list[str], dict[str, str]]:
+        header, _ = read_rows(path)
+        return header, guess_mapping(header)
+
+    def import_transactions(self, path: Path, mapping: dict[str, str] | None = None,
+                            skip_bad: bool = False) -> ImportReport:
+        header, rows = read_rows(path)
+        mapping = mapping or guess_mapping(header)
+        missing = [f for f in REQUIRED if f not in mapping or mapping[f] not in header]
+        if missing:
+            raise FileProblemError(
+                f"Map a column to {', '.join(missing)} (the file's columns: "
+                f"{', '.join(header) or 'none'}). Is the delimiter right?")
+        column = {f: header.index(c) for f, c in mapping.items() if c in header}
+        instruments = reference_store.instruments(self._conn)
+        report = ImportReport(read=len(rows))
+        parsed: list[tuple[int, Transaction]] = []
+        seen: dict[tuple, int] = {}
+        today = PortfolioService(self._conn, self._clock).today()
+        for line, cells in rows:
+            try:
+                t = self._transaction(cells, column, instruments, today)
+            except ValueError as error:
+                report.problems.append(RowProblem(line, str(error)))
+                continue
+            key = (t.trade_date, t.symbol, t.side, t.quantity, t.price, t.fees, t.note)
+            if key in seen:
+                report.problems.append(RowProblem(
+                    line, f"repeats line {seen[key]} exactly; if these are two fills, give "
+                          "them different notes"))
+                continue
+            seen[key] = line
+            parsed.append((line, t))
+        existing = [Transaction.from_row(r) for r in portfolio_repo.transactions(self._conn)]
+        try:
+            positions(existing + [t for _, t in parsed])
+        except OversoldError as error:
+            line = next((n for n, t in parsed if t is error.sell), 0)  # 0: a stored sell
+            report.problems.append(RowProblem(line, str(error)))
+        report.problems.sort(key=lambda p: p.line)
+        if report.problems and not skip_bad:
+            raise ImportRejectedError(report)
+        now = epoch(self._clock.now())
+        rows_out = [(t.symbol, t.trade_date.isoformat(), t.side, t.quantity, t.price, t.fees,
+                     t.currency, t.note, _key(t), now) for _, t in parsed]
+        with transaction(self._conn):
+            report.added = portfolio_repo.insert(self._conn, rows_out)
+        report.already_there = len(rows_out) - report.added
+        return report
+
+    def _transaction(self, cells: list[str], column: dict[str, int], instruments: dict,
+                     today: dt.date) -> Transaction:
+        def get(name: str) -> str:
+            i = column.get(name)
+            return cells[i].strip() if i is not None and i < len(cells) else ""
+
+        if len(cells) < len(column):
+            raise ValueError(f"has {len(cells)} cells, the header has more; wrong delimiter?")
+        try:
+            symbol = normalise_symbol(get("symbol"))
+        except TickerError as error:
+            raise ValueError(str(error)) from None
+        side = SIDES.get(get("side").lower())
+        if side is None:
+            raise ValueError(f"side {get('side')!r} is neither buy nor sell")
+        quantity = parse_number(get("quantity"), "quantity")
+        if side == "sell" and quantity < 0:
+            quantity = -quantity  # brokers often write sells as negative quantities
+        raw = Transaction(symbol, parse_date(get("date")), side, quantity,
+                          parse_number(get("price"), "price"),
+                          parse_number(get("fees") or "0", "fees"), get("currency").upper(),
+                          get("note"))
+        return check_transaction(raw, instruments.get(symbol), today)
+
+    # -- prices in -----------------------------------------------------------------------------
+    def import_prices(self, path: Path, symbol: str, skip_bad: bool = False) -> ImportReport:
+        """Daily bars (date, open, high, low, close[, volume]) as source 'import'. Stored Yahoo
+        bars win over imported ones for the same day. Vectorised: a million rows take about
+        as long as inserting them (bench/import.py)."""
+        import pandas as pd  # imported here: only a price import needs it
+
+        try:
+            symbol = normalise_symbol(symbol)
+        except TickerError as error:
+            raise FileProblemError(str(error)) from None
+        ins = reference_store.instruments(self._conn).get(symbol)
+        if ins is None:
+            raise FileProblemError(f"{symbol} is not on any watchlist; add it first.")
+        text = read_text(path, PRICE_FILE_LIMIT)
+        frame = _price_frame(text, Path(path).name)
+        line = frame.index.to_numpy() + 2  # the header is line 1
+        report = ImportReport(read=len(frame))
+        days = pd.to_datetime(frame["date"], format="%Y-%m-%d", errors="coerce")
+        if days.isna().any():  # perhaps spaces around the date: the slower way for these files
+            days = pd.to_datetime(frame["date"].str.strip(), format="%Y-%m-%d", errors="coerce")
+        parsed = {c: _numbers(frame[c]) for c in PRICE_NUMBERS if c in frame}
+        numbers = {c: values for c, (values, _) in parsed.items()}
+        close = numbers["close"]
+        high, low = numbers.get("high", close), numbers.get("low", close)
+        today = np.datetime64(PortfolioService(self._conn, self._clock).today().isoformat())
+        day_values = days.to_numpy(dtype="datetime64[D]")
+        reasons = [
+            (days.isna().to_numpy(), "the date is not YYYY-MM-DD"),
+            (day_values > today, "the date is in the future"),
+            (~(close > 0), "close must be a number above zero"),
+            (~((low <= close) & (close <= high)) & ~np.isnan(low) & ~np.isnan(high),
+             "close must be between low and high"),
+            (days.duplicated(keep="first").to_numpy() & days.notna().to_numpy(),
+             "the same date appears earlier in the file"),
+        ]
+        for name, (_, not_numbers) in parsed.items():
+            reasons.append((not_numbers, f"{name} is not a number"))
+        bad = np.zeros(len(frame), dtype=bool)
+        for mask, reason in reasons:
+            for i in np.flatnonzero(mask & ~bad)[:1000]:
+                report.problems.append(RowProblem(int(line[i]), reason))
+            bad |= mask
+        report.problems.sort(key=lambda p: p.line)
+        if report.problems and not skip_bad:
+            raise ImportRejectedError(report)
+        good = ~bad
+        open_time = pd.Timedelta(hours=DAILY_BAR_LOCAL_TIME.hour,
+                                 minutes=DAILY_BAR_LOCAL_TIME.minute)
+        local = (days[good] + open_time).dt.tz_localize(ins.timezone)
+        # whole seconds whatever pandas' resolution (ns, us or s depending on version)
+        stamps = (local - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+        volume = numbers.get("volume", np.full(len(frame), np.nan))[good]
+        columns = [
+            stamps.to_numpy().tolist(),
+            *(_nullable(a) for a in (numbers.get("open", close)[good], high[good], low[good])),
+            close[good].tolist(),
+            _nullable(volume, np.int64),
+        ]
+        out = [(symbol, "1d", ts, o, h, lo, c, v, "import", 0)
+               for ts, o, h, lo, c, v in zip(*columns, strict=True)]
+        before = self._conn.total_changes
+        with transaction(self._conn):
+            market_repo.upsert_bars(self._conn, out, keep_market_data=True)
+        report.added = self._conn.total_changes - before
+        report.already_there = len(out) - report.added
+        return report
+
+    # -- exports -------------------------------------------------------------------------------
+    def transaction_rows(self) -> list[tuple]:
+        return [(t.id, t.trade_date.isoformat(), t.symbol, t.side, t.quantity, t.price, t.fees,
+                 t.currency, t.note)
+                for t in PortfolioService(self._conn, self._clock).transactions()]
+
+    def position_rows(self, base: str) -> list[tuple]:
+        held, _ = PortfolioService(self._conn, self._clock).snapshot(base)
+        return [(p.symbol, p.currency, p.quantity, p.average_cost, p.cost,
+                 p.last.amount if p.last else None,
+                 p.market_value.amount if p.market_value else None,
+                 p.unrealised.amount if p.unrealised else None, p.realised, p.fees, p.weight)
+                for p in held]
+
+    def alert_rows(self) -> list[tuple]:
+        tz = {s: i.timezone for s, i in reference_store.instruments(self._conn).items()}
+        return [(r["id"], r["symbol"], _iso(r["observed_ts"], tz.get(r["symbol"], "UTC")),
+                 _iso(r["fired_at"], tz.get(r["symbol"], "UTC")), r["value"], r["rule_text"],
+                 r["message"], r["source"], bool(r["while_closed"]), bool(r["acknowledged"]))
+                for r in alert_repo.events(self._conn, limit=1_000_000)]
+
+    def export_table(self, what: str, fmt: str, path: Path, base: str = "HKD") -> int:
+        header, rows = {"transactions": (TX_HEADER, self.transaction_rows),
+                        "holdings": (POSITION_HEADER, lambda: self.position_rows(base)),
+                        "alerts": (ALERT_HEADER, self.alert_rows)}[what]
+        data = rows()
+        if fmt == "csv":
+            write_csv(path, (*header, "data") if self._demo else header,
+                      [(*r, "DEMO") if self._demo else r for r in data])
+        elif fmt == "json":
+            document = {"app": "HarbourWatch", "format": what, "demo": self._demo,
+                        "rows": [dict(zip(header, r, strict=True)) for r in data]}
+            text = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+            write_atomically(path, lambda temp: temp.write_text(text, encoding="utf-8"))
+        else:
+            raise FileProblemError(f"{what} export as {fmt!r}: use csv or json (or the workbook).")
+        return len(data)
+
+    def export_workbook(self, path: Path, watchlists: dict[str, workbook.Sheet],
+                        base: str = "HKD") -> None:
+        """Everything in one XLSX: each watchlist, holdings, transactions, alert history."""
+        sheets = dict(watchlists)
+        sheets["Holdings"] = (POSITION_HEADER, self.position_rows(base))
+        sheets["Transactions"] = (TX_HEADER, self.transaction_rows())
+        sheets["Alerts"] = (ALERT_HEADER, self.alert_rows())
+        workbook.write(path, sheets, demo=self._demo)
+
+
+def _price_frame(text: str, name: str) -> pd.DataFrame:
+    """The price file as a frame with blank lines dropped: numbers parsed by pandas' C parser
+    (the fast path), text kept where a cell is not a number so it can be reported."""
+    import pandas as pd
+
+    sep = sniff_delimiter(text)
+    header = [h.strip().lower() for h in next(csv.reader([text.split("\n", 1)[0]],
+                                                         delimiter=sep))]
+    if "date" not in header or "close" not in header:
+        raise FileProblemError(f"{name} needs 'date' and 'close' columns (found: "
+                               f"{', '.join(header)}). Is the delimiter right?")
+    if len(set(header)) != len(header):
+        raise FileProblemError(f"{name} names a column twice: {', '.join(header)}.")
+    numeric = [h for h in header if h in PRICE_NUMBERS]
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=sep, header=0, names=header, skip_blank_lines=False,
+            skipinitialspace=True, keep_default_na=False, na_values={h: [""] for h in numeric},
+            dtype={h: str for h in header if h not in numeric},
+            thousands="," if sep != "," else None)
+    except (pd.errors.ParserError, ValueError) as error:
+        raise FileProblemError(f"{name}: {error}") from None
+    maybe_blank = (frame["date"].str.strip() == "").to_numpy()
+    if maybe_blank.any():
+        rows = frame[maybe_blank]
+        blank = rows.apply(lambda c: c.isna() | (c.astype(str).str.strip() == "")).all(axis=1)
+        frame = frame.drop(blank.index[blank])
+    return frame
+
+
+def _numbers(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(floats, which cells hold text that is not a number); empty cells are NaN, not bad."""
+    import pandas as pd
+
+    if column.dtype.kind in "fiu":
+        values = column.to_numpy(dtype=float)
+        return values, np.zeros(len(values), dtype=bool)
+    text = column.fillna("").astype(str).str.strip()
+    values = pd.to_numeric(text.str.replace(",", "", regex=False),
+                           errors="coerce").to_numpy(dtype=float)
+    return values, np.isnan(values) & (text != "").to_numpy()
+
+
+def _key(t: Transaction) -> str:
+    text = "|".join(str(v) for v in (t.trade_date, t.symbol, t.side, repr(t.quantity),
+                                     repr(t.price), repr(t.fees), t.currency, t.note))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _nullable(values: np.ndarray, dtype: type = float) -> list:
+    """NaN becomes NULL; the common all-present column skips the object array."""
+    missing = np.isnan(values)
+    if not missing.any():
+        return values.astype(dtype).tolist()
+    return np.where(missing, None, np.nan_to_num(values).astype(dtype)).tolist()
+
+
+def _iso(ts: int, tz: str) -> str:
+    return from_epoch(int(ts), tz).isoformat()

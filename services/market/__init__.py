@@ -1,0 +1,1 @@
+"""Prices: quote sources, HKEX calendar, poller, schedule, backoff, feed status, DEMO."""

@@ -1,0 +1,22 @@
+"""Small bar arithmetic shared by the poller, the demo feed and the tests' fake Yahoo."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from services.core.clock import daily_bar_ts, local_date
+
+Bar = tuple[int, float, float, float, float, int]  # ts, open, high, low, close, volume
+
+
+def daily_from_minutes(minute_bars: Sequence[Bar], tz: str = "Asia/Hong_Kong") -> list[Bar]:
+    """One daily bar a local date (stamped at the 09:30 open, as Yahoo does) from its minutes."""
+    days: dict[dt.date, list[Bar]] = {}
+    for bar in minute_bars:
+        days.setdefault(local_date(bar[0], tz), []).append(bar)
+    return [
+        (daily_bar_ts(day, tz), bars[0][1], max(b[2] for b in bars), min(b[3] for b in bars),
+         bars[-1][4], sum(b[5] for b in bars))
+        for day, bars in sorted(days.items())
+    ]

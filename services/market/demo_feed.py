@@ -1,0 +1,78 @@
+"""Demo mode's simulated market: a random walk from the last stored price, on a fast clock.
+
+Only behind the explicit --demo switch, in its own database; every bar it makes has source
+'demo', so nothing it produces can pass for a Yahoo price.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from services.core.clock import Clock, FastClock, epoch, local_date
+from services.market.bars import Bar, daily_from_minutes
+from services.market.calendar import MarketClock, Phase
+from services.market.feed_types import Fetched, QuoteMeta
+
+DEMO_SPEED = 30.0  # a 5.5-hour HKEX session passes in 11 minutes
+
+
+def demo_clock(market: MarketClock, real_now: dt.datetime) -> FastClock:
+    """A fast clock half an hour into the latest session up to today (so there is a morning
+    to backfill), running DEMO_SPEED times faster than real time."""
+    day = market.local_day(real_now)
+    for _ in range(14):
+        session = market.session(day)
+        if session is not None:
+            return FastClock(session.open + dt.timedelta(minutes=30), DEMO_SPEED)
+        day -= dt.timedelta(days=1)
+    raise RuntimeError("no HKEX session in the last two weeks")
+
+
+class DemoQuoteSource:
+    name = "demo"
+
+    def __init__(self, clock: Clock, market: MarketClock, start_prices: dict[str, float],
+                 seed: int = 2026):
+        self._clock = clock
+        self._market = market
+        self._start = start_prices
+        self._seed = seed
+        self._minutes: dict[str, list[Bar]] = {}
+        self._cursor: dict[str, int] = {}  # next minute to simulate, epoch
+
+    def fetch(self, symbol: str, interval: str, period: str, currency: str | None) -> Fetched:
+        """Same contract as YahooQuoteSource.fetch, from the simulation. Worker thread only."""
+        bars = self._advance(symbol)
+        tz = "Asia/Hong_Kong"
+        days = sorted({local_date(b[0], tz) for b in bars})
+        keep = set(days[-1:] if period == "1d" else days)
+        chosen = [b for b in bars if local_date(b[0], tz) in keep]
+        if interval == "1d":
+            chosen = daily_from_minutes(chosen, tz)
+        start = self._start.get(symbol, 100.0)
+        last = bars[-1] if bars else (epoch(self._clock.now()), start, start, start, start, 0)
+        previous = [b for b in daily_from_minutes(bars, tz)
+                    if local_date(b[0], tz) < local_date(last[0], tz)]
+        meta = QuoteMeta(symbol, currency or "HKD", last[4], last[0] + 59,
+                         previous[-1][4] if previous else start, tz, "DEMO")
+        return Fetched(symbol, interval, tuple(chosen), meta)
+
+    def _advance(self, symbol: str) -> list[Bar]:
+        """Simulate every trading minute from where the walk stopped up to the clock's now."""
+        bars = self._minutes.setdefault(symbol, [])
+        rng = random.Random(f"{self._seed}:{symbol}:{len(bars)}")
+        now = epoch(self._clock.now())
+        minute = self._cursor.get(symbol, now - now % 60 - 2 * 3600)
+        price = bars[-1][4] if bars else self._start.get(symbol, 100.0)
+        while minute + 60 <= now:
+            at = dt.datetime.fromtimestamp(minute, dt.UTC)
+            if self._market.phase(at) == Phase.OPEN:
+                open_ = price
+                price = max(0.01, round(price * (1 + rng.gauss(0.0, 0.0025)), 2))
+                high = round(max(open_, price) * (1 + abs(rng.gauss(0, 0.001))), 2)
+                low = round(min(open_, price) * (1 - abs(rng.gauss(0, 0.001))), 2)
+                bars.append((minute, open_, high, low, price, rng.randint(1, 80) * 100))
+            minute += 60
+        self._cursor[symbol] = minute
+        return bars

@@ -1,0 +1,51 @@
+"""What a quote source hands the poller, and how it fails: values shared by the Yahoo source,
+the demo feed and the poller, without importing yfinance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ErrorKind(StrEnum):
+    RATE_LIMIT = "rate limit"
+    NOT_FOUND = "not found"
+    TRANSPORT = "cannot reach Yahoo"
+    MALFORMED = "malformed data"
+    CURRENCY = "currency mismatch"
+
+
+class FeedError(Exception):
+    def __init__(self, kind: ErrorKind, symbol: str, detail: str):
+        super().__init__(f"{symbol}: {kind}: {detail}")
+        self.kind = kind
+        self.symbol = symbol
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class QuoteMeta:
+    """The chart response's metadata: the latest trade and the market it trades on."""
+
+    symbol: str
+    currency: str
+    price: float
+    ts: int  # regularMarketTime, UTC epoch seconds
+    previous_close: float | None
+    timezone: str
+    exchange: str
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """Bars as (ts, open, high, low, close, volume) tuples plus the metadata of the response."""
+
+    symbol: str
+    interval: str
+    bars: tuple[tuple[int, float, float, float, float, int], ...]
+    meta: QuoteMeta
+
+
+# Checks a symbol a trader adds (one small request); raises FeedError.
+Verify = Callable[[str], QuoteMeta]

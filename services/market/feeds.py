@@ -1,0 +1,66 @@
+"""Choosing the price feed for a run: Yahoo, or the simulated DEMO market."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from db import feed_repo, market_repo
+from db.connection import open_connection
+from services.core.clock import Clock, SystemClock
+from services.core.paths import AppPaths
+from services.market.calendar import MarketClock
+from services.market.feed_types import QuoteMeta, Verify
+from services.market.poller import Poller
+
+
+def make_clock(demo: bool, market: MarketClock) -> Clock:
+    if not demo:
+        return SystemClock()
+    from services.market.demo_feed import demo_clock
+
+    return demo_clock(market, dt.datetime.now(dt.UTC))
+
+
+def poller_factory(db_path: Path, paths: AppPaths, clock: Clock, market: MarketClock,
+                   demo: bool) -> Callable[[], Poller]:
+    """A function that builds the Poller; call it on the worker thread (it imports yfinance)."""
+
+    def make() -> Poller:
+        if demo:
+            from services.market.demo_feed import DemoQuoteSource
+
+            source = DemoQuoteSource(clock, market, last_prices(db_path))
+            return Poller(db_path, source, clock, market)
+        from services.market.yahoo_source import YahooQuoteSource
+
+        return Poller(db_path, YahooQuoteSource(paths.cache_dir / "yfinance"), clock, market)
+
+    return make
+
+
+def yahoo_verifier(paths: AppPaths) -> Verify:
+    """Checks a new symbol with Yahoo (one small chart request; yfinance loads on first use)."""
+
+    def verify(symbol: str) -> QuoteMeta:
+        from services.market.yahoo_source import YahooQuoteSource
+
+        source = YahooQuoteSource(paths.cache_dir / "yfinance", timeout=5.0)
+        return source.fetch(symbol, "1d", "5d", None).meta
+
+    return verify
+
+
+def last_prices(db_path: Path) -> dict[str, float]:
+    """The newest stored close of every polled symbol: where the demo walk starts."""
+    conn = open_connection(db_path)
+    try:
+        prices = {}
+        for row in feed_repo.polled_symbols(conn):
+            bars = market_repo.last_daily_bars(conn, row["symbol"], 1)
+            if bars:
+                prices[row["symbol"]] = float(bars[0]["close"])
+        return prices
+    finally:
+        conn.close()

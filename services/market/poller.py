@@ -1,0 +1,277 @@
+"""One poll cycle: fetch every watched symbol, store bars and quotes in one transaction, and
+return what happened. Runs on a worker thread with its own SQLite connection; expected failures
+are collected in the outcome, never raised.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from db import feed_repo, market_repo, meta_repo, watchlist_repo
+from db.connection import open_connection, transaction
+from services.core.clock import Clock, epoch, local_date
+from services.market.backoff import FAILURE, NOT_FOUND_LIMIT, RATE_LIMIT
+from services.market.bars import daily_from_minutes
+from services.market.calendar import MarketClock, Phase
+from services.market.feed_types import ErrorKind, FeedError, Fetched
+
+RATE_LIMIT_UNTIL = "rate_limited_until"
+RATE_LIMIT_STRIKES = "rate_limit_strikes"
+UNKNOWN_SYMBOL = "unknown symbol"
+# How often a fetch in flight looks whether the poll was cancelled (quitting waits at most this).
+CANCEL_CHECK_S = 0.1
+Health = sqlite3.Row | None  # a feed_health row, None before a symbol's first poll
+
+
+class QuoteSource(Protocol):
+    name: str  # the bars' source column: 'yahoo' or 'demo'
+
+    def fetch(self, symbol: str, interval: str, period: str, currency: str | None) -> Fetched:
+        ...
+
+
+@dataclass(frozen=True)
+class SymbolResult:
+    symbol: str
+    ok: bool
+    bars_written: int = 0
+    price: float | None = None
+    currency: str = ""
+    price_ts: int | None = None
+    error_kind: str = ""
+    error: str = ""
+    skipped: str = ""  # why no request was made (backing off, rate limited)
+
+
+@dataclass(frozen=True)
+class PollOutcome:
+    started_at: int
+    finished_at: int
+    phase: str
+    source: str
+    results: tuple[SymbolResult, ...] = field(default_factory=tuple)
+    rate_limited_until: int | None = None
+    requests: int = 0
+
+    @property
+    def succeeded(self) -> list[SymbolResult]:
+        return [r for r in self.results if r.ok]
+
+    @property
+    def offline(self) -> bool:
+        """Every request failed to reach Yahoo (no network, DNS, outage page, timeouts)."""
+        tried = [r for r in self.results if not r.skipped]
+        return bool(tried) and all(r.error_kind == ErrorKind.TRANSPORT for r in tried)
+
+
+class PollCancelledError(Exception):
+    """The poll was stopped between symbols or during a fetch (the app is quitting): nothing of
+    it was written."""
+
+
+class Poller:
+    """Plans and runs poll cycles against one database file and one quote source."""
+
+    def __init__(self, db_path: Path, source: QuoteSource, clock: Clock, market: MarketClock,
+                 rng: random.Random | None = None):
+        self.db_path = db_path
+        self._source = source
+        self._clock = clock
+        self._market = market
+        self._rng = rng or random.Random()
+
+    def poll(self, force: bool = False, cancel: threading.Event | None = None) -> PollOutcome:
+        """One cycle. `force` ignores per-symbol backoff (a trader's "refresh now"), never a
+        rate limit: hammering Yahoo during a 429 only lengthens it. `cancel` set stops the poll
+        between symbols, or while a fetch waits for Yahoo, with nothing written
+        (PollCancelledError). Off the GUI thread."""
+        conn = open_connection(self.db_path)
+        try:
+            return self._poll(conn, force, cancel)
+        finally:
+            conn.close()
+
+    def _fetch(self, symbol: str, interval: str, period: str, currency: str | None,
+               cancel: threading.Event | None) -> Fetched:
+        """One request. With `cancel` it runs on a short-lived helper thread, so a Yahoo that
+        never answers cannot hold up quitting: the poll gives up on it, and the helper (no
+        database connection, nothing to write) ends with its request's timeout."""
+        if cancel is None:
+            return self._source.fetch(symbol, interval, period, currency)
+        answer: list[Fetched | BaseException] = []
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                answer.append(self._source.fetch(symbol, interval, period, currency))
+            except BaseException as error:  # handed to the poll thread below
+                answer.append(error)
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name=f"harbourwatch-fetch-{symbol}", daemon=True).start()
+        while not done.wait(CANCEL_CHECK_S):
+            if cancel.is_set():
+                raise PollCancelledError(f"cancelled while fetching {symbol}")
+        if isinstance(answer[0], BaseException):
+            raise answer[0]
+        return answer[0]
+
+    def _poll(self, conn: sqlite3.Connection, force: bool,
+              cancel: threading.Event | None) -> PollOutcome:
+        now_dt = self._clock.now()
+        now = epoch(now_dt)
+        phase = self._market.phase(now_dt)
+        symbols = feed_repo.polled_symbols(conn)
+        health = feed_repo.health(conn)
+        limited_until = int(meta_repo.get_meta(conn, RATE_LIMIT_UNTIL) or 0)
+        if now < limited_until:
+            results = tuple(SymbolResult(s["symbol"], False, skipped="rate limited")
+                            for s in symbols)
+            return PollOutcome(now, now, phase, self._source.name, results, limited_until)
+
+        bars: list[tuple] = []
+        quotes: list[tuple] = []
+        updates: dict[str, dict] = {}
+        results: list[SymbolResult] = []
+        learned: list[tuple[str, str, str, str]] = []  # (currency, tz, exchange, symbol)
+        requests = 0
+        rate_limited = False
+        for row in symbols:
+            symbol = row["symbol"]
+            if cancel is not None and cancel.is_set():
+                raise PollCancelledError(f"cancelled before {symbol}")
+            state = health.get(symbol)
+            if rate_limited:
+                results.append(SymbolResult(symbol, False, skipped="rate limited"))
+                continue
+            if state is not None and now < state["next_attempt"] and not force:
+                results.append(SymbolResult(symbol, False, skipped="backing off",
+                                            error_kind=state["last_error_kind"],
+                                            error=state["last_error"]))
+                continue
+            plan = self._requests_for(state, phase)
+            try:
+                fetched = []
+                for interval, period in plan:
+                    requests += 1
+                    fetched.append(self._fetch(symbol, interval, period, row["currency"], cancel))
+            except FeedError as error:
+                rate_limited = error.kind == ErrorKind.RATE_LIMIT
+                updates[symbol] = self._failure(state, error, now)
+                results.append(SymbolResult(symbol, False, error_kind=error.kind,
+                                            error=error.detail))
+                continue
+            written = self._collect(symbol, row["timezone"], fetched, phase, bars, quotes, now)
+            meta = fetched[-1].meta
+            updates[symbol] = {
+                "last_attempt": now, "last_success": now, "last_error": "",
+                "last_error_kind": "", "consecutive_failures": 0, "not_found_count": 0,
+                "next_attempt": 0,
+                "daily_backfilled": int(any(f.interval == "1d" for f in fetched)
+                                        or bool(state and state["daily_backfilled"])),
+                "intraday_backfilled": int(any(f.interval == "1m" for f in fetched)
+                                           or bool(state and state["intraday_backfilled"])),
+            }
+            results.append(SymbolResult(symbol, True, written, meta.price, meta.currency,
+                                        meta.ts))
+            learned.append((meta.currency, meta.timezone, meta.exchange, symbol))
+
+        self._mark_unknown_symbols(results, updates)
+        strikes = int(meta_repo.get_meta(conn, RATE_LIMIT_STRIKES) or 0)
+        limited_until, strikes = self._rate_limit(strikes, rate_limited,
+                                                  any(r.ok for r in results), now)
+        with transaction(conn):  # the whole poll commits together or not at all
+            market_repo.upsert_bars(conn, bars)
+            for quote in quotes:
+                feed_repo.save_quote(conn, *quote)
+            watchlist_repo.learn_instruments(conn, learned)
+            for symbol, values in updates.items():
+                feed_repo.save_health(conn, symbol, values)
+            meta_repo.set_meta(conn, RATE_LIMIT_UNTIL, str(limited_until))
+            meta_repo.set_meta(conn, RATE_LIMIT_STRIKES, str(strikes))
+        return PollOutcome(now, epoch(self._clock.now()), phase, self._source.name,
+                           tuple(results), limited_until or None, requests)
+
+    @staticmethod
+    def _requests_for(state: Health, phase: Phase) -> list[tuple[str, str]]:
+        """Steady state is one chart request a symbol: 1-minute bars of the current session
+        while it trades, daily bars once it has closed. A new symbol is backfilled first."""
+        plan = []
+        if state is None or not state["daily_backfilled"]:
+            plan.append(("1d", "max"))
+        elif phase in (Phase.AFTER_CLOSE, Phase.CLOSED):
+            plan.append(("1d", "5d"))
+        if state is None or not state["intraday_backfilled"]:
+            plan.append(("1m", "5d"))
+        elif phase in (Phase.OPEN, Phase.LUNCH) or not plan:
+            plan.append(("1m", "1d"))
+        return plan
+
+    def _collect(self, symbol: str, tz: str, fetched: list[Fetched], phase: Phase,
+                 bars: list[tuple], quotes: list[tuple], now: int) -> int:
+        """Turn fetched bars into rows. The newest 1-minute bar is partial while its minute is
+        still trading, and so is today's daily bar until the session has closed."""
+        source = self._source.name
+        count = 0
+        trading = phase in (Phase.OPEN, Phase.LUNCH)  # the day is not over
+        for result in fetched:
+            last_index = len(result.bars) - 1
+            for i, (ts, o, h, low, c, v) in enumerate(result.bars):
+                if result.interval == "1m":
+                    partial = int(i == last_index and phase == Phase.OPEN
+                                  and result.meta.ts < ts + 60)
+                else:
+                    partial = int(i == last_index and trading
+                                  and local_date(ts, tz) == local_date(now, tz))
+                bars.append((symbol, result.interval, ts, o, h, low, c, v, source, partial))
+                count += 1
+        minute = next((f for f in fetched if f.interval == "1m"), None)
+        has_daily = any(f.interval == "1d" for f in fetched)
+        if minute is not None and minute.bars and not has_daily:
+            bars.append(self._today_from_minutes(symbol, tz, minute, trading, source))
+        meta = fetched[-1].meta
+        quotes.append((symbol, meta.price, meta.currency, meta.ts, meta.previous_close, source,
+                       now))
+        return count
+
+    @staticmethod
+    def _today_from_minutes(symbol: str, tz: str, minute: Fetched, trading: bool,
+                            source: str) -> tuple:
+        """Today's daily bar so far, from its minutes: partial until the close replaces it."""
+        ts, o, h, low, c, v = daily_from_minutes(minute.bars, tz)[-1]
+        return (symbol, "1d", ts, o, h, low, c, v, source, int(trading))
+
+    def _failure(self, state: Health, error: FeedError, now: int) -> dict:
+        failures = (state["consecutive_failures"] if state else 0) + 1
+        not_found = ((state["not_found_count"] if state else 0) + 1
+                     if error.kind == ErrorKind.NOT_FOUND else 0)
+        delay = 0.0 if error.kind == ErrorKind.RATE_LIMIT else FAILURE.delay(failures, self._rng)
+        return {"last_attempt": now, "last_error": error.detail, "last_error_kind": error.kind,
+                "consecutive_failures": failures, "not_found_count": not_found,
+                "next_attempt": now + int(delay)}
+
+    @staticmethod
+    def _mark_unknown_symbols(results: list[SymbolResult], updates: dict[str, dict]) -> None:
+        """Repeated 404s while other symbols succeed mean Yahoo does not know the symbol; 404s
+        for everything mean something else is wrong, so nobody is called unknown."""
+        if not any(r.ok for r in results):
+            return
+        for i, result in enumerate(results):
+            values = updates.get(result.symbol, {})
+            if values.get("not_found_count", 0) >= NOT_FOUND_LIMIT:
+                values["last_error_kind"] = UNKNOWN_SYMBOL
+                results[i] = SymbolResult(result.symbol, False, error_kind=UNKNOWN_SYMBOL,
+                                          error=f"Yahoo does not know {result.symbol} "
+                                                f"({values['not_found_count']} x HTTP 404)")
+
+    def _rate_limit(self, strikes: int, limited: bool, any_ok: bool, now: int) -> tuple[int, int]:
+        """(rate limited until, consecutive 429 strikes) after this poll."""
+        if limited:
+            return now + int(RATE_LIMIT.delay(strikes + 1, self._rng)), strikes + 1
+        return 0, 0 if any_ok else strikes

@@ -1,0 +1,157 @@
+"""Yahoo Finance through yfinance: the only module that imports yfinance.
+
+One chart request per fetch, on an app-owned curl_cffi session, with auto_adjust=False. yfinance
+hides most failures as an empty frame; here exceptions are switched on and every failure is
+classified from what Yahoo actually answered (the session records each response's status).
+yfinance also keeps process-global state (cached responses, crumb, cookie, a fallback counter)
+that can outlive an outage; `reset_yfinance_state` clears it after every failure so a long-running
+poller recovers when Yahoo does.
+
+Everything here runs on the poll job's worker thread, never on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import warnings
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yfinance as yf
+from curl_cffi import requests as curl_requests
+from yfinance import base as yf_base
+from yfinance.data import YfData
+from yfinance.exceptions import YFRateLimitError
+
+from services.core.clock import daily_bar_ts
+from services.market.feed_types import ErrorKind, FeedError, Fetched, QuoteMeta
+
+DEFAULT_TIMEOUT_S = 10.0
+# yfinance 1.7 calls pandas APIs that pandas 3.1 deprecates; the warning is theirs, not ours.
+warnings.filterwarnings("ignore", message=".*inplace keyword.*", module=r"yfinance\.")
+# Every failure is classified and reported here; yfinance's own log lines would say it twice.
+logging.getLogger("yfinance").setLevel(logging.CRITICAL)
+
+
+class YahooSession(curl_requests.Session):
+    """The app's session: impersonates Chrome and remembers the status of the last response."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("impersonate", "chrome")
+        super().__init__(**kwargs)
+        self.chart_status: int | None = None  # of the last chart request; None: no answer
+        self.chart_host = ""
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        is_chart = "/v8/finance/chart/" in url
+        if is_chart:
+            self.chart_status, self.chart_host = None, urlsplit(url).hostname or ""
+        response = super().request(method, url, *args, **kwargs)
+        if is_chart:
+            self.chart_status = response.status_code
+        return response
+
+
+def reset_yfinance_state() -> None:
+    """Forget what yfinance cached process-wide: response cache (error responses included),
+    crumb and cookie, and its two-per-process `.info` fallback counter."""
+    data = YfData()
+    data.cache_get.cache_clear()
+    with data._cookie_lock:
+        data._crumb = None
+        data._cookie = None
+    yf_base._tz_info_fetch_ctr = 0
+
+
+class YahooQuoteSource:
+    """Fetches bars and the latest price for one symbol per call."""
+
+    name = "yahoo"
+
+    def __init__(self, cache_dir: Path, session: YahooSession | None = None,
+                 timeout: float = DEFAULT_TIMEOUT_S):
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        yf.set_tz_cache_location(str(cache_dir))  # before the first request
+        yf.config.debug.hide_exceptions = False
+        reset_yfinance_state()
+        self._session = session or YahooSession()
+        self._timeout = timeout
+
+    def fetch(self, symbol: str, interval: str, period: str, currency: str | None) -> Fetched:
+        """One chart request. `currency`: what the instrument trades in (None if not yet known).
+
+        Raises FeedError with the kind of failure; never returns an empty result silently.
+        """
+        try:
+            ticker = yf.Ticker(symbol, session=self._session)
+            frame = ticker.history(period=period, interval=interval, auto_adjust=False,
+                                   prepost=False, actions=False, timeout=self._timeout)
+            meta = ticker.get_history_metadata()
+        except Exception as error:  # classified below; nothing is swallowed
+            reset_yfinance_state()
+            raise self._classify(symbol, error) from error
+        result = _to_fetched(symbol, interval, frame, meta)
+        if currency and result.meta.currency != currency:
+            raise FeedError(ErrorKind.CURRENCY, symbol,
+                            f"Yahoo quotes {result.meta.currency}, instrument is in {currency}")
+        return result
+
+    def _classify(self, symbol: str, error: Exception) -> FeedError:
+        """Name the failure from the chart response's status first, the exception second."""
+        status = self._session.chart_status
+        text = f"{type(error).__name__}: {error}".split(". See ")[0]  # curl's trailing link
+        if isinstance(error, YFRateLimitError) or status == 429:
+            return FeedError(ErrorKind.RATE_LIMIT, symbol, "HTTP 429 Too Many Requests")
+        if status == 404:
+            return FeedError(ErrorKind.NOT_FOUND, symbol, "Yahoo has no such symbol (HTTP 404)")
+        if status is not None and status >= 500:
+            return FeedError(ErrorKind.TRANSPORT, symbol,
+                             f"HTTP {status} from {self._session.chart_host}")
+        if isinstance(error, OSError) or status is None:
+            return FeedError(ErrorKind.TRANSPORT, symbol, text)
+        return FeedError(ErrorKind.MALFORMED, symbol, text)
+
+
+def _finite(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _epoch(value: Any) -> int:
+    """regularMarketTime arrives as an int or, once yfinance formats it, as a Timestamp."""
+    return int(value.timestamp()) if hasattr(value, "timestamp") else int(value)
+
+
+def _to_fetched(symbol: str, interval: str, frame: Any, meta: dict[str, Any]) -> Fetched:
+    try:
+        tz = str(meta["exchangeTimezoneName"])
+        quote = QuoteMeta(
+            symbol=symbol,
+            currency=str(meta["currency"]),
+            price=float(meta["regularMarketPrice"]),
+            ts=_epoch(meta["regularMarketTime"]),
+            previous_close=_finite(meta.get("chartPreviousClose", meta.get("previousClose"))),
+            timezone=tz,
+            exchange=str(meta.get("exchangeName", "")),
+        )
+        columns = frame[["Open", "High", "Low", "Close", "Volume"]].to_numpy(dtype=float).tolist()
+        if interval == "1d":  # yfinance puts daily bars at local midnight; Yahoo at the open
+            stamps = [daily_bar_ts(t.date(), tz) for t in frame.index]
+        else:
+            stamps = [int(t.timestamp()) for t in frame.index]
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise FeedError(ErrorKind.MALFORMED, symbol,
+                        f"unexpected chart response: {error}") from error
+    if not math.isfinite(quote.price) or quote.price <= 0:
+        raise FeedError(ErrorKind.MALFORMED, symbol, f"non-positive price {quote.price}")
+    bars = tuple(
+        (ts, o, h, low, c, int(v) if math.isfinite(v) else 0)
+        for ts, (o, h, low, c, v) in zip(stamps, columns, strict=True)
+        if math.isfinite(c) and c > 0
+    )
+    return Fetched(symbol, interval, bars, quote)

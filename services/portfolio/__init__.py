@@ -1,0 +1,1 @@
+"""The portfolio: transactions, average-cost positions and their value in a base currency."""

@@ -1,0 +1,1 @@
+"""Watchlists: the lists and their symbols, and the per-symbol snapshot their table shows."""

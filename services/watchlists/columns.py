@@ -1,0 +1,175 @@
+"""The watchlist's columns, defined once: header, cell text, sort key and tooltip.
+
+The Qt table model and the `show` command both render from this table, so the window and the
+terminal always agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
+
+from services.core import formatting as fmt
+from services.watchlists.service import WatchlistRow
+
+SortKey = float | str | None
+
+
+class Column(IntEnum):
+    SYMBOL = 0
+    NAME = 1
+    LAST = 2
+    TIME = 3
+    SOURCE = 4
+    CHANGE = 5
+    DRAWDOWN = 6
+    MAX_DRAWDOWN = 7
+    FROM_52W_HIGH = 8
+    TO_RECOVER = 9
+    TARGET = 10
+    UPSIDE = 11
+    MARKET_CAP = 12
+    PS = 13
+    LOCKUP = 14
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    header: str
+    text: Callable[[WatchlistRow], str]
+    sort_key: Callable[[WatchlistRow], SortKey]
+    tooltip: Callable[[WatchlistRow], str] = lambda row: ""
+    numeric: bool = True
+    signed: bool = False  # coloured green/red by sign
+
+
+def _last(row: WatchlistRow) -> str:
+    return fmt.NO_VALUE if row.last is None else fmt.money(row.last.money)
+
+
+def _time(row: WatchlistRow) -> str:
+    return fmt.NO_VALUE if row.last is None else fmt.price_time(row.last, row.instrument.timezone)
+
+
+def _source(row: WatchlistRow) -> str:
+    if row.last is None:
+        return "no price yet"
+    stale = f" · STALE {row.stale_minutes} min" if row.stale_minutes is not None else ""
+    return fmt.source_label(row.last) + stale
+
+
+def _target(row: WatchlistRow) -> str:
+    t = row.latest_target
+    return fmt.NO_VALUE if t is None else f"{fmt.money(t.price, 0)} {t.broker}"
+
+
+def _target_tip(row: WatchlistRow) -> str:
+    t = row.latest_target
+    if t is None:
+        return ""
+    approx = "~" if t.date_approximate else ""
+    conf = t.provenance.confidence if t.provenance else ""
+    return f"{t.broker}, {approx}{t.date.isoformat()}, {t.rating or 'rating n/a'} ({conf})"
+
+
+def _drawdown_tip(row: WatchlistRow) -> str:
+    if row.peak is None:
+        return ""
+    return (f"Peak {fmt.money(row.peak.money)} on "
+            f"{fmt.price_time(row.peak, row.instrument.timezone)}")
+
+
+def _max_dd_tip(row: WatchlistRow) -> str:
+    d = row.drawdowns
+    if d is None:
+        return ""
+    return f"Deepest fall since listing: peak {d.peak.isoformat()} → trough {d.trough.isoformat()}"
+
+
+def _dd(attribute: str) -> Callable[[WatchlistRow], float | None]:
+    return lambda row: None if row.drawdowns is None else getattr(row.drawdowns, attribute)
+
+
+def _ps_tip(row: WatchlistRow) -> str:
+    return f"Market cap / {row.ps_basis} revenue" if row.price_to_sales else row.ps_basis
+
+
+def _lockup(row: WatchlistRow) -> str:
+    lock, days = row.next_lockup, row.lockup_days
+    if lock is None or days is None:
+        return fmt.NO_VALUE
+    earliest = "" if lock.date_exact else "≥ "
+    return f"{earliest}{lock.first_free_day.isoformat()} ({fmt.days_label(days)})"
+
+
+def _lockup_tip(row: WatchlistRow) -> str:
+    lock = row.next_lockup
+    if lock is None:
+        return ""
+    conf = lock.provenance.confidence if lock.provenance else ""
+    return f"{lock.holders}: first free day {lock.first_free_day.isoformat()} ({conf}). {lock.note}"
+
+
+def _price_tip(row: WatchlistRow) -> str:
+    if row.last is None:
+        return "No price stored yet"
+    if row.last.source == "reference":
+        return "A sparse public price point from the bundled reference data, not a live quote"
+    if row.stale_minutes is not None:
+        return f"The market is open but this price has not changed for {row.stale_minutes} min"
+    return ""
+
+
+COLUMNS: dict[Column, ColumnSpec] = {
+    Column.SYMBOL: ColumnSpec("Symbol", lambda r: r.symbol, lambda r: r.symbol, numeric=False),
+    Column.NAME: ColumnSpec("Name", lambda r: r.instrument.name, lambda r: r.instrument.name,
+                            lambda r: r.instrument.legal_name, numeric=False),
+    Column.LAST: ColumnSpec("Last", _last, lambda r: r.last.amount if r.last else None,
+                            _price_tip),
+    Column.TIME: ColumnSpec("As of", _time, lambda r: r.last.ts if r.last else None,
+                            numeric=False),
+    Column.SOURCE: ColumnSpec("Source", _source, _source, _price_tip, numeric=False),
+    Column.CHANGE: ColumnSpec("Chg", lambda r: fmt.percent(r.change), lambda r: r.change,
+                              lambda r: "" if r.change is not None else
+                              "No previous close from the same feed", signed=True),
+    Column.DRAWDOWN: ColumnSpec("From peak", lambda r: fmt.percent(r.drawdown),
+                                lambda r: r.drawdown, _drawdown_tip, signed=True),
+    Column.MAX_DRAWDOWN: ColumnSpec("Max DD", lambda r: fmt.percent(_dd("deepest")(r)),
+                                    _dd("deepest"), _max_dd_tip, signed=True),
+    Column.FROM_52W_HIGH: ColumnSpec("From 52w high",
+                                     lambda r: fmt.percent(_dd("from_52w_high")(r)),
+                                     _dd("from_52w_high"), signed=True),
+    Column.TO_RECOVER: ColumnSpec("To recover", lambda r: fmt.percent(_dd("to_recover")(r)),
+                                  _dd("to_recover"),
+                                  lambda r: "Rise needed to get back to the peak"),
+    Column.TARGET: ColumnSpec("Latest target", _target,
+                              lambda r: r.latest_target.price.amount if r.latest_target else None,
+                              _target_tip),
+    Column.UPSIDE: ColumnSpec("Upside", lambda r: fmt.percent(r.upside), lambda r: r.upside,
+                              _target_tip, signed=True),
+    Column.MARKET_CAP: ColumnSpec(
+        "Mkt cap", lambda r: fmt.compact_money(r.market_cap) if r.market_cap else fmt.NO_VALUE,
+        lambda r: r.market_cap.amount if r.market_cap else None,
+        lambda r: "Price × shares outstanding on the price's date"),
+    Column.PS: ColumnSpec("P/S", lambda r: fmt.multiple(r.price_to_sales),
+                          lambda r: r.price_to_sales, _ps_tip),
+    Column.LOCKUP: ColumnSpec("Next lock-up expiry", _lockup, lambda r: r.lockup_days,
+                              _lockup_tip, numeric=False),
+}
+
+
+def render_text_table(rows: list[WatchlistRow]) -> str:
+    """A plain-text table for terminals and scripts."""
+    headers = [COLUMNS[c].header for c in Column]
+    cells = [[COLUMNS[c].text(row) for c in Column] for row in rows]
+    widths = [max(len(h), *(len(line[i]) for line in cells)) if cells else len(h)
+              for i, h in enumerate(headers)]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(
+            v.rjust(w) if COLUMNS[Column(i)].numeric else v.ljust(w)
+            for i, (v, w) in enumerate(zip(values, widths, strict=True))
+        ).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, cells)])

@@ -1,0 +1,69 @@
+"""One plain sentence about where the prices on screen come from and how old they are, and the
+warning across the window when the feed is down."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from services.core import formatting as fmt
+from services.core.clock import from_epoch
+from services.market.poller import PollOutcome
+from services.watchlists.service import WatchlistRow
+
+
+def _age(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 120:
+        return f"{minutes} min ago"
+    hours = minutes // 60
+    return f"{hours} h ago" if hours < 48 else f"{hours // 24} days ago"
+
+
+def price_status(rows: list[WatchlistRow], now: dt.datetime) -> str:
+    priced = [row for row in rows if row.last is not None]
+    if not rows:
+        return "Watchlist is empty."
+    if not priced:
+        return "No prices stored yet."
+    live = [row for row in priced if row.last and row.last.source in {"yahoo", "demo"}]
+    if live:
+        newest = max(live, key=lambda row: row.last.ts if row.last else 0)
+        assert newest.last is not None
+        label = "DEMO feed (simulated)" if newest.last.source == "demo" else (
+            "Yahoo Finance, delayed at least 15 min")
+        when = fmt.price_time(newest.last, newest.instrument.timezone)
+        return f"Prices: {label} — last price {when} ({_age(now.timestamp() - newest.last.ts)})."
+    newest_ref = max(priced, key=lambda row: row.last.ts if row.last else 0)
+    assert newest_ref.last is not None
+    stored = {"reference": "bundled reference", "import": "imported"}
+    kinds = " and ".join(sorted({stored.get(row.last.source, row.last.source)
+                                 for row in priced if row.last}))
+    return (
+        f"No live prices yet — showing {kinds} prices (latest "
+        f"{fmt.price_time(newest_ref.last, newest_ref.instrument.timezone)}, "
+        f"{_age(now.timestamp() - newest_ref.last.ts)}). Not real-time."
+    )
+
+
+def feed_banner(outcome: PollOutcome | None, rows: list[WatchlistRow],
+                tz: str = "Asia/Hong_Kong") -> str:
+    """The warning across the window when the feed is down, or '' when it is fine."""
+    if outcome is None:
+        return ""
+    priced = [row for row in rows if row.last is not None]
+    newest = max(priced, key=lambda row: row.last.ts if row.last else 0) if priced else None
+    as_of = (fmt.price_time(newest.last, newest.instrument.timezone)
+             if newest and newest.last else "no stored price")
+    if outcome.rate_limited_until:
+        until = from_epoch(outcome.rate_limited_until, tz).strftime("%H:%M")
+        return (f"Yahoo Finance is limiting requests (HTTP 429) — showing prices as of {as_of}. "
+                f"Next try after {until} HKT.")
+    if outcome.offline:
+        return (f"Cannot reach Yahoo Finance — showing prices as of {as_of}. "
+                "Retrying automatically with backoff; nothing is lost.")
+    unknown = [r.symbol for r in outcome.results if r.error_kind == "unknown symbol"]
+    if unknown:
+        return f"Yahoo Finance does not know {', '.join(unknown)} — check the symbol."
+    return ""

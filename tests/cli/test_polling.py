@@ -1,0 +1,87 @@
+"""Headless use: one poll and a long-running runner that survives Yahoo's bad days."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from cli.polling import poll_once, run_headless
+from services.core.clock import FastClock
+from services.core.paths import AppPaths
+from services.market.poller import Poller
+from tests.conftest import hkt
+from tests.fake_yahoo import FakeYahoo
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def clock() -> FastClock:
+    """Time runs 600x faster here, so the scheduler's minute-by-minute polls come quickly."""
+    return FastClock(hkt(2026, 11, 23, 10, 15), 600.0)
+
+
+def test_poll_once_exit_codes(db_path: Path, isolated_home: AppPaths, poller: Poller,
+                              fake_yahoo: FakeYahoo) -> None:
+    out = io.StringIO()
+    assert poll_once(db_path, isolated_home, False, out, lambda: poller) == 0
+    assert "2/2 symbols updated" in out.getvalue() and "2513.HK" in out.getvalue()
+    fake_yahoo.fail("reset")
+    out = io.StringIO()
+    assert poll_once(db_path, isolated_home, False, out, lambda: poller) == 1
+    assert "Cannot reach Yahoo Finance" in out.getvalue()
+
+
+def output_grew(out: io.StringIO, text: str, before: int, runner: threading.Thread) -> None:
+    deadline = time.monotonic() + 20
+    while out.getvalue().count(text) <= before:
+        assert runner.is_alive(), "the runner died"
+        assert time.monotonic() < deadline, f"no new {text!r} in:\n{out.getvalue()}"
+        time.sleep(0.02)
+
+
+def test_headless_runner_keeps_running_through_faults(
+    db_path: Path, isolated_home: AppPaths, poller: Poller, fake_yahoo: FakeYahoo,
+    clock: FastClock,
+) -> None:
+    out = io.StringIO()
+    stop = threading.Event()
+    runner = threading.Thread(target=run_headless, args=(db_path, isolated_home, False, out, stop,
+                                                         clock, lambda: poller))
+    runner.start()
+    try:
+        output_grew(out, "2/2 symbols updated", 0, runner)
+        for fault in ("500", "malformed", "reset", "html", "429"):
+            failures = out.getvalue().count("FAILED")
+            fake_yahoo.fail(fault)
+            output_grew(out, "FAILED", failures, runner)
+            fake_yahoo.clear_faults()
+            output_grew(out, "2/2 symbols updated", out.getvalue().count("2/2 symbols updated"),
+                        runner)
+    finally:
+        stop.set()
+        runner.join(timeout=20)
+    assert not runner.is_alive()
+    assert out.getvalue().endswith("stopped.\n")
+
+
+def test_sigterm_stops_the_headless_demo_runner_cleanly(tmp_path: Path) -> None:
+    env = {**os.environ, "HARBOURWATCH_HOME": str(tmp_path / "home")}
+    child = subprocess.Popen([sys.executable, "main.py", "--demo", "run", "--headless"],
+                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    assert child.stdout is not None
+    lines = [child.stdout.readline() for _ in range(2)]
+    assert "DEMO" in lines[0] and "DEMO" in lines[1]
+    child.send_signal(signal.SIGTERM)
+    stdout, stderr = child.communicate(timeout=30)
+    assert child.returncode == 0, stderr
+    assert stdout.rstrip().endswith("stopped.")

@@ -1,0 +1,93 @@
+"""The scheduler: one job, no overlapping polls, refresh-now reuses it, outcomes handed over."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from services.app.poll_cycle import PollCycle
+from services.core.clock import FixedClock
+from services.market.calendar import MarketClock
+from services.market.poller import Poller, PollOutcome
+from services.market.scheduler import JOB_ID, PollScheduler
+
+
+class SlowPoller:
+    """Stands in for Poller to observe concurrency: each poll takes a while."""
+
+    def __init__(self) -> None:
+        self.active = 0
+        self.most_active = 0
+        self.calls: list[bool] = []
+        self._lock = threading.Lock()
+
+    def run(self, force: bool, cancel: threading.Event) -> PollOutcome:
+        with self._lock:
+            self.active += 1
+            self.most_active = max(self.most_active, self.active)
+            self.calls.append(force)
+        time.sleep(0.2)
+        with self._lock:
+            self.active -= 1
+        return PollOutcome(0, 0, "open", "yahoo")
+
+
+def wait_for(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_refresh_now_reuses_the_job_and_polls_never_overlap(clock: FixedClock) -> None:
+    poller = SlowPoller()
+    outcomes: list[PollOutcome] = []
+    scheduler = PollScheduler(lambda: poller, MarketClock(), clock, outcomes.append)  # type: ignore[arg-type,return-value]
+    scheduler.start()
+    try:
+        wait_for(lambda: len(outcomes) >= 1)
+        for _ in range(10):
+            scheduler.refresh_now()
+            time.sleep(0.03)
+        wait_for(lambda: len(outcomes) >= 3)
+        assert [job.id for job in scheduler._scheduler.get_jobs()] == [JOB_ID]
+    finally:
+        scheduler.shutdown(wait=True)
+    assert poller.most_active == 1
+    assert poller.calls[0] is False and True in poller.calls[1:]  # refreshes force
+    count = len(poller.calls)
+    time.sleep(0.3)
+    assert len(poller.calls) == count  # stopped means stopped
+
+
+def test_a_crashing_poll_is_reported_and_polling_goes_on(clock: FixedClock) -> None:
+    errors: list[str] = []
+
+    class Broken:
+        calls = 0
+
+        def run(self, force: bool, cancel: threading.Event) -> PollOutcome:
+            Broken.calls += 1
+            raise RuntimeError("disk on fire")
+
+    scheduler = PollScheduler(lambda: Broken(), MarketClock(), clock, lambda o: None,  # type: ignore[arg-type,return-value]
+                              errors.append, interval_s=0)
+    scheduler.start()
+    try:
+        wait_for(lambda: len(errors) >= 2)
+    finally:
+        scheduler.shutdown()
+    assert errors[0] == "RuntimeError: disk on fire"
+
+
+def test_scheduler_drives_the_real_poller(poller: Poller, clock: FixedClock) -> None:
+    outcomes: list[PollOutcome] = []
+    scheduler = PollScheduler(lambda: PollCycle(poller), MarketClock(), clock, outcomes.append)
+    scheduler.start()
+    try:
+        wait_for(lambda: len(outcomes) >= 1)
+        assert len(outcomes[0].poll.succeeded) == 2
+        assert scheduler.next_run is not None
+        assert (scheduler.next_run - clock.now()).total_seconds() == 60  # open: every minute
+    finally:
+        scheduler.shutdown()

@@ -1,0 +1,218 @@
+"""Charts built from a seeded database: ranges, markers, readout, export, in-place updates."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtGui import QImage
+
+from services.core.clock import FixedClock, daily_bar_ts, epoch
+from services.core.paths import AppPaths
+from services.market.poller import Poller
+from tests.conftest import hkt
+from ui.app import launch
+from ui.charts.tabs import COMPARE, PRICE, VALUATION
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, db_path: Path, isolated_home: AppPaths, clock: FixedClock) -> MainWindow:
+    win = launch(db_path, isolated_home, clock, start_feed=False)
+    qtbot.addWidget(win)
+    win.resize(1200, 900)
+    return win
+
+
+@pytest.fixture
+def seeded(poller: Poller, app_db: sqlite3.Connection) -> sqlite3.Connection:
+    """Yahoo bars as a poll stores them: daily history and 5 sessions of minutes."""
+    assert len(poller.poll().succeeded) == 2
+    return app_db
+
+
+def lines(window: MainWindow) -> dict[str, float]:
+    return {item.label.format: item.value() for item in window.price_chart.overlays
+            if isinstance(item, pg.InfiniteLine) and item.label is not None}
+
+
+def test_charts_build_for_both_stocks_with_targets_lockups_and_bands(window: MainWindow) -> None:
+    for symbol, name in (("2513.HK", "Zhipu AI"), ("0100.HK", "MiniMax")):
+        assert window.select_symbol(symbol)
+        window.tabs.setCurrentIndex(VALUATION)
+        assert window.valuation_chart.data is not None
+        assert window.valuation_chart.data.instrument.name == name
+        summary = window.valuation_chart.summary.text()
+        assert "trades at" in summary and "FY2025 revenue" in summary
+        window.tabs.setCurrentIndex(PRICE)
+        chart = window.price_chart
+        assert chart.data is not None and chart.data.instrument.name == name
+        assert name in chart.price_plot.titleLabel.text
+        assert "reference points" in chart.price_plot.titleLabel.text
+    headline = window.price_chart.drawdown_plot.titleLabel.text  # MiniMax is selected
+    assert "max −85.0% (peak 2026-03-18 → trough 2026-07-23)" in headline
+    assert "needs +567.3% to recover" in headline and "from 52-week high −85.0%" in headline
+    marks = lines(window)
+    assert marks["Goldman Sachs 2026-02-23 Neutral HK$1,018"] == 1018
+    assert marks["Citi 2026-07-24 Buy / High Risk HK$533"] == 533
+    assert marks["IPO HK$165.00"] == 165
+    lock = next(k for k in marks if k.startswith("lock-up 2026-07-09"))
+    assert "past" in lock and "14 cornerstone investors" in lock and "Pre-IPO" in lock
+    assert marks[lock] == daily_bar_ts(dt.date(2026, 7, 9))
+    upcoming = next(k for k in marks if k.startswith("lock-up ≥ 2027-01-08"))
+    assert "in 46 d" in upcoming and "Founders" in upcoming
+    assert marks["listed 2026-01-09"] == daily_bar_ts(dt.date(2026, 1, 9))
+    regions = [i for i in window.price_chart.overlays if isinstance(i, pg.LinearRegionItem)]
+    assert len(regions) == 5
+    # older targets are drawn fainter than the newest
+    alphas = {i.label.format.split()[0] + i.label.format.split()[1]: i.pen.color().alpha()
+              for i in window.price_chart.overlays
+              if isinstance(i, pg.InfiniteLine) and "HK$" in (i.label.format if i.label else "")
+              and i.angle == 0 and not i.label.format.startswith("IPO")}
+    assert alphas["MorganStanley"] == 255 and alphas["J.P.Morgan"] < 255
+
+
+def test_range_buttons_set_the_view(window: MainWindow, seeded: sqlite3.Connection,
+                                    clock: FixedClock) -> None:
+    window.tabs.setCurrentIndex(PRICE)
+    chart = window.price_chart
+    window.select_symbol("2513.HK")
+    chart.range_buttons["1M"].click()
+    assert chart.data is not None and chart.data.bars.interval == "1d"
+    (x0, x1), _ = chart.price_plot.viewRange()
+    month_ago = epoch(hkt(2026, 10, 23, 0, 0))
+    assert month_ago - 3 * 86400 < x0 < month_ago + 3 * 86400
+    chart.range_buttons["1D"].click()
+    assert chart.data.bars.interval == "1m"
+    (x0, x1), _ = chart.price_plot.viewRange()
+    assert epoch(hkt(2026, 11, 23, 9, 0)) < x0 and x1 < epoch(hkt(2026, 11, 23, 11, 0))
+    chart.range_buttons["5D"].click()
+    sessions = {dt.datetime.fromtimestamp(t, dt.UTC).date() for t in chart.data.bars.ts}
+    assert len(sessions) == 5
+    chart.range_buttons["Max"].click()
+    (x0, x1), _ = chart.price_plot.viewRange()
+    assert x0 < daily_bar_ts(dt.date(2026, 1, 8)) and x1 > daily_bar_ts(dt.date(2027, 1, 8))
+
+
+def test_readout_log_scale_candles_and_in_place_refresh(
+    window: MainWindow, seeded: sqlite3.Connection, poller: Poller, clock: FixedClock
+) -> None:
+    window.tabs.setCurrentIndex(PRICE)
+    chart = window.price_chart
+    window.select_symbol("0100.HK")
+    chart.set_range("1D")
+    bars = chart.data.bars
+    text = chart.readout_text(len(bars) - 1)
+    assert text.startswith("2026-11-23 10:15 HKT") and f"C {bars.close[-1]:,.2f}" in text
+    assert "yahoo" in text and "from peak" in text
+
+    chart.log_scale.setChecked(True)
+    assert lines(window)["J.P. Morgan 2026-02-09 Overweight HK$700"] == pytest.approx(
+        np.log10(700))
+    chart.log_scale.setChecked(False)
+    assert lines(window)["J.P. Morgan 2026-02-09 Overweight HK$700"] == 700
+    chart.mode.setCurrentText("Candles")
+    assert chart.candles.isVisible() and not chart.line.isVisible()
+
+    chart.price_plot.setXRange(epoch(hkt(2026, 11, 23, 9, 40)), epoch(hkt(2026, 11, 23, 10, 0)),
+                               padding=0)
+    before = chart.price_plot.viewRange()[0]
+    count = len(chart.data.bars)
+    clock.advance(5 * 60)
+    poller.poll()
+    window.refresh()  # what a landed poll does
+    assert len(chart.data.bars) == count + 5
+    assert chart.price_plot.viewRange()[0] == pytest.approx(before)
+
+
+def test_export_png_and_csv_match_the_database(window: MainWindow, seeded: sqlite3.Connection,
+                                               tmp_path: Path) -> None:
+    window.select_symbol("2513.HK")
+    window.tabs.setCurrentIndex(PRICE)
+    chart = window.price_chart
+    chart.set_range("Max")
+    chart.export_png(tmp_path / "chart.png")
+    image = QImage(str(tmp_path / "chart.png"))
+    assert not image.isNull() and image.width() >= 1200
+    chart.export_csv(tmp_path / "chart.csv")
+    with (tmp_path / "chart.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    stored = {r[0]: (r[1], r[2]) for r in seeded.execute(
+        "SELECT ts, close, source FROM bars WHERE symbol = '2513.HK' AND interval = '1d'")}
+    assert len(rows) == len(stored)
+    for row in rows:
+        close, source = stored[int(row["ts_utc"])]
+        assert row["source"] == source
+        assert (row["close"] == "" and close is None) or float(row["close"]) == close
+    assert not list(tmp_path.glob(".chart*"))  # no temporary files left behind
+    window.tabs.setCurrentIndex(VALUATION)
+    window.valuation_chart.export_csv(tmp_path / "valuation.csv")
+    window.tabs.setCurrentIndex(COMPARE)
+    window.comparison_chart.export_csv(tmp_path / "comparison.csv")
+    assert "market_cap" in (tmp_path / "valuation.csv").read_text()
+    assert "0100.HK" in (tmp_path / "comparison.csv").read_text()
+
+
+def test_comparison_and_dark_theme(window: MainWindow) -> None:
+    window.tabs.setCurrentIndex(COMPARE)
+    compare = window.comparison_chart
+    assert [line.symbol for line in compare.lines] == ["2513.HK", "0100.HK"]
+    assert compare.lines[1].index[0] == pytest.approx(345 / 165 * 100)
+    compare.base.setCurrentText("Date")
+    compare.base_date.setDate(dt.date(2026, 2, 20))
+    assert compare.lines[0].index[0] == pytest.approx(100.0)
+    window.tabs.setCurrentIndex(VALUATION)
+    window.set_dark_theme(True)
+    assert window.valuation_chart.theme.dark and window.comparison_chart.theme.dark
+    window.set_dark_theme(False)
+    assert not window.valuation_chart.theme.dark
+
+
+def test_demo_data_is_marked_on_every_chart(qtbot, tmp_path: Path, isolated_home: AppPaths,
+                                            clock: FixedClock) -> None:
+    from db.connection import transaction
+    from services.app.database import open_app_database
+
+    db = tmp_path / "demo.sqlite3"
+    conn = open_app_database(db, demo=True)
+    with transaction(conn):
+        conn.execute("INSERT INTO bars (symbol, interval, ts, open, high, low, close, volume, "
+                     "source) VALUES ('2513.HK', '1d', ?, 800, 830, 790, 820, 1000, 'demo')",
+                     [daily_bar_ts(dt.date(2026, 11, 20))])
+    conn.close()
+    win = launch(db, isolated_home, clock, demo=True, start_feed=False)
+    qtbot.addWidget(win)
+    win.select_symbol("2513.HK")
+    for tab in (PRICE, VALUATION, COMPARE):
+        win.tabs.setCurrentIndex(tab)
+    assert "DEMO" in win.price_chart.price_plot.titleLabel.text
+    assert "DEMO" in win.valuation_chart.cap_plot.titleLabel.text
+    assert "DEMO" in win.comparison_chart.index_plot.titleLabel.text
+    assert "DEMO" in win.price_chart._file_name()
+
+
+def test_hidden_charts_are_built_late_and_catch_up_when_shown(window: MainWindow) -> None:
+    assert window.tabs.currentIndex() == 0 and not window.tabs._built  # nothing built yet
+    window.tabs.setCurrentIndex(PRICE)
+    window.select_symbol("2513.HK")
+    assert window.price_chart.data.instrument.symbol == "2513.HK"
+    window.tabs.setCurrentIndex(0)
+    window.select_symbol("0100.HK")
+    assert window.price_chart.data.instrument.symbol == "2513.HK"  # hidden: not redrawn
+    window.tabs.setCurrentIndex(PRICE)
+    assert window.price_chart.data.instrument.symbol == "0100.HK"
+
+
+def test_alert_thresholds_are_drawn_when_given(window: MainWindow) -> None:
+    import dataclasses
+
+    window.tabs.setCurrentIndex(PRICE)
+    chart = window.price_chart
+    chart.show_data(dataclasses.replace(chart.data, alert_levels=(250.0, 1500.0)))
+    assert lines(window)["alert 250.00"] == 250.0
+    assert lines(window)["alert 1,500.00"] == 1500.0

@@ -1,0 +1,1 @@
+"""The alert log, the rule editor, the tray icon and notification clicks."""

@@ -1,0 +1,116 @@
+"""Create or edit one alert rule; every problem is explained and nothing is saved until the
+rule is valid."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QDate, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFormLayout,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from services.alerts.rules import AlertRule, Direction, Policy, RuleError, RuleKind
+from services.core.clock import epoch
+from services.core.tickers import TickerError, normalise_symbol
+from ui.common.form_parts import message_label, save_cancel
+
+
+class AlertEditorDialog(QDialog):
+    def __init__(self, symbols: list[str], save: Callable[[AlertRule], None],
+                 rule: AlertRule | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Edit alert" if rule and rule.id else "New alert")
+        self._save = save
+        self.symbol = QComboBox(self)
+        self.symbol.setEditable(True)
+        self.symbol.addItems(symbols)
+        self.kind = QComboBox(self)
+        self.kind.addItems([k.value for k in RuleKind])
+        self.level = QLineEdit(self)
+        self.level.setPlaceholderText("e.g. 900 (price), 8 (%), 30 (days)")
+        self.direction = QComboBox(self)
+        self.direction.addItems([d.value for d in Direction])
+        self.policy = QComboBox(self)
+        self.policy.addItems([p.value for p in Policy])
+        self.hysteresis = QLineEdit("0", self)
+        self.within = QLineEdit("0", self)
+        self.cooldown = QSpinBox(self)
+        self.cooldown.setRange(0, 7 * 24 * 60)
+        self.cooldown.setSuffix(" min")
+        self.expires_on = QCheckBox("expires", self)
+        self.expires = QDateEdit(QDate.currentDate().addDays(30), self)
+        self.expires.setCalendarPopup(True)
+        self.expires.setDisplayFormat("yyyy-MM-dd")
+        self.note = QLineEdit(self)
+        self.errors = message_label(self, "alert_errors")
+        form = QFormLayout(self)
+        for label, widget in (("Symbol", self.symbol), ("Watch", self.kind),
+                              ("Level", self.level), ("Direction", self.direction),
+                              ("Fires", self.policy), ("Re-arm band (% of level)", self.hysteresis),
+                              ("Within (% of a target)", self.within),
+                              ("Cooldown", self.cooldown), (self.expires_on, self.expires),
+                              ("Note", self.note)):
+            form.addRow(label, widget)
+        form.addRow(self.errors)
+        form.addRow(save_cancel(self, self.try_save))
+        if rule is not None:
+            self.load(rule)
+
+    def load(self, rule: AlertRule) -> None:
+        self.symbol.setCurrentText(rule.symbol)
+        self.kind.setCurrentText(rule.kind.value)
+        self.level.setText(f"{rule.level:g}")
+        self.direction.setCurrentText(rule.direction.value)
+        self.policy.setCurrentText(rule.policy.value)
+        self.hysteresis.setText(f"{rule.hysteresis_pct:g}")
+        self.within.setText(f"{rule.band_pct:g}")
+        self.cooldown.setValue(rule.cooldown_min)
+        self.expires_on.setChecked(rule.expires_at is not None)
+        if rule.expires_at is not None:
+            day = dt.datetime.fromtimestamp(rule.expires_at, ZoneInfo("Asia/Hong_Kong")).date()
+            self.expires.setDate(QDate(day.year, day.month, day.day))
+        self.note.setText(rule.note)
+        self._id = rule.id
+
+    def rule(self) -> AlertRule:
+        """The rule as typed; RuleError when a field is not even a number."""
+        def number(field: QLineEdit, what: str) -> float:
+            try:
+                return float(field.text().replace(",", "").strip())
+            except ValueError:
+                raise RuleError(f"{what} must be a number (got {field.text()!r}).") from None
+
+        expires = None
+        if self.expires_on.isChecked():
+            day = self.expires.date().toPython()
+            expires = epoch(dt.datetime.combine(day, dt.time(23, 59, 59),
+                                                ZoneInfo("Asia/Hong_Kong")))
+        try:
+            symbol = normalise_symbol(self.symbol.currentText())
+        except TickerError as error:
+            raise RuleError(str(error)) from None
+        return AlertRule(symbol, RuleKind(self.kind.currentText()), number(self.level, "The level"),
+                         Direction(self.direction.currentText()),
+                         Policy(self.policy.currentText()),
+                         number(self.hysteresis, "The re-arm band"), self.cooldown.value(),
+                         number(self.within, "'Within'"), expires, note=self.note.text(),
+                         id=getattr(self, "_id", None))
+
+    @Slot()
+    def try_save(self) -> None:
+        try:
+            self._save(self.rule())
+        except RuleError as error:
+            self.errors.setText(str(error))
+            return
+        self.accept()

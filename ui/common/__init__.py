@@ -1,0 +1,1 @@
+"""Shared window parts: settings, models, form pieces, the job bridge and the worker pool."""

@@ -1,0 +1,1 @@
+"""The File menu: imports with a preview and column mapping, and exports."""

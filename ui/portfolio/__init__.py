@@ -1,0 +1,1 @@
+"""The Portfolio tab: positions, transactions and the value chart."""

@@ -1,0 +1,1 @@
+"""The reference data editor: targets, lock-ups, share counts and revenue."""

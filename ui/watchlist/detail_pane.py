@@ -1,0 +1,156 @@
+"""The selected symbol's facts — targets, lock-ups, fundamentals — each with its source."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from services.core import analytics
+from services.core import formatting as fmt
+from services.core.models import Money, Provenance
+from services.watchlists.service import InstrumentDetail
+
+STYLE = """
+<style>
+ h2 { margin: 0 0 2px 0; }
+ h3 { margin: 10px 0 2px 0; }
+ table { border-collapse: collapse; }
+ th { text-align: left; padding: 1px 10px 1px 0; font-weight: 600; }
+ td { padding: 1px 10px 1px 0; }
+ td.num { text-align: right; }
+ .muted { color: #6e7781; }
+ .warn { color: #9a6700; }
+</style>
+"""
+UNCERTAIN = {"digest", "derived", "approximate"}
+
+
+def _conf(p: Provenance | None) -> str:
+    if p is None:
+        return ""
+    label = escape(p.confidence + (", edited" if p.user_edited else ""))
+    css = "warn" if p.confidence in UNCERTAIN else "muted"
+    return f'<span class="{css}" title="{escape(p.source)}">{label}</span>'
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: set[int]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(
+            f'<td class="num">{cell}</td>' if i in numeric else f"<td>{cell}</td>"
+            for i, cell in enumerate(row)
+        ) + "</tr>"
+        for row in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def detail_html(detail: InstrumentDetail) -> str:
+    row = detail.row
+    ins = row.instrument
+    tz = ins.timezone
+    parts = [STYLE, f"<h2>{escape(ins.name)} &nbsp;<span class='muted'>{escape(ins.symbol)}</span>"
+             f"</h2><div>{escape(ins.legal_name)} {escape(ins.local_name)}</div>"]
+    facts = []
+    if ins.listing_date:
+        facts.append(f"Listed {ins.listing_date.isoformat()} on {escape(ins.exchange)}")
+    if ins.offer_price:
+        facts.append(f"offer price {fmt.money(Money(ins.offer_price, ins.currency))}")
+    if ins.board_lot:
+        facts.append(f"board lot {ins.board_lot}")
+    parts.append(f"<div>{' · '.join(facts)} {_conf(ins.provenance)}</div>")
+    if ins.notes:
+        parts.append(f"<div class='muted'>{escape(ins.notes)}</div>")
+
+    if row.last is not None:
+        line = (f"<b>{fmt.money(row.last.money)}</b> ({fmt.price_time(row.last, tz)}, "
+                f"{escape(fmt.source_label(row.last))})")
+        if row.peak is not None and row.drawdown is not None:
+            line += (f" · peak {fmt.money(row.peak.money)} on {fmt.price_time(row.peak, tz)}"
+                     f" · {fmt.percent(row.drawdown)} from peak, needs "
+                     f"{fmt.percent(analytics.gain_to_recover(row.drawdown))} to recover")
+        parts.append(f"<h3>Price</h3><div>{line}</div>")
+
+    price = row.last.money if row.last else None
+    parts.append("<h3>Analyst targets</h3>")
+    parts.append(_table(
+        ["Date", "Broker", "Rating", "Target", "Upside", "Confidence", "Note"],
+        ([("~" if t.date_approximate else "") + t.date.isoformat(), escape(t.broker),
+          escape(t.rating or "—"), fmt.money(t.price, 0),
+          fmt.percent(analytics.upside(price, t.price)) if price else fmt.NO_VALUE,
+          _conf(t.provenance), escape(t.note)]
+         for t in sorted(detail.targets, key=lambda t: t.date, reverse=True)),
+        {3, 4},
+    ))
+
+    parts.append("<h3>Lock-ups</h3>")
+    parts.append(_table(
+        ["Holders", "Shares", "First free day", "", "Confidence", "Note"],
+        ([escape(lock.holders), f"{lock.shares:,}" if lock.shares else "—",
+          ("" if lock.date_exact else "≥ ") + lock.first_free_day.isoformat(),
+          fmt.days_label(analytics.days_until(lock.first_free_day, detail.today)),
+          _conf(lock.provenance), escape(lock.note)]
+         for lock in detail.lockups),
+        {1},
+    ))
+
+    funds = detail.fundamentals
+    parts.append("<h3>Shares outstanding</h3>")
+    parts.append(_table(
+        ["As of", "Shares", "Confidence", "Note"],
+        ([s.as_of.isoformat(), f"{s.shares:,}", _conf(s.provenance), escape(s.note)]
+         for s in funds.shares),
+        {1},
+    ))
+    parts.append("<h3>Revenue</h3>")
+    parts.append(_table(
+        ["Period", "Revenue", "Confidence", "Note"],
+        ([escape(r.period), fmt.compact_money(r.amount), _conf(r.provenance), escape(r.note)]
+         for r in funds.revenue),
+        {1},
+    ))
+    if detail.band_prices:
+        parts.append(f"<h3>Price implied by P/S bands ({escape(row.ps_basis)} revenue)</h3>")
+        parts.append(_table(
+            ["Band", "P/S", "Implied price", "Meaning"],
+            ([escape(b.band.name), f"{b.band.ps_low:g}–{b.band.ps_high:g}x",
+              f"{fmt.money(b.low)} – {fmt.money(b.high)}", escape(b.band.meaning)]
+             for b in detail.band_prices),
+            {1, 2},
+        ))
+    if detail.fx_notes:
+        parts.append("<h3>FX rates used</h3>")
+        parts.append("".join(f"<div class='muted'>{escape(n)}</div>" for n in detail.fx_notes))
+    parts.append("<h3>Reference price points</h3>")
+    parts.append(_table(
+        ["Date", "Close", "High", "Confidence", "Note"],
+        ([p.date.isoformat(),
+          fmt.money(Money(p.close, ins.currency)) if p.close else "—",
+          fmt.money(Money(p.high, ins.currency)) if p.high else "—",
+          _conf(p.provenance), escape(p.note)]
+         for p in detail.reference_points),
+        {1, 2},
+    ))
+    return "".join(parts)
+
+
+class DetailPane(QTextBrowser):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setOpenExternalLinks(True)
+        self.setPlaceholderText("Select a symbol to see its targets, lock-ups and fundamentals.")
+        self._html = ""
+        self._symbol: str | None = None
+
+    def show_detail(self, detail: InstrumentDetail | None) -> None:
+        """Re-render only when the text changed; the same symbol keeps its scroll position."""
+        html = "" if detail is None else detail_html(detail)
+        symbol = None if detail is None else detail.row.symbol
+        if html == self._html:
+            return
+        scroll = self.verticalScrollBar().value() if symbol == self._symbol else 0
+        self._html, self._symbol = html, symbol
+        self.setHtml(html)
+        self.verticalScrollBar().setValue(scroll)

@@ -1,0 +1,63 @@
+"""The watchlist as a Qt table: a thin adapter over services.watchlists.columns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from services.watchlists.columns import COLUMNS, Column
+from services.watchlists.service import WatchlistRow
+from ui.common.list_table_model import Index, ListTableModel
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+SYMBOL_ROLE = Qt.ItemDataRole.UserRole + 2
+POSITIVE = QColor("#1a7f37")
+NEGATIVE = QColor("#cf222e")
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+
+class WatchlistTableModel(ListTableModel[WatchlistRow]):
+    headers = tuple(COLUMNS[c].header for c in Column)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = self.item(index)
+        if row is None:
+            return None
+        spec = COLUMNS[Column(index.column())]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return spec.text(row)
+        if role == SORT_ROLE:
+            key = spec.sort_key(row)
+            if key is None:
+                return float("-inf") if spec.numeric else ""
+            return key
+        if role == SYMBOL_ROLE:
+            return row.symbol
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return spec.tooltip(row) or None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(_RIGHT if spec.numeric else _LEFT)
+        if role == Qt.ItemDataRole.ForegroundRole and spec.signed:
+            value = spec.sort_key(row)
+            if isinstance(value, float) and value != 0:
+                return POSITIVE if value > 0 else NEGATIVE
+        return None
+
+    def rows(self) -> list[WatchlistRow]:
+        return list(self.items)
+
+    def set_rows(self, rows: list[WatchlistRow]) -> None:
+        """Replace the snapshot; same symbols in the same order only signal changed cells."""
+        if [r.symbol for r in rows] != [r.symbol for r in self.items]:
+            self.reset_items(rows)
+            return
+        old, self.items = self.items, list(rows)
+        for i, (before, after) in enumerate(zip(old, rows, strict=True)):
+            if before == after:
+                continue
+            changed = [c for c in Column if COLUMNS[c].text(before) != COLUMNS[c].text(after)]
+            first, last = (min(changed), max(changed)) if changed else (0, len(Column) - 1)
+            self.dataChanged.emit(self.index(i, first), self.index(i, last))
