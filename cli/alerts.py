@@ -1,21 +1,16 @@
-"""`python main.py alerts ...`: manage alert rules without a window.
-
-Every problem with the input is reported in words and nothing is changed (exit code 2).
-"""
+"""`python main.py alerts ...`: manage alert rules without a window."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import math
-from pathlib import Path
 from typing import TextIO
-from zoneinfo import ZoneInfo
 
+from cli.context import CommandError, Context, database
 from services.alerts.rules import AlertRule, Direction, Policy, RuleError, RuleKind
 from services.alerts.service import AlertService
-from services.app.database import DatabaseModeError, open_app_database
-from services.core.clock import SystemClock, epoch
+from services.core.clock import end_of_day
+from services.core.parsing import parse_number, parse_whole_number
 from services.core.tickers import TickerError, normalise_symbol
 from services.market.calendar import MarketClock
 
@@ -25,7 +20,8 @@ KINDS = {"above": RuleKind.PRICE_ABOVE, "below": RuleKind.PRICE_BELOW,
          "ps": RuleKind.PS, "lockup": RuleKind.LOCKUP, "stale": RuleKind.FEED_STALE}
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("alerts", help="list, add or remove alert rules")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     actions.add_parser("list", help="list alert rules and the latest events")
     add = actions.add_parser("add", help="add a rule, e.g. alerts add 2513.HK cross 900")
@@ -50,12 +46,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _number(text: str, what: str) -> float:
     try:
-        value = float(text.replace(",", "").strip())
+        return parse_number(text, what)
     except ValueError:
-        raise RuleError(f"{what} must be a number, e.g. 850 or 2.5 (got {text!r}).") from None
-    if not math.isfinite(value):
-        raise RuleError(f"{what} must be a finite number (got {text!r}).")
-    return value
+        raise RuleError(f"{what} must be a finite number, e.g. 850 or 2.5 (got {text!r})."
+                        ) from None
 
 
 def _choice(text: str, enum: type, what: str) -> object:
@@ -74,11 +68,10 @@ def build_rule(args: argparse.Namespace, tz: str = "Asia/Hong_Kong") -> AlertRul
     expires = None
     if args.expires:
         try:
-            day = dt.date.fromisoformat(args.expires.strip())
+            expires = end_of_day(dt.date.fromisoformat(args.expires.strip()), tz)
         except ValueError:
             raise RuleError(f"The expiry must be a date like 2026-12-31 (got {args.expires!r})."
                             ) from None
-        expires = epoch(dt.datetime.combine(day, dt.time(23, 59, 59), ZoneInfo(tz)))
     cooldown = _number(args.cooldown, "The cooldown")
     if not cooldown.is_integer():
         raise RuleError("The cooldown must be whole minutes.")
@@ -90,45 +83,43 @@ def build_rule(args: argparse.Namespace, tz: str = "Asia/Hong_Kong") -> AlertRul
         _number(args.within, "'Within'"), expires, note=args.note)
 
 
-def run(args: argparse.Namespace, db_path: Path, out: TextIO, err: TextIO,
-        demo: bool = False) -> int:
-    try:
-        conn = open_app_database(db_path, demo)
-    except DatabaseModeError as error:
-        print(error, file=err)
-        return 2
-    try:
-        service = AlertService(conn, SystemClock(), MarketClock())
-        if args.action == "list":
-            for rule, state in service.rules():
-                flags = [] if rule.enabled else ["disabled"]
-                flags += ["paused (fired too often)"] if state.paused else []
-                flags += [] if state.armed else ["fired, waiting to re-arm"]
-                print(f"{rule.id:>4}  {rule.describe()}  [{rule.policy}]"
-                      f"{'  ' + ', '.join(flags) if flags else ''}"
-                      f"{'  — ' + rule.note if rule.note else ''}", file=out)
-            for event in service.events(limit=10):
-                print(f"  event {event.id}: {event.message}", file=out)
-            return 0
-        if args.action == "add":
-            rule_id = service.add_rule(build_rule(args))
-            print(f"added rule {rule_id}", file=out)
-        elif args.action == "remove":
-            service.remove_rule(int(_number(args.id, "The rule id")))
-            print(f"removed rule {args.id}", file=out)
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    """Every problem with the input is reported in words and nothing is changed (exit 2)."""
+    with database(ctx) as conn:
+        service = AlertService(conn, ctx.clock, MarketClock())
+        try:
+            _act(args, service, ctx.out)
+        except (RuleError, TickerError) as error:
+            raise CommandError(f"Nothing was changed:\n{error}") from None
+        except KeyError as error:
+            raise CommandError(f"Nothing was changed: {error.args[0]}") from None
+    return 0
+
+
+def _act(args: argparse.Namespace, service: AlertService, out: TextIO) -> None:
+    if args.action == "list":
+        for rule, state in service.rules():
+            flags = [] if rule.enabled else ["disabled"]
+            flags += ["paused (fired too often)"] if state.paused else []
+            flags += [] if state.armed else ["fired, waiting to re-arm"]
+            print(f"{rule.id:>4}  {rule.describe()}  [{rule.policy}]"
+                  f"{'  ' + ', '.join(flags) if flags else ''}"
+                  f"{'  — ' + rule.note if rule.note else ''}", file=out)
+        for event in service.events(limit=10):
+            print(f"  event {event.id}: {event.message}", file=out)
+    elif args.action == "add":
+        print(f"added rule {service.add_rule(build_rule(args))}", file=out)
+    elif args.action == "remove":
+        try:
+            rule_id = parse_whole_number(args.id, "The rule id")
+        except ValueError as error:
+            raise RuleError(f"{error}.") from None
+        service.remove_rule(rule_id)
+        print(f"removed rule {rule_id}", file=out)
+    else:
+        symbol = normalise_symbol(args.symbol)
+        if args.which == "targets":
+            ids = service.preset_targets(symbol, _number(args.within, "'Within'"))
         else:
-            symbol = normalise_symbol(args.symbol)
-            if args.which == "targets":
-                ids = service.preset_targets(symbol, _number(args.within, "'Within'"))
-            else:
-                ids = [service.preset_lockups(symbol, int(_number(args.days, "Days")))]
-            print(f"added rules {', '.join(map(str, ids))}", file=out)
-        return 0
-    except (RuleError, TickerError) as error:
-        print(f"Nothing was changed:\n{error}", file=err)
-        return 2
-    except KeyError as error:
-        print(f"Nothing was changed: {error.args[0]}", file=err)
-        return 2
-    finally:
-        conn.close()
+            ids = [service.preset_lockups(symbol, int(_number(args.days, "Days")))]
+        print(f"added rules {', '.join(map(str, ids))}", file=out)

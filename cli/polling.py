@@ -2,59 +2,67 @@
 
 from __future__ import annotations
 
+import argparse
 import signal
-import sys
 import threading
 from collections.abc import Callable
-from pathlib import Path
-from typing import TextIO
 
+from cli.context import Context, database
 from services.alerts.notify import Dispatcher
-from services.app.database import DatabaseModeError, open_app_database
 from services.app.poll_cycle import CycleOutcome, cycle_factory
 from services.core.clock import Clock
-from services.core.paths import AppPaths
 from services.market.calendar import POLL_INTERVAL_S, MarketClock
 from services.market.feed_status import describe_outcome
 from services.market.feeds import make_clock, poller_factory
 from services.market.poller import Poller
 from services.market.scheduler import PollScheduler
 
-
-def _prepare(db_path: Path, demo: bool) -> bool:
-    try:
-        open_app_database(db_path, demo).close()
-    except DatabaseModeError as error:
-        print(error, file=sys.stderr)
-        return False
-    return True
+# How often the headless runner looks whether it was asked to stop.
+STOP_CHECK_S = 0.5
 
 
-def poll_once(db_path: Path, paths: AppPaths, demo: bool, out: TextIO = sys.stdout,
-              make_poller: Callable[[], Poller] | None = None) -> int:
+def add_parsers(commands: argparse._SubParsersAction) -> None:
+    poll = commands.add_parser("poll", help="run one poll cycle, print a summary and exit")
+    poll.add_argument("--once", action="store_true", required=True,
+                      help="poll once (backfilling new symbols); exit 1 if nothing was fetched")
+    run = commands.add_parser("run", help="keep polling on the market schedule")
+    run.add_argument("--headless", action="store_true", required=True,
+                     help="without a window; Ctrl-C or SIGTERM stops cleanly")
+
+
+def run_poll(args: argparse.Namespace, ctx: Context) -> int:
+    return poll_once(ctx)
+
+
+def run_runner(args: argparse.Namespace, ctx: Context) -> int:
+    return run_headless(ctx, interval_s=args.poll_interval)
+
+
+def poll_once(ctx: Context, make_poller: Callable[[], Poller] | None = None) -> int:
     """One poll cycle (backfilling as needed); exit code 1 when nothing could be fetched."""
-    if not _prepare(db_path, demo):
-        return 2
+    with database(ctx):
+        pass  # migrated, reference data loaded, mode checked
     market = MarketClock()
-    clock = make_clock(demo, market)
-    make_poller = make_poller or poller_factory(db_path, paths, clock, market, demo)
-    dispatcher = Dispatcher(True, "", out, False, demo)
+    clock = make_clock(ctx.demo, market)
+    make_poller = make_poller or poller_factory(ctx.db_path, ctx.paths, clock, market, ctx.demo)
+    dispatcher = Dispatcher(True, "", ctx.out, False, ctx.demo)
     outcome = cycle_factory(make_poller, clock, market, dispatcher)().run(force=True)
-    print("\n".join(describe_outcome(outcome.poll)), file=out, flush=True)
+    print("\n".join(describe_outcome(outcome.poll)), file=ctx.out, flush=True)
     return 0 if outcome.poll.succeeded else 1
 
 
-def run_headless(db_path: Path, paths: AppPaths, demo: bool, out: TextIO = sys.stdout,
-                 stop: threading.Event | None = None, clock: Clock | None = None,
+def run_headless(ctx: Context, stop: threading.Event | None = None, clock: Clock | None = None,
                  make_poller: Callable[[], Poller] | None = None,
                  interval_s: int = POLL_INTERVAL_S, webhook_url: str = "",
                  sound: bool = False) -> int:
-    """Poll on the market schedule until Ctrl-C or SIGTERM; an in-flight poll commits first."""
-    if not _prepare(db_path, demo):
-        return 2
+    """Poll on the market schedule until Ctrl-C or SIGTERM. Stopping cancels a poll still
+    waiting for Yahoo (nothing of it is written); one already writing commits first."""
+    with database(ctx):
+        pass
+    out = ctx.out
     stop = stop or threading.Event()
     market = MarketClock()
-    clock = clock or make_clock(demo, market)
+    clock = clock or make_clock(ctx.demo, market)
 
     def report(outcome: CycleOutcome) -> None:
         print("\n".join(describe_outcome(outcome.poll)), file=out, flush=True)
@@ -62,18 +70,18 @@ def run_headless(db_path: Path, paths: AppPaths, demo: bool, out: TextIO = sys.s
     def failed(message: str) -> None:
         print(f"poll failed: {message}", file=out, flush=True)
 
-    make_poller = make_poller or poller_factory(db_path, paths, clock, market, demo)
-    dispatcher = Dispatcher(True, webhook_url, out, sound, demo)
+    make_poller = make_poller or poller_factory(ctx.db_path, ctx.paths, clock, market, ctx.demo)
+    dispatcher = Dispatcher(True, webhook_url, out, sound, ctx.demo)
     scheduler = PollScheduler(cycle_factory(make_poller, clock, market, dispatcher), market,
                               clock, report, failed, interval_s)
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
-    label = "DEMO (simulated prices)" if demo else "Yahoo Finance"
-    print(f"HarbourWatch polling {label} into {db_path}; Ctrl-C stops.", file=out, flush=True)
+    label = "DEMO (simulated prices)" if ctx.demo else "Yahoo Finance"
+    print(f"HarbourWatch polling {label} into {ctx.db_path}; Ctrl-C stops.", file=out, flush=True)
     scheduler.start()
     try:
-        while not stop.wait(0.5):
+        while not stop.wait(STOP_CHECK_S):
             pass
     finally:
         scheduler.shutdown(wait=True)

@@ -1,40 +1,30 @@
-"""Headless commands behind `python main.py ...`: plain text out, an exit code back."""
+"""`python main.py show`: a watchlist as a text table, with the figures the window shows."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-from typing import TextIO
+import argparse
 
-from services.app.database import DatabaseModeError, open_app_database
-from services.core.clock import Clock, SystemClock
+from cli.context import CommandError, Context, database
 from services.watchlists.columns import render_text_table
 from services.watchlists.service import WatchlistService
 from services.watchlists.status import price_status
 
 
-def show_watchlist(
-    db_path: Path, watchlist: str, clock: Clock | None = None, out: TextIO = sys.stdout,
-    demo: bool = False,
-) -> int:
-    """Print a watchlist as a text table, with the same figures the window shows."""
-    clock = clock or SystemClock()
-    try:
-        conn = open_app_database(db_path, demo)
-    except DatabaseModeError as error:
-        print(error, file=sys.stderr)
-        return 2
-    try:
-        service = WatchlistService(conn, clock)
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    show = commands.add_parser("show", help="print a watchlist as a text table and exit")
+    show.add_argument("--watchlist", default="Main", help="watchlist name (default: Main)")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    with database(ctx) as conn:
+        service = WatchlistService(conn, ctx.clock)
         try:
-            rows = service.rows(watchlist)
+            rows = service.rows(args.watchlist)
         except KeyError:
             names = ", ".join(service.watchlist_names())
-            print(f"No watchlist named {watchlist!r}. Watchlists: {names}", file=sys.stderr)
-            return 2
-        print(f"{watchlist}{' — DEMO' if demo else ''} — {db_path}", file=out)
-        print(render_text_table(rows), file=out)
-        print(price_status(rows, clock.now()), file=out)
-        return 0
-    finally:
-        conn.close()
+            raise CommandError(f"No watchlist named {args.watchlist!r}. Watchlists: {names}"
+                               ) from None
+        print(f"{args.watchlist}{' — DEMO' if ctx.demo else ''} — {ctx.db_path}", file=ctx.out)
+        print(render_text_table(rows), file=ctx.out)
+        print(price_status(rows, ctx.clock.now()), file=ctx.out)
+    return 0

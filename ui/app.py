@@ -1,19 +1,22 @@
 """Building and running the GUI: application, database, services, window, price feed.
 
 Order matters: the window paints first; the scheduler (and with the first poll, yfinance and
-pandas on the worker thread) starts right after. On quit, polling stops and an in-flight poll
-commits before the database closes.
+pandas on the worker thread) starts right after. On quit (the window, the tray, Ctrl-C or
+SIGTERM from a desktop logout) a poll still waiting for Yahoo is cancelled, one already writing
+commits, the worker pool's tasks are cancelled or awaited briefly, then the database closes.
 """
 
 from __future__ import annotations
 
+import logging
+import signal
 import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -25,16 +28,23 @@ from services.market.calendar import POLL_INTERVAL_S, MarketClock
 from services.market.feeds import make_clock, poller_factory, yahoo_verifier
 from services.market.poller import Poller
 from services.watchlists.editing import Verify
+from ui.common import crash
 from ui.common import settings as cfg
 from ui.common.app_theme import apply_theme
 from ui.common.first_paint import FirstPaint
 from ui.common.job_bridge import JobBridge
 from ui.common.settings import open_settings
+from ui.common.workers import WorkerPool
 from ui.main_window import MainWindow
 
 # After the window's first paint: the tray and notification clicks, then the first poll.
 DESKTOP_START_DELAY_MS = 50
 FEED_START_DELAY_MS = 200
+# Quitting waits this long for background tasks (a symbol check, an import) to end.
+QUIT_WAIT_S = 2.0
+# Python handles a signal only when it runs; this timer lets it run while Qt waits for events.
+SIGNAL_CHECK_MS = 200
+log = logging.getLogger(__name__)
 
 
 def application() -> QApplication:
@@ -85,7 +95,7 @@ def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: boo
                                       clock, bridge.deliver_outcome, bridge.deliver_error,
                                       interval_s)
             window.refresh_requested.connect(scheduler.refresh_now)
-            app.aboutToQuit.connect(scheduler.shutdown)
+            app.aboutToQuit.connect(scheduler.shutdown)  # cancels a poll stuck on Yahoo
             window.scheduler = scheduler
             scheduler.start()
 
@@ -93,17 +103,37 @@ def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: boo
     return window
 
 
+def stop_background_work() -> None:
+    """On quit, after polling stopped: cancel or await the worker pool's tasks."""
+    if not WorkerPool.shutdown_instance(QUIT_WAIT_S):
+        log.warning("a background task was still running at quit; left to its timeout")
+
+
+def quit_on_signals(app: QApplication) -> QTimer:
+    """Ctrl-C and SIGTERM (a desktop logout, `kill`) quit like File › Quit: cleanly."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: app.quit())
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)  # gives Python a moment to run its signal handlers
+    timer.start(SIGNAL_CHECK_MS)
+    return timer
+
+
 def run_gui(db_path: Path, paths: AppPaths, demo: bool = False,
-            interval_s: int = POLL_INTERVAL_S) -> int:
+            interval_s: int = POLL_INTERVAL_S, log_file: Path | None = None) -> int:
     app = application()
+    crash.install(log_file)
     try:
         window = launch(db_path, paths, demo=demo, interval_s=interval_s)
     except (sqlite3.DatabaseError, OSError, DatabaseModeError) as error:
+        log.exception("cannot open the database %s", db_path)
         QMessageBox.critical(
             None, "HarbourWatch cannot open its database",
             f"{db_path}\n\n{error}\n\nNothing was changed. Use --db to choose another file.",
         )
         return 1
-    code = app.exec()  # aboutToQuit has stopped polling; an in-flight poll has committed
+    app.aboutToQuit.connect(stop_background_work)
+    quit_on_signals(app)
+    code = app.exec()  # aboutToQuit has stopped polling and background work
     del window  # closes the database
     return code

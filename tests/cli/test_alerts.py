@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from cli.alerts import run
-from main import build_parser
+from cli.main import context, dispatch
+from cli.parser import parse_args
 
 ROOT = Path(__file__).resolve().parents[2]
 LONG = "x" * 600
 
 
 def alerts(db_path: Path, *argv: str) -> tuple[int, str, str]:
-    args = build_parser().parse_args(["--db", str(db_path), "alerts", *argv])
+    args = parse_args(["--db", str(db_path), "alerts", *argv])
     out, err = io.StringIO(), io.StringIO()
-    return run(args, db_path, out, err), out.getvalue(), err.getvalue()
+    return dispatch(args, context(args, out, err)), out.getvalue(), err.getvalue()
 
 
 def rule_count(db_path: Path) -> int:
@@ -33,7 +33,7 @@ def rule_count(db_path: Path) -> int:
     [
         (["NOPE!", "above", "5"], "is not a ticker"),
         (["9999.HK", "above", "5"], "Unknown symbol '9999.HK'"),
-        (["2513.HK", "above", "abc"], "The level must be a number"),
+        (["2513.HK", "above", "abc"], "The level must be a finite number"),
         (["2513.HK", "above", "nan"], "finite number"),
         (["2513.HK", "above", "-5"], "above zero"),
         (["2513.HK", "cross", "0"], "above zero"),
@@ -41,7 +41,7 @@ def rule_count(db_path: Path) -> int:
         (["2513.HK", "drawdown", "100"], "between 0 and 100%"),
         (["2513.HK", "lockup", "2.5"], "whole number"),
         (["2513.HK", "stale", "0"], "from 1 to 1440"),
-        (["2513.HK", "cross", "900", "--hysteresis", ""], "re-arm band must be a number"),
+        (["2513.HK", "cross", "900", "--hysteresis", ""], "re-arm band must be a finite number"),
         (["2513.HK", "cross", "900", "--hysteresis", "80"], "re-arm band must be from 0"),
         (["2513.HK", "target", "1700", "--within", "-1"], "'Within X%' must be from 0 to 50"),
         (["2513.HK", "cross", "900", "--direction", "sideways"], "The direction must be one"),

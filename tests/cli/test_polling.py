@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from cli.context import Context
 from cli.polling import poll_once, run_headless
 from services.core.clock import FastClock
 from services.core.paths import AppPaths
@@ -32,11 +33,11 @@ def clock() -> FastClock:
 def test_poll_once_exit_codes(db_path: Path, isolated_home: AppPaths, poller: Poller,
                               fake_yahoo: FakeYahoo) -> None:
     out = io.StringIO()
-    assert poll_once(db_path, isolated_home, False, out, lambda: poller) == 0
+    assert poll_once(Context(db_path, isolated_home, out=out), lambda: poller) == 0
     assert "2/2 symbols updated" in out.getvalue() and "2513.HK" in out.getvalue()
     fake_yahoo.fail("reset")
     out = io.StringIO()
-    assert poll_once(db_path, isolated_home, False, out, lambda: poller) == 1
+    assert poll_once(Context(db_path, isolated_home, out=out), lambda: poller) == 1
     assert "Cannot reach Yahoo Finance" in out.getvalue()
 
 
@@ -54,8 +55,8 @@ def test_headless_runner_keeps_running_through_faults(
 ) -> None:
     out = io.StringIO()
     stop = threading.Event()
-    runner = threading.Thread(target=run_headless, args=(db_path, isolated_home, False, out, stop,
-                                                         clock, lambda: poller))
+    ctx = Context(db_path, isolated_home, out=out)
+    runner = threading.Thread(target=run_headless, args=(ctx, stop, clock, lambda: poller))
     runner.start()
     try:
         output_grew(out, "2/2 symbols updated", 0, runner)

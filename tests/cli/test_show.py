@@ -5,15 +5,25 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cli.show import show_watchlist
+from cli.context import Context
+from cli.main import dispatch
+from cli.parser import parse_args
 from services.core.clock import FixedClock
+from services.core.paths import default_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def show(db_path: Path, clock: FixedClock, out: io.StringIO, err: io.StringIO | None = None,
+         *argv: str) -> int:
+    args = parse_args(["--db", str(db_path), "show", *argv])
+    ctx = Context(db_path, default_paths(), out=out, err=err or io.StringIO(), clock=clock)
+    return dispatch(args, ctx)
+
+
 def test_show_prints_both_stocks_with_reference_figures(db_path: Path, clock: FixedClock) -> None:
     out = io.StringIO()
-    assert show_watchlist(db_path, "Main", clock, out) == 0
+    assert show(db_path, clock, out) == 0
     text = out.getvalue()
     assert "2513.HK" in text and "Zhipu AI" in text and "HK$819.00" in text
     assert "0100.HK" in text and "MiniMax" in text and "HK$199.30" in text
@@ -21,9 +31,10 @@ def test_show_prints_both_stocks_with_reference_figures(db_path: Path, clock: Fi
     assert "Not real-time" in text
 
 
-def test_show_unknown_watchlist_fails_clearly(db_path: Path, clock: FixedClock, capsys) -> None:
-    assert show_watchlist(db_path, "Nope", clock, io.StringIO()) == 2
-    assert "No watchlist named 'Nope'" in capsys.readouterr().err
+def test_show_unknown_watchlist_fails_clearly(db_path: Path, clock: FixedClock) -> None:
+    err = io.StringIO()
+    assert show(db_path, clock, io.StringIO(), err, "--watchlist", "Nope") == 2
+    assert "No watchlist named 'Nope'" in err.getvalue()
 
 
 def test_cli_help_and_show_run_as_a_user_would(db_path: Path) -> None:

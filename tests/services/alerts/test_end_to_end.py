@@ -15,6 +15,7 @@ from typing import ClassVar
 
 import pytest
 
+from cli.context import Context
 from cli.polling import run_headless
 from services.alerts.notify import Dispatcher, coalesce, post_webhook, webhook_body
 from services.alerts.rules import AlertRule, Direction, RuleKind
@@ -64,7 +65,7 @@ def test_crossing_fires_one_event_and_one_desktop_notification(
     lift_after(fake_yahoo, "2513.HK", epoch(hkt(2026, 11, 23, 10, 20)), level * 1.03)
 
     out, stop = io.StringIO(), threading.Event()
-    runner = threading.Thread(target=run_headless, args=(db_path, isolated_home, False, out,
+    runner = threading.Thread(target=run_headless, args=(Context(db_path, isolated_home, out=out),
                                                          stop, clock, lambda: cycle.poller))
     runner.start()
     try:

@@ -1,0 +1,44 @@
+"""Running one command: the context it gets, and the one place its errors become exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from cli import alerts, polling, show, transfer, watchlist
+from cli.context import FAILED, CommandError, Context
+
+log = logging.getLogger(__name__)
+Command = Callable[[argparse.Namespace, Context], int]
+COMMANDS: dict[str, Command] = {
+    "show": show.run, "poll": polling.run_poll, "run": polling.run_runner,
+    "alerts": alerts.run, "export": transfer.run, "import": transfer.run,
+    "watchlist": watchlist.run,
+}
+
+
+def dispatch(args: argparse.Namespace, ctx: Context | None = None) -> int:
+    """Run `args.command`; a CommandError is one line on stderr and its exit code, any other
+    exception a bug: its traceback goes to the log, one line to the user."""
+    ctx = ctx or context(args)
+    try:
+        return COMMANDS[args.command](args, ctx)
+    except CommandError as error:
+        print(error, file=ctx.err)
+        return error.code
+    except Exception as error:
+        log.exception("command %s failed", args.command)
+        where = logging.getLogger().handlers
+        files = [h.baseFilename for h in where if isinstance(h, logging.FileHandler)]
+        details = f" Details are in {files[0]}." if files else ""
+        print(f"HarbourWatch could not finish {args.command!r}: {type(error).__name__}: "
+              f"{error}.{details}", file=ctx.err)
+        return FAILED
+
+
+def context(args: argparse.Namespace, out: TextIO | None = None,
+            err: TextIO | None = None) -> Context:
+    return Context(args.db_path, args.paths, args.demo, out or sys.stdout, err or sys.stderr)

@@ -1,0 +1,57 @@
+"""The command line's shape: global options and every command's arguments, in one parser.
+
+`main.py` uses it to decide between the window and a command; the window's own options
+(`--db`, `--demo`, `--poll-interval`) are parsed here too, so both faces read them the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from cli import alerts, polling, show, transfer, watchlist
+from services.core.paths import default_paths
+
+MIN_POLL_INTERVAL_S = 15
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="main.py",
+        description="HarbourWatch — track HKEX stocks (Zhipu AI 2513.HK, MiniMax 0100.HK, any "
+        "Yahoo symbol) against analyst targets, lock-up expiries and valuation bands.",
+        epilog="Without a command the window opens. Headless: QT_QPA_PLATFORM=offscreen or "
+        "xvfb-run python main.py.",
+    )
+    parser.add_argument("--db", type=Path, help="database file (default: in the user data dir)")
+    parser.add_argument("--poll-interval", type=int, default=60, metavar="SECONDS",
+                        help="seconds between polls while the market trades (default 60, "
+                             f"min {MIN_POLL_INTERVAL_S})")
+    parser.add_argument("--demo", action="store_true",
+                        help="simulated prices (marked DEMO everywhere) in a separate database")
+    parser.add_argument("--log-level", type=str.upper, choices=LOG_LEVELS,
+                        default=os.environ.get("HARBOURWATCH_LOG_LEVEL", "INFO").upper(),
+                        help="how much the log file records (default INFO, or "
+                             "$HARBOURWATCH_LOG_LEVEL)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("gui", help="open the window (the default)")
+    show.add_parser(commands)
+    polling.add_parsers(commands)
+    alerts.add_parser(commands)
+    transfer.add_parsers(commands)
+    watchlist.add_parser(commands)
+    return parser
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parsed arguments plus `paths` and `db_path` (the database this run uses)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.poll_interval < MIN_POLL_INTERVAL_S:
+        parser.error(f"--poll-interval must be at least {MIN_POLL_INTERVAL_S} seconds (Yahoo's "
+                     "HK quotes are delayed 15 minutes; polling faster only invites rate limits)")
+    args.paths = default_paths()
+    args.db_path = args.db or (args.paths.demo_database if args.demo else args.paths.database)
+    return args
