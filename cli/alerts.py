@@ -7,10 +7,10 @@ import datetime as dt
 from typing import TextIO
 
 from cli.context import CommandError, Context, database
-from services.alerts.rules import AlertRule, Direction, Policy, RuleError, RuleKind
+from services.alerts.rules import AlertRule, Direction, Policy, RuleError, RuleKind, rule_number
 from services.alerts.service import AlertService
-from services.core.clock import end_of_day
-from services.core.parsing import parse_number, parse_whole_number
+from services.core.clock import HKEX_TZ, end_of_day
+from services.core.parsing import parse_whole_number
 from services.core.tickers import TickerError, normalise_symbol
 from services.market.calendar import MarketClock
 
@@ -44,14 +44,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     preset.add_argument("--days", default="30", help="lockups: days before expiry")
 
 
-def _number(text: str, what: str) -> float:
-    try:
-        return parse_number(text, what)
-    except ValueError:
-        raise RuleError(f"{what} must be a finite number, e.g. 850 or 2.5 (got {text!r})."
-                        ) from None
-
-
 def _choice(text: str, enum: type, what: str) -> object:
     try:
         return enum(text.strip().lower())
@@ -60,7 +52,7 @@ def _choice(text: str, enum: type, what: str) -> object:
         raise RuleError(f"{what} must be one of {options} (got {text!r}).") from None
 
 
-def build_rule(args: argparse.Namespace, tz: str = "Asia/Hong_Kong") -> AlertRule:
+def build_rule(args: argparse.Namespace, tz: str = HKEX_TZ) -> AlertRule:
     try:
         symbol = normalise_symbol(args.symbol)
     except TickerError as error:
@@ -72,15 +64,15 @@ def build_rule(args: argparse.Namespace, tz: str = "Asia/Hong_Kong") -> AlertRul
         except ValueError:
             raise RuleError(f"The expiry must be a date like 2026-12-31 (got {args.expires!r})."
                             ) from None
-    cooldown = _number(args.cooldown, "The cooldown")
+    cooldown = rule_number(args.cooldown, "The cooldown")
     if not cooldown.is_integer():
         raise RuleError("The cooldown must be whole minutes.")
     return AlertRule(
-        symbol, KINDS[args.kind], _number(args.level, "The level"),
+        symbol, KINDS[args.kind], rule_number(args.level, "The level"),
         _choice(args.direction, Direction, "The direction"),  # type: ignore[arg-type]
         _choice(args.policy, Policy, "The policy"),  # type: ignore[arg-type]
-        _number(args.hysteresis, "The re-arm band"), int(cooldown),
-        _number(args.within, "'Within'"), expires, note=args.note)
+        rule_number(args.hysteresis, "The re-arm band"), int(cooldown),
+        rule_number(args.within, "'Within'"), expires, note=args.note)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -119,7 +111,7 @@ def _act(args: argparse.Namespace, service: AlertService, out: TextIO) -> None:
     else:
         symbol = normalise_symbol(args.symbol)
         if args.which == "targets":
-            ids = service.preset_targets(symbol, _number(args.within, "'Within'"))
+            ids = service.preset_targets(symbol, rule_number(args.within, "'Within'"))
         else:
-            ids = [service.preset_lockups(symbol, int(_number(args.days, "Days")))]
+            ids = [service.preset_lockups(symbol, int(rule_number(args.days, "Days")))]
         print(f"added rules {', '.join(map(str, ids))}", file=out)

@@ -10,6 +10,7 @@ from typing import TextIO
 
 from cli import alerts, polling, show, transfer, watchlist
 from cli.context import FAILED, CommandError, Context
+from services.app.logs import current_log_file
 
 log = logging.getLogger(__name__)
 Command = Callable[[argparse.Namespace, Context], int]
@@ -31,9 +32,8 @@ def dispatch(args: argparse.Namespace, ctx: Context | None = None) -> int:
         return error.code
     except Exception as error:
         log.exception("command %s failed", args.command)
-        where = logging.getLogger().handlers
-        files = [h.baseFilename for h in where if isinstance(h, logging.FileHandler)]
-        details = f" Details are in {files[0]}." if files else ""
+        log_file = current_log_file()
+        details = f" Details are in {log_file}." if log_file else ""
         print(f"HarbourWatch could not finish {args.command!r}: {type(error).__name__}: "
               f"{error}.{details}", file=ctx.err)
         return FAILED

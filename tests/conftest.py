@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +21,24 @@ from services.market.calendar import MarketClock
 from services.market.poller import Poller
 from services.market.yahoo_source import YahooQuoteSource
 from tests.fake_yahoo import FakeSymbol, FakeYahoo, FakeYahooSession, random_walk_minutes
+
+# A thread a test started may take this long to notice it was stopped.
+THREAD_GRACE_S = 5.0
+
+
+@pytest.fixture(autouse=True)
+def no_threads_left_running() -> Iterator[None]:
+    """A test that leaves a thread running fails: such a thread races the next test (a poll
+    writing into its database, a scheduler firing) and hides a missing shutdown."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + THREAD_GRACE_S
+    while True:
+        left = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert not left, f"threads left running: {', '.join(t.name for t in left)}"
 
 
 @pytest.fixture(autouse=True)

@@ -9,12 +9,12 @@ market that only shows bars up to the fake's `now`, and faults can be injected p
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import socket
 import struct
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -85,6 +85,8 @@ class FakeYahoo:
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
         self._lock = threading.Lock()
+        self._stopping = threading.Event()  # ends a "slow" answer early when the fake stops
+        self._connections: set[socket.socket] = set()  # kept alive by clients between requests
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -99,7 +101,13 @@ class FakeYahoo:
         return self
 
     def stop(self) -> None:
+        """Stop serving and end every connection, so no handler thread outlives the fake."""
+        self._stopping.set()
         self._server.shutdown()
+        with self._lock:
+            for connection in self._connections:
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
         self._server.server_close()
 
     def fail(self, kind: str, symbol: str | None = None, times: int | None = None,
@@ -207,6 +215,16 @@ class FakeYahoo:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
+            def setup(self) -> None:
+                super().setup()
+                with fake._lock:
+                    fake._connections.add(self.connection)
+
+            def finish(self) -> None:
+                with fake._lock:
+                    fake._connections.discard(self.connection)
+                super().finish()
+
             def log_message(self, *args: Any) -> None:
                 pass
 
@@ -232,7 +250,7 @@ class FakeYahoo:
                 fault = fake._take_fault(symbol)
                 kind = fault.kind if fault else None
                 if kind == "slow" and fault:
-                    time.sleep(fault.delay)
+                    fake._stopping.wait(fault.delay)
                 if kind == "429":
                     self._send(429, "text/html", b"Too Many Requests")
                 elif kind == "500":

@@ -132,8 +132,13 @@ def run_gui(db_path: Path, paths: AppPaths, demo: bool = False,
             f"{db_path}\n\n{error}\n\nNothing was changed. Use --db to choose another file.",
         )
         return 1
+    return serve(app, window)
+
+
+def serve(app: QApplication, window: MainWindow) -> int:
+    """Run the event loop until quit; then polling and background work have stopped."""
     app.aboutToQuit.connect(stop_background_work)
     quit_on_signals(app)
-    code = app.exec()  # aboutToQuit has stopped polling and background work
-    del window  # closes the database
+    code = app.exec()
+    window.workspace.conn.close()  # nothing uses it any more: polling and workers have ended
     return code

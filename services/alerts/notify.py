@@ -31,7 +31,6 @@ class Notification:
     title: str
     body: str
     symbol: str  # the symbol the "Open" action shows
-    event_ids: tuple[int, ...]
 
 
 def coalesce(events: Sequence[AlertEvent], demo: bool = False) -> Notification | None:
@@ -47,7 +46,7 @@ def coalesce(events: Sequence[AlertEvent], demo: bool = False) -> Notification |
     body = "\n".join(e.message for e in events[:6])
     if len(events) > 6:
         body += f"\n… and {len(events) - 6} more in the alert log"
-    return Notification(title, body, events[0].symbol, tuple(e.id for e in events))
+    return Notification(title, body, events[0].symbol)
 
 
 def send_desktop(note: Notification, timeout: float = 3.0) -> bool:

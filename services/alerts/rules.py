@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from services.core.parsing import note_problem
+from services.core.parsing import note_problem, parse_number
 
 
 class RuleKind(StrEnum):
@@ -111,6 +111,15 @@ class RuleState:
 
 class RuleError(ValueError):
     """What is wrong with a rule, in words fit for the user (one problem per line)."""
+
+
+def rule_number(text: str, what: str) -> float:
+    """A number typed for a rule (window or command line); RuleError in words otherwise."""
+    try:
+        return parse_number(text, what)
+    except ValueError:
+        raise RuleError(f"{what} must be a finite number, e.g. 850 or 2.5 (got {text!r})."
+                        ) from None
 
 
 def validate(rule: AlertRule, now: dt.datetime, known_symbols: set[str]) -> None:

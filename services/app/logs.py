@@ -17,6 +17,7 @@ MAX_BYTES = 2 * 1024 * 1024
 BACKUPS = 3
 FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
 _MARK = "_harbourwatch"  # our handler, replaced when logging is configured again (tests)
+_current: Path | None = None
 
 
 def log_path(paths: AppPaths) -> Path:
@@ -44,4 +45,11 @@ def configure_logging(paths: AppPaths, level: str = "INFO") -> Path | None:
     setattr(handler, _MARK, True)
     root.addHandler(handler)
     root.setLevel(level)
+    global _current
+    _current = written
     return written
+
+
+def current_log_file() -> Path | None:
+    """Where the log goes now (None: not configured, or stderr), to name in error messages."""
+    return _current

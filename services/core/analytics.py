@@ -1,7 +1,7 @@
 """Drawdown, upside, lock-up countdowns and implied valuation.
 
 Pure functions over domain values: nothing here reads the database or the clock, so every figure
-can be checked by hand against reference/companies.md.
+can be checked by hand against the sources the bundled reference data cites.
 """
 
 from __future__ import annotations

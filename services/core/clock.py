@@ -12,7 +12,8 @@ import time
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-HONG_KONG = ZoneInfo("Asia/Hong_Kong")
+HKEX_TZ = "Asia/Hong_Kong"
+HONG_KONG = ZoneInfo(HKEX_TZ)
 # Yahoo stamps an HKEX daily bar at the 09:30 open; reference points use the same stamp.
 DAILY_BAR_LOCAL_TIME = dt.time(9, 30)
 

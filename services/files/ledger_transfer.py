@@ -88,10 +88,6 @@ class LedgerTransfer:
         self._demo = demo
 
     # -- transactions in -----------------------------------------------------------------------
-    def preview_transactions(self, path: Path) -> tuple[list[str], dict[str, str]]:
-        header, _ = read_rows(path)
-        return header, guess_mapping(header)
-
     def import_transactions(self, path: Path, mapping: dict[str, str] | None = None,
                             skip_bad: bool = False) -> ImportReport:
         header, rows = read_rows(path)

@@ -41,7 +41,6 @@ FORMATS = ("csv", "json", "tradingview", "xlsx")
 CSV_HEADER = ("symbol", "name", "note", "alerts", "targets", "data")
 RULE_FIELDS = ("kind", "level", "direction", "policy", "hysteresis_pct", "cooldown_min",
                "band_pct", "note")
-TARGET_FIELDS = ("broker", "date", "rating", "price", "currency", "source")
 
 
 @dataclass

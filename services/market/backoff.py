@@ -21,7 +21,7 @@ class Backoff:
         return raw * rng.uniform(1 - self.jitter, 1 + self.jitter)
 
 
-# HTTP 429: about 60 s, doubling to 15 min (DESIGN.md section 4).
+# HTTP 429: about 60 s, doubling to 15 min: long enough for Yahoo's limit to lift.
 RATE_LIMIT = Backoff(60, 15 * 60)
 # Transport or malformed data for one symbol: retry sooner, still doubling.
 FAILURE = Backoff(30, 10 * 60)

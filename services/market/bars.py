@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from services.core.clock import daily_bar_ts, local_date
+from services.core.clock import HKEX_TZ, daily_bar_ts, local_date
 
 Bar = tuple[int, float, float, float, float, int]  # ts, open, high, low, close, volume
 
 
-def daily_from_minutes(minute_bars: Sequence[Bar], tz: str = "Asia/Hong_Kong") -> list[Bar]:
+def daily_from_minutes(minute_bars: Sequence[Bar], tz: str = HKEX_TZ) -> list[Bar]:
     """One daily bar a local date (stamped at the 09:30 open, as Yahoo does) from its minutes."""
     days: dict[dt.date, list[Bar]] = {}
     for bar in minute_bars:

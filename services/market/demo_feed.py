@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from services.core.clock import Clock, FastClock, epoch, local_date
+from services.core.clock import HKEX_TZ, Clock, FastClock, epoch, local_date
 from services.market.bars import Bar, daily_from_minutes
 from services.market.calendar import MarketClock, Phase
 from services.market.feed_types import Fetched, QuoteMeta
@@ -44,7 +44,7 @@ class DemoQuoteSource:
     def fetch(self, symbol: str, interval: str, period: str, currency: str | None) -> Fetched:
         """Same contract as YahooQuoteSource.fetch, from the simulation. Worker thread only."""
         bars = self._advance(symbol)
-        tz = "Asia/Hong_Kong"
+        tz = HKEX_TZ
         days = sorted({local_date(b[0], tz) for b in bars})
         keep = set(days[-1:] if period == "1d" else days)
         chosen = [b for b in bars if local_date(b[0], tz) in keep]

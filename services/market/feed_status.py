@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from services.core import formatting as fmt
-from services.core.clock import from_epoch
+from services.core.clock import HKEX_TZ, from_epoch
 from services.core.models import Price
 from services.market.poller import PollOutcome
 
 
-def describe_outcome(outcome: PollOutcome, tz: str = "Asia/Hong_Kong") -> list[str]:
+def describe_outcome(outcome: PollOutcome, tz: str = HKEX_TZ) -> list[str]:
     """Lines for a terminal: what each symbol did in one poll."""
     when = from_epoch(outcome.started_at, tz).strftime("%Y-%m-%d %H:%M:%S %Z")
     demo = " DEMO" if outcome.source == "demo" else ""
@@ -31,7 +31,7 @@ def describe_outcome(outcome: PollOutcome, tz: str = "Asia/Hong_Kong") -> list[s
     return lines
 
 
-def feed_summary(outcome: PollOutcome, tz: str = "Asia/Hong_Kong") -> str:
+def feed_summary(outcome: PollOutcome, tz: str = HKEX_TZ) -> str:
     """The status bar's feed cell: health of the last poll."""
     when = from_epoch(outcome.finished_at, tz).strftime("%H:%M:%S %Z")
     ok, total = len(outcome.succeeded), len(outcome.results)

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 
 from db import watchlist_repo
 from db.connection import transaction
+from services.core.clock import HKEX_TZ
 from services.core.parsing import note_problem
 from services.core.tickers import is_hkex, normalise_symbol
 from services.market.feed_types import ErrorKind, FeedError, QuoteMeta, Verify
 
 MAX_NAME = 60
-HKEX_DEFAULTS = ("HKD", "Asia/Hong_Kong", "HKG")
+HKEX_DEFAULTS = ("HKD", HKEX_TZ, "HKG")
 
 
 class WatchlistError(ValueError):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from services.core import formatting as fmt
-from services.core.clock import from_epoch
+from services.core.clock import HKEX_TZ, from_epoch
 from services.market.poller import PollOutcome
 from services.watchlists.service import WatchlistRow
 
@@ -48,7 +48,7 @@ def price_status(rows: list[WatchlistRow], now: dt.datetime) -> str:
 
 
 def feed_banner(outcome: PollOutcome | None, rows: list[WatchlistRow],
-                tz: str = "Asia/Hong_Kong") -> str:
+                tz: str = HKEX_TZ) -> str:
     """The warning across the window when the feed is down, or '' when it is fine."""
     if outcome is None:
         return ""

@@ -3,11 +3,9 @@ rule is valid."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, Slot
+from PySide6.QtCore import QDate, Qt, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.alerts.rules import AlertRule, Direction, Policy, RuleError, RuleKind
-from services.core.clock import epoch
+from services.alerts.rules import AlertRule, Direction, Policy, RuleError, RuleKind, rule_number
+from services.core.clock import HKEX_TZ, end_of_day, local_date
 from services.core.tickers import TickerError, normalise_symbol
 from ui.common.form_parts import message_label, save_cancel
 
@@ -29,8 +27,10 @@ class AlertEditorDialog(QDialog):
     def __init__(self, symbols: list[str], save: Callable[[AlertRule], None],
                  rule: AlertRule | None = None, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # an editor per new or edited rule
         self.setWindowTitle("Edit alert" if rule and rule.id else "New alert")
         self._save = save
+        self._id: int | None = None  # of the rule being edited
         self.symbol = QComboBox(self)
         self.symbol.setEditable(True)
         self.symbol.addItems(symbols)
@@ -77,7 +77,7 @@ class AlertEditorDialog(QDialog):
         self.cooldown.setValue(rule.cooldown_min)
         self.expires_on.setChecked(rule.expires_at is not None)
         if rule.expires_at is not None:
-            day = dt.datetime.fromtimestamp(rule.expires_at, ZoneInfo("Asia/Hong_Kong")).date()
+            day = local_date(rule.expires_at, HKEX_TZ)
             self.expires.setDate(QDate(day.year, day.month, day.day))
         self.note.setText(rule.note)
         self._id = rule.id
@@ -85,16 +85,12 @@ class AlertEditorDialog(QDialog):
     def rule(self) -> AlertRule:
         """The rule as typed; RuleError when a field is not even a number."""
         def number(field: QLineEdit, what: str) -> float:
-            try:
-                return float(field.text().replace(",", "").strip())
-            except ValueError:
-                raise RuleError(f"{what} must be a number (got {field.text()!r}).") from None
+            return rule_number(field.text(), what)
 
         expires = None
         if self.expires_on.isChecked():
             day = self.expires.date().toPython()
-            expires = epoch(dt.datetime.combine(day, dt.time(23, 59, 59),
-                                                ZoneInfo("Asia/Hong_Kong")))
+            expires = end_of_day(day, HKEX_TZ)
         try:
             symbol = normalise_symbol(self.symbol.currentText())
         except TickerError as error:
@@ -104,7 +100,7 @@ class AlertEditorDialog(QDialog):
                          Policy(self.policy.currentText()),
                          number(self.hysteresis, "The re-arm band"), self.cooldown.value(),
                          number(self.within, "'Within'"), expires, note=self.note.text(),
-                         id=getattr(self, "_id", None))
+                         id=self._id)
 
     @Slot()
     def try_save(self) -> None:

@@ -9,22 +9,21 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QDate, Qt, Slot
-from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QWidget
 
 from services.charts.service import ChartService, ComparisonLine
 from services.core.clock import from_epoch
 from services.files.atomic import write_csv
-from ui.charts.chart_export import add_export_actions, export_png
-from ui.charts.theme import current_theme, date_plot, show_grid, style_plots
+from ui.charts.chart_base import ChartBase
 
 
-class ComparisonChart(QWidget):
+class ComparisonChart(ChartBase):
     def __init__(self, service: ChartService, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(["Index (100 = base)", "From peak %"], parent)
+        self.index_plot, self.drawdown_plot = self.plots
         self._service = service
         self._symbols: list[str] = []
         self.lines: list[ComparisonLine] = []
-        self.theme = current_theme()
         self.base = QComboBox(self)
         self.base.addItems(["IPO price", "Date"])
         self.base_date = QDateEdit(QDate(2026, 2, 20), self)
@@ -37,26 +36,12 @@ class ComparisonChart(QWidget):
         controls.addWidget(self.base)
         controls.addWidget(self.base_date)
         controls.addStretch(1)
-
-        self.graphics = pg.GraphicsLayoutWidget(self)
-        self.index_plot = date_plot(self.graphics, 0, "Index (100 = base)")
-        self.drawdown_plot = date_plot(self.graphics, 1, "From peak %")
-        self.drawdown_plot.setXLink(self.index_plot)
-        self.index_plot.hideAxis("bottom")
+        self.box.insertLayout(0, controls)
         self.legend = self.index_plot.addLegend(offset=(10, 10))
-        add_export_actions(self, [self.index_plot, self.drawdown_plot], lambda: "comparison",
-                           self.export_png, self.export_csv)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(controls)
-        layout.addWidget(self.graphics, 1)
-        style_plots(self.graphics, [self.index_plot, self.drawdown_plot], self.theme)
-        show_grid([self.index_plot, self.drawdown_plot], True)  # a few hundred points: cheap
+        self.add_export(lambda: "comparison", self.export_csv)
 
     def apply_theme(self) -> None:
-        """Follow the application palette (light or dark) and redraw."""
-        self.theme = current_theme()
-        style_plots(self.graphics, [self.index_plot, self.drawdown_plot], self.theme)
+        super().apply_theme()
         self.refresh()
 
     def show_symbols(self, symbols: list[str]) -> None:
@@ -92,9 +77,6 @@ class ComparisonChart(QWidget):
         title = f"Rebased to 100 at {base}" + (" · <b>DEMO — simulated prices</b>" if demo
                                                 else "")
         self.index_plot.setTitle(title, color=self.theme.foreground, size="10pt")
-
-    def export_png(self, path: Path) -> None:
-        export_png(self.graphics, path)
 
     def export_csv(self, path: Path) -> None:
         rows = ([line.symbol, from_epoch(int(t), "Asia/Hong_Kong").date().isoformat(),

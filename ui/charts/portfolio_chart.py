@@ -4,35 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from services.core.formatting import money, percent
 from services.core.models import Money
-from ui.charts.theme import current_theme, date_plot, show_grid, style_plots
+from ui.charts.chart_base import ChartBase
 
 
-class PortfolioChart(QWidget):
+class PortfolioChart(ChartBase):
+    """Restyled by `apply_theme`; the pane redraws it with its next `show_history`."""
+
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.theme = current_theme()
-        self.graphics = pg.GraphicsLayoutWidget(self)
-        self.value_plot = date_plot(self.graphics, 0, "Value")
-        self.drawdown_plot = date_plot(self.graphics, 1, "From peak %")
-        self.drawdown_plot.setXLink(self.value_plot)
-        self.value_plot.hideAxis("bottom")
+        super().__init__(["Value", "From peak %"], parent, margin=0)
+        self.value_plot, self.drawdown_plot = self.plots
         self.graphics.ci.layout.setRowStretchFactor(0, 2)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.graphics)
-        self.plots = [self.value_plot, self.drawdown_plot]
-        style_plots(self.graphics, self.plots, self.theme)
-        show_grid(self.plots, True)
         self.value_curve = self.value_plot.plot([], [])
         self.drawdown_curve = self.drawdown_plot.plot([], [])
-
-    def apply_theme(self) -> None:
-        self.theme = current_theme()
-        style_plots(self.graphics, self.plots, self.theme)
 
     def show_history(self, ts: np.ndarray, values: np.ndarray, drawdown: np.ndarray,
                      base: str, demo: bool) -> None:

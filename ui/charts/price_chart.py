@@ -20,20 +20,19 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from services.charts.series import RANGES
-from services.market.history import SOURCE_CODES
 from services.charts.service import ChartService, PriceChartData
 from services.core import formatting as fmt
 from services.core.clock import daily_bar_ts, from_epoch
 from services.files.atomic import write_csv
+from services.market.history import SOURCE_CODES
 from ui.charts.candles import MAX_VISIBLE, CandlestickItem
-from ui.charts.chart_export import add_export_actions, export_png
+from ui.charts.chart_base import ChartBase, file_stem
 from ui.charts.price_overlays import overlay_items
-from ui.charts.theme import current_theme, date_plot, show_grid, style_plots, with_alpha
+from ui.charts.theme import show_grid, with_alpha
 
 GAP_S = {"1m": 5 * 60, "1d": 6 * 24 * 3600}  # longer than this between bars: the market was shut
 SOURCE_NAMES = {code: name for name, code in SOURCE_CODES.items()}
@@ -47,19 +46,19 @@ def with_gaps(x: np.ndarray, y: np.ndarray, gap: float) -> tuple[np.ndarray, np.
     return np.insert(x, cuts, np.nan), np.insert(y, cuts, np.nan)
 
 
-class PriceChart(QWidget):
+class PriceChart(ChartBase):
     alert_requested = Signal(float)  # "alert when price crosses here", at that price
 
     def __init__(self, service: ChartService, parent: QWidget | None = None):
-        super().__init__(parent)
+        # Antialiasing and fills cost most of a frame with dense data (measured: bench/chart.py).
+        pg.setConfigOptions(antialias=False)
+        super().__init__(["Price", "Volume", "From peak %"], parent, grid=False)
+        self.price_plot, self.volume_plot, self.drawdown_plot = self.plots
         self._service = service
         self._symbol: str | None = None
         self._range = "Max"
         self.data: PriceChartData | None = None
         self.overlays: list[pg.GraphicsObject] = []
-        self.theme = current_theme()
-        # Antialiasing and fills cost most of a frame with dense data (measured: bench/chart.py).
-        pg.setConfigOptions(antialias=False)
 
         self.range_buttons: dict[str, QToolButton] = {}
         group = QButtonGroup(self)
@@ -90,18 +89,9 @@ class PriceChart(QWidget):
         controls.addWidget(self.grid)
         controls.addSpacing(12)
         controls.addWidget(self.readout, 1)
-
-        self.graphics = pg.GraphicsLayoutWidget(self)
-        self.price_plot = date_plot(self.graphics, 0, "Price")
-        self.volume_plot = date_plot(self.graphics, 1, "Volume")
-        self.drawdown_plot = date_plot(self.graphics, 2, "From peak %")
-        self.graphics.ci.layout.setRowStretchFactor(0, 5)
-        self.graphics.ci.layout.setRowStretchFactor(1, 1)
-        self.graphics.ci.layout.setRowStretchFactor(2, 2)
-        for plot in (self.volume_plot, self.drawdown_plot):
-            plot.setXLink(self.price_plot)
-        self.price_plot.hideAxis("bottom")
-        self.volume_plot.hideAxis("bottom")
+        self.box.insertLayout(0, controls)
+        for row, stretch in enumerate((5, 1, 2)):
+            self.graphics.ci.layout.setRowStretchFactor(row, stretch)
 
         self.line = self._curve(self.price_plot)
         self.reference = self.price_plot.plot(pen=None, symbol="o", symbolSize=9)
@@ -116,17 +106,11 @@ class PriceChart(QWidget):
         self._mouse = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=60,
                                      slot=self._mouse_moved)
         self.price_plot.sigXRangeChanged.connect(self._choose_line_or_candles)
-        add_export_actions(self, [self.price_plot, self.volume_plot, self.drawdown_plot],
-                           self._file_name, self.export_png, self.export_csv)
+        self.add_export(self._file_name, self.export_csv)
         self._hover_price: float | None = None
         menu = self.price_plot.getViewBox().menu
         menu.addSeparator()
         menu.addAction("Alert when price crosses here…").triggered.connect(self._alert_here)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(controls)
-        layout.addWidget(self.graphics, 1)
         self.apply_theme()
 
     @staticmethod
@@ -137,16 +121,15 @@ class PriceChart(QWidget):
         return curve
 
     def apply_theme(self) -> None:
-        """Follow the application palette (light or dark) and redraw."""
-        self.theme = t = current_theme()
-        style_plots(self.graphics, [self.price_plot, self.volume_plot, self.drawdown_plot], t)
+        super().apply_theme()
+        t = self.theme
         self.crosshair.setPen(pg.mkPen(with_alpha(t.foreground, 90), width=1))
         self.candles.set_colors(t.up, t.down)
         self._redraw()
 
     @Slot(bool)
     def _grid_toggled(self, on: bool) -> None:
-        show_grid([self.price_plot, self.volume_plot, self.drawdown_plot], on)
+        show_grid(self.plots, on)
 
     # -- what to show ------------------------------------------------------------------------
     def show_symbol(self, symbol: str | None) -> None:
@@ -343,11 +326,7 @@ class PriceChart(QWidget):
 
     # -- export ------------------------------------------------------------------------------
     def _file_name(self) -> str:
-        demo = "-DEMO" if self.data and self.data.has_demo else ""
-        return f"{self._symbol or 'chart'}-{self._range}{demo}"
-
-    def export_png(self, path: Path) -> None:
-        export_png(self.graphics, path)
+        return file_stem(self._symbol, self._range, bool(self.data and self.data.has_demo))
 
     def export_csv(self, path: Path) -> None:
         """The bars on the chart with their drawdown, times in the exchange's zone."""

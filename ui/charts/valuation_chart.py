@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from services.charts.series import REVENUE_BASES, revenue_on
 from services.charts.service import ChartService, ValuationChartData
@@ -17,20 +17,20 @@ from services.core import formatting as fmt
 from services.core.clock import from_epoch
 from services.core.models import Money
 from services.files.atomic import write_csv
-from ui.charts.chart_export import add_export_actions, export_png
-from ui.charts.theme import current_theme, date_plot, show_grid, style_plots, with_alpha
+from ui.charts.chart_base import ChartBase, file_stem
+from ui.charts.theme import with_alpha
 
 CURRENCIES = ("HKD", "USD", "CNY")
 PS_TICKS = (5, 10, 20, 30, 50, 100, 200, 500, 1000, 2000, 5000)
 
 
-class ValuationChart(QWidget):
+class ValuationChart(ChartBase):
     def __init__(self, service: ChartService, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(["Market cap", "P/S (x, log scale)"], parent)
+        self.cap_plot, self.ps_plot = self.plots
         self._service = service
         self._symbol: str | None = None
         self.data: ValuationChartData | None = None
-        self.theme = current_theme()
         self.currency = QComboBox(self)
         self.currency.addItems(CURRENCIES)
         self.basis = QComboBox(self)
@@ -44,14 +44,9 @@ class ValuationChart(QWidget):
         controls.addSpacing(12)
         controls.addWidget(self.basis)
         controls.addStretch(1)
-
-        self.graphics = pg.GraphicsLayoutWidget(self)
-        self.cap_plot = date_plot(self.graphics, 0, "Market cap")
-        self.ps_plot = date_plot(self.graphics, 1, "P/S (x, log scale)")
-        self.ps_plot.setXLink(self.cap_plot)
+        self.box.insertLayout(0, controls)
         self.ps_plot.setLogMode(y=True)  # P/S spans 10x to 1,000x+: bands stay readable
         self.ps_plot.getAxis("left").setTicks([[(float(np.log10(v)), f"{v:,}x") for v in PS_TICKS]])
-        self.cap_plot.hideAxis("bottom")
         self.cap_curve = self.cap_plot.plot(connect="finite")
         self.ps_curve = self.ps_plot.plot(connect="finite")
         self.overlays: list[tuple[pg.PlotItem, pg.GraphicsObject]] = []
@@ -59,20 +54,11 @@ class ValuationChart(QWidget):
         self.summary.setObjectName("valuation_summary")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
-        add_export_actions(self, [self.cap_plot, self.ps_plot], self._file_name,
-                           self.export_png, self.export_csv)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(controls)
-        layout.addWidget(self.graphics, 1)
-        layout.addWidget(self.summary)
-        style_plots(self.graphics, [self.cap_plot, self.ps_plot], self.theme)
-        show_grid([self.cap_plot, self.ps_plot], True)  # a few hundred points: cheap
+        self.box.addWidget(self.summary)
+        self.add_export(self._file_name, self.export_csv)
 
     def apply_theme(self) -> None:
-        """Follow the application palette (light or dark) and redraw."""
-        self.theme = current_theme()
-        style_plots(self.graphics, [self.cap_plot, self.ps_plot], self.theme)
+        super().apply_theme()
         self.refresh()
 
     def show_symbol(self, symbol: str | None) -> None:
@@ -159,11 +145,7 @@ class ValuationChart(QWidget):
         return "<br>".join(lines)
 
     def _file_name(self) -> str:
-        demo = "-DEMO" if self.data and self.data.has_demo else ""
-        return f"{self._symbol or 'chart'}-valuation{demo}"
-
-    def export_png(self, path: Path) -> None:
-        export_png(self.graphics, path)
+        return file_stem(self._symbol, "valuation", bool(self.data and self.data.has_demo))
 
     def export_csv(self, path: Path) -> None:
         if self.data is None:

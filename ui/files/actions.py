@@ -3,16 +3,16 @@ the services (an interrupted export leaves the previous file)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Signal, Slot
+from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from services.app.workspace import Workspace
+from services.core.clock import trading_day
 from ui.common import settings as cfg
 from ui.common.prompts import ask_save_path, warn
 
@@ -39,7 +39,6 @@ class FileActions(QObject):
         self._store = store
         self._list = current_list
         self._base = base_currency
-        self.dialog: ImportDialog | None = None
         self.menu = QMenu("&File", window)
         self.import_action = self.menu.addAction("&Import…")
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
@@ -64,20 +63,24 @@ class FileActions(QObject):
     def open_import(self) -> ImportDialog:
         from ui.files.import_dialog import ImportDialog  # file parsing loads on first use
 
-        self.dialog = ImportDialog(self._ws.import_file, sorted(self._ws.alerts.known_symbols()),
-                                   cfg.LAST_FOLDER.get(self._store), self._window)
-        self.dialog.imported.connect(self._imported)
-        self.dialog.open()
-        return self.dialog
+        dialog = ImportDialog(self._ws.import_file, sorted(self._ws.alerts.known_symbols()),
+                              cfg.LAST_FOLDER.get(self._store), self._window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(self._imported)
+        dialog.open()
+        return dialog
 
     @Slot(object)
     def _imported(self, result: ImportResult) -> None:
-        if self.dialog is not None:
-            cfg.LAST_FOLDER.set(self._store, str(Path(self.dialog.path.text()).parent))
+        from ui.files.import_dialog import ImportDialog
+
+        dialog = self.sender()
+        if isinstance(dialog, ImportDialog):
+            cfg.LAST_FOLDER.set(self._store, str(Path(dialog.path.text()).parent))
         self.imported.emit(result)
 
     def _target(self, title: str, stem: str, suffix: str) -> Path | None:
-        day = dt.date.today().isoformat()
+        day = trading_day(self._ws.clock).isoformat()
         demo = "-DEMO" if self._ws.demo else ""
         folder = Path(cfg.LAST_FOLDER.get(self._store) or Path.home())
         suggested = folder / f"{stem}{demo}-{day}.{suffix}".replace(" ", "-")

@@ -68,7 +68,6 @@ class ImportDialog(QDialog):
         self.setObjectName("import_dialog")
         self._run = run
         self._folder = folder
-        self._header: list[str] = []
         self.path = QLineEdit(self)
         self.path.setPlaceholderText("Choose a CSV, JSON, TradingView .txt or XLSX file")
         self.path.editingFinished.connect(lambda: self.set_file(self.path.text()))
@@ -158,7 +157,6 @@ class ImportDialog(QDialog):
     @Slot(object)
     def _previewed(self, found: FilePreview) -> None:
         self.import_button.setEnabled(True)
-        self._header = found.header
         self.preview_model.show(found.header, found.rows)
         for name, combo in self.mapping.items():
             combo.clear()

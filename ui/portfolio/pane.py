@@ -72,7 +72,6 @@ class PortfolioPane(QWidget):
         self._current_symbol = current_symbol
         self._demo = demo
         self._stale = True
-        self.dialog: TransactionDialog | None = None
         self.base = QComboBox(self)
         self.base.setObjectName("base_currency")
         self.base.setToolTip("Totals, weights and the chart in this currency (stored FX rates)")
@@ -185,11 +184,10 @@ class PortfolioPane(QWidget):
     def record_transaction(self) -> TransactionDialog:
         symbols = sorted(self._portfolio.instruments())
         today = QDate(self._portfolio.today())
-        self.dialog = TransactionDialog(self._portfolio, symbols, self._current_symbol(), today,
-                                        self)
-        self.dialog.accepted.connect(self._recorded)
-        self.dialog.open()
-        return self.dialog
+        dialog = TransactionDialog(self._portfolio, symbols, self._current_symbol(), today, self)
+        dialog.accepted.connect(self._recorded)
+        dialog.open()
+        return dialog
 
     @Slot()
     def _recorded(self) -> None:

@@ -3,7 +3,7 @@ quantity off the HKEX board lot is a warning, not a refusal (odd lots exist)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Slot
+from PySide6.QtCore import QDate, Qt, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -24,10 +24,10 @@ class TransactionDialog(QDialog):
     def __init__(self, portfolio: PortfolioService, symbols: list[str], symbol: str | None,
                  today: QDate, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a form per transaction
         self.setWindowTitle("Record a transaction")
         self._portfolio = portfolio
         self._instruments = portfolio.instruments()  # not re-read on every keystroke
-        self.saved: Transaction | None = None
         self.symbol = QComboBox(self)
         self.symbol.setEditable(True)
         self.symbol.addItems(symbols)
@@ -94,7 +94,7 @@ class TransactionDialog(QDialog):
     @Slot()
     def try_save(self) -> None:
         try:
-            self.saved = self._portfolio.record(self.transaction())
+            self._portfolio.record(self.transaction())
         except ValueError as error:
             self.errors.setText(str(error)[:1].upper() + str(error)[1:])
             return

@@ -56,6 +56,7 @@ class FactForm(QDialog):
                  save: Callable[[dict[str, str]], object], title: str,
                  parent: QWidget | None = None):
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a form per add or edit
         self.setWindowTitle(title)
         self._save = save
         self.inputs: dict[str, QLineEdit | QComboBox] = {}
@@ -99,7 +100,6 @@ class FactsTab(QWidget):
         self._editor = editor
         self.kind = kind
         self.symbol = ""
-        self.form: FactForm | None = None
         self.model = FactsModel(kind, self)
         self.table = QTableView(self)
         self.table.setObjectName(f"facts_{kind.table}")
@@ -140,10 +140,10 @@ class FactsTab(QWidget):
             self._editor.add(self.kind.table, self.symbol, values)
             self._saved()
 
-        self.form = FactForm(self.kind, self._editor.defaults(self.kind.table, self.symbol),
-                             save, f"Add to {self.kind.title.lower()} — {self.symbol}", self)
-        self.form.open()
-        return self.form
+        form = FactForm(self.kind, self._editor.defaults(self.kind.table, self.symbol), save,
+                        f"Add to {self.kind.title.lower()} — {self.symbol}", self)
+        form.open()
+        return form
 
     @Slot()
     def edit_selected(self) -> FactForm | None:
@@ -155,10 +155,10 @@ class FactsTab(QWidget):
             self._editor.edit(self.kind.table, row.id, values)
             self._saved()
 
-        self.form = FactForm(self.kind, row.values, save,
-                             f"Edit {self.kind.title.lower()} — {self.symbol}", self)
-        self.form.open()
-        return self.form
+        form = FactForm(self.kind, row.values, save,
+                        f"Edit {self.kind.title.lower()} — {self.symbol}", self)
+        form.open()
+        return form
 
     @Slot()
     def delete_selected(self) -> None:
@@ -179,6 +179,7 @@ class ReferenceDialog(QDialog):
     def __init__(self, editor: ReferenceEditor, symbols: list[str], symbol: str | None,
                  parent: QWidget | None = None):
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # opened afresh each time
         self.setWindowTitle("Reference data")
         self.setObjectName("reference_dialog")
         self.symbol = QComboBox(self)

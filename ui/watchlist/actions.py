@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -96,7 +96,6 @@ class WatchlistActions(QObject):
         self._parent = parent
         self._list = current_list
         self._symbol = current_symbol
-        self.add_dialog: AddSymbolDialog | None = None
         self.menu = QMenu("&Watchlist", parent)
         self.add_action = self._action("&Add symbol…", self.add_symbol, "Ctrl+N")
         self.remove_action = self._action("&Remove symbol", self.remove_symbol,
@@ -133,10 +132,11 @@ class WatchlistActions(QObject):
 
     @Slot()
     def add_symbol(self) -> AddSymbolDialog:
-        self.add_dialog = AddSymbolDialog(self._editor, self._list(), self._parent)
-        self.add_dialog.added.connect(self.items_changed)
-        self.add_dialog.open()
-        return self.add_dialog
+        dialog = AddSymbolDialog(self._editor, self._list(), self._parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.added.connect(self.items_changed)
+        dialog.open()
+        return dialog
 
     @Slot()
     def remove_symbol(self) -> None:

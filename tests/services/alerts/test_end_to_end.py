@@ -27,6 +27,7 @@ from services.market.calendar import MarketClock
 from tests.conftest import hkt
 from tests.dbus_session import NotificationListener, start_bus
 from tests.fake_yahoo import FakeYahoo
+from tests.waiting import wait_for
 
 
 @pytest.fixture
@@ -69,10 +70,8 @@ def test_crossing_fires_one_event_and_one_desktop_notification(
                                                          stop, clock, lambda: cycle.poller))
     runner.start()
     try:
-        deadline = time.monotonic() + 30
-        while "ALERT" not in out.getvalue() or clock.now() < hkt(2026, 11, 23, 10, 40):
-            assert time.monotonic() < deadline, out.getvalue()
-            time.sleep(0.05)
+        wait_for(lambda: "ALERT" in out.getvalue() and clock.now() >= hkt(2026, 11, 23, 10, 40),
+                 30, out.getvalue)
     finally:
         stop.set()
         runner.join(timeout=30)
@@ -117,8 +116,7 @@ def test_webhook_posts_the_documented_json_and_retries(
         AlertService(app_db, clock, MarketClock()).add_rule(
             AlertRule("0100.HK", RuleKind.PRICE_ABOVE, round(last * 1.02, 2)))
         lift_after(fake_yahoo, "0100.HK", epoch(clock.now()), last * 1.05)
-        while clock.now() < hkt(2026, 11, 23, 10, 25):
-            time.sleep(0.02)
+        wait_for(lambda: clock.now() >= hkt(2026, 11, 23, 10, 25))
         outcome = cycle.run()
         assert len(outcome.events) == 1
         Capture.bodies, Capture.fail_first = [], 1  # the first attempt gets a 503

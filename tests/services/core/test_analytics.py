@@ -1,4 +1,4 @@
-"""Analytics against figures computed by hand from shared/reference/companies.md."""
+"""Analytics against figures computed by hand from the sources in resources/reference_data.json."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ import pytest
 from services.alerts.rules import AlertRule, Direction, Policy, RuleKind
 from services.alerts.service import AlertService
 from services.core.clock import FixedClock, daily_bar_ts
+from services.files.imports import preview
 from services.files.ledger_transfer import LedgerTransfer
 from services.files.tables import FileProblemError, ImportRejectedError
 from services.files.watchlist_transfer import FORMATS, WatchlistTransfer
@@ -128,9 +129,9 @@ def test_transactions_import_with_mapping_is_idempotent(ledger: LedgerTransfer,
     broker = write(tmp_path, "Trade Date;Ticker;Action;Qty;Fill Price;Commission\n"
                              "02/03/2026;02513;BUY;200;250.00;20\n"
                              "01/04/2026;2513.HK;Sold;-100;300;10\n")
-    header, guessed = ledger.preview_transactions(broker)
-    assert header[0] == "Trade Date"
-    assert guessed == {"date": "Trade Date", "symbol": "Ticker", "side": "Action",
+    seen = preview(broker)
+    assert seen.kind == "transactions" and seen.header[0] == "Trade Date"
+    assert seen.mapping == {"date": "Trade Date", "symbol": "Ticker", "side": "Action",
                        "quantity": "Qty", "price": "Fill Price", "fees": "Commission"}
     assert ledger.import_transactions(broker).added == 2
     assert ledger.import_transactions(broker).added == 0

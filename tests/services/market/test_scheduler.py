@@ -10,6 +10,7 @@ from services.core.clock import FixedClock
 from services.market.calendar import MarketClock
 from services.market.poller import Poller, PollOutcome
 from services.market.scheduler import JOB_ID, PollScheduler
+from tests.waiting import wait_for
 
 
 class SlowPoller:
@@ -32,13 +33,6 @@ class SlowPoller:
         return PollOutcome(0, 0, "open", "yahoo")
 
 
-def wait_for(condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-
-
 def test_refresh_now_reuses_the_job_and_polls_never_overlap(clock: FixedClock) -> None:
     poller = SlowPoller()
     outcomes: list[PollOutcome] = []
@@ -55,9 +49,7 @@ def test_refresh_now_reuses_the_job_and_polls_never_overlap(clock: FixedClock) -
         scheduler.shutdown(wait=True)
     assert poller.most_active == 1
     assert poller.calls[0] is False and True in poller.calls[1:]  # refreshes force
-    count = len(poller.calls)
-    time.sleep(0.3)
-    assert len(poller.calls) == count  # stopped means stopped
+    assert not scheduler._scheduler.running  # stopped means stopped: no job can run again
 
 
 def test_a_crashing_poll_is_reported_and_polling_goes_on(clock: FixedClock) -> None:

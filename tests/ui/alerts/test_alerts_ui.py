@@ -31,7 +31,7 @@ def test_editor_explains_bad_input_and_saves_good_input(window: MainWindow) -> N
     dialog = pane.new_rule()
     dialog.level.setText("abc")
     dialog.try_save()
-    assert "must be a number" in dialog.errors.text() and dialog.isVisible()
+    assert "must be a finite number" in dialog.errors.text() and dialog.isVisible()
     dialog.level.setText("-5")
     dialog.note.setText("x" * 600)
     dialog.try_save()

@@ -1,5 +1,5 @@
 """Pan and zoom the real price chart over 1M points 3,000 times: the process survives and the
-refcount of None does not fall (the PySide6 6.12 failure mode, DESIGN.md section 8)."""
+refcount of None does not fall (the PySide6 6.12 failure mode)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The PySide6 pin's probe (DESIGN.md section 8): panning a chart must not leak refs to None.
+"""The probe behind the PySide6 pin in pyproject.toml: panning a chart must not leak refs to None.
 
 PySide6 6.12.0 on CPython 3.11 decrements None's refcount on void calls made while painting, and
 the process aborts after a few hundred pans. A good build keeps the count steady.

@@ -1,0 +1,51 @@
+"""Quitting while a poll is stuck on a Yahoo that never answers: the window exits within
+seconds, and the database is intact with nothing of the stuck poll in it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from services.core.paths import AppPaths
+from tests.fake_yahoo import FakeYahoo
+from tests.waiting import wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+EXIT_LIMIT_S = 3.0
+
+
+def test_quit_while_yahoo_hangs_exits_fast_with_the_database_intact(
+    db_path: Path, isolated_home: AppPaths, fake_yahoo: FakeYahoo,
+) -> None:
+    fake_yahoo.fail("slow", "2513.HK", delay=120)  # 0100.HK answers, 2513.HK never does
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    child = subprocess.Popen([sys.executable, str(ROOT / "tests/ui/quit_child.py"), str(db_path),
+                              fake_yahoo.proxy_url], cwd=ROOT, env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        wait_for(lambda: fake_yahoo.chart_requests("2513.HK"), 60)  # the poll is stuck now
+        assert fake_yahoo.chart_requests("0100.HK")  # and has fetched, not written, 0100.HK
+        started = time.monotonic()
+        child.send_signal(signal.SIGTERM)  # what a desktop logout or File › Quit leads to
+        code = child.wait(timeout=30)
+        took = time.monotonic() - started
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert code == 0, child.stderr.read() if child.stderr else ""
+    assert took < EXIT_LIMIT_S, f"quitting took {took:.1f} s"
+    conn = sqlite3.connect(db_path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        yahoo_bars = conn.execute("SELECT COUNT(*) FROM bars WHERE source = 'yahoo'").fetchone()
+        assert yahoo_bars[0] == 0  # the stuck poll was cancelled whole: nothing half-written
+        assert conn.execute("SELECT COUNT(*) FROM instruments").fetchone()[0] >= 2
+    finally:
+        conn.close()

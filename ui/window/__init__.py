@@ -1,0 +1,1 @@
+"""The main window's own parts: status bar and banner, saved layout, commands, tray and feed."""

@@ -1,0 +1,89 @@
+"""The window's commands: the menu bar, the toolbar and the watchlist's context menu, which
+command sits where and its shortcut, and the two preferences the toolbar toggles (sound, dark
+theme). What the other commands do belongs to the window or to the part that owns them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QObject, QSettings, Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QToolBar
+
+from services.app.workspace import Workspace
+from ui.common import settings as cfg
+from ui.common.app_theme import apply_theme
+from ui.files.actions import FileActions
+from ui.portfolio.pane import PortfolioPane
+from ui.watchlist.actions import WatchlistActions
+from ui.watchlist.view import WatchlistView
+
+
+class Commands(QObject):
+    def __init__(self, window: QMainWindow, workspace: Workspace, store: QSettings,
+                 table: WatchlistView, portfolio: PortfolioPane,
+                 restyle: Sequence[Callable[[], None]]):
+        super().__init__(window)
+        self._store = store
+        self._restyle = restyle
+        self.lists = WatchlistActions(workspace.editor, window,
+                                      workspace.watchlists.watchlist_names,
+                                      table.current_watchlist, table.selected_symbol)
+        self.files = FileActions(workspace, window, store, table.current_watchlist,
+                                 portfolio.base_currency)
+        portfolio.import_button.clicked.connect(self.files.open_import)
+        portfolio.set_export_menu(self.files.export_menu)
+
+        toolbar = QToolBar("Watchlist", window)
+        toolbar.setObjectName("watchlist_toolbar")
+        toolbar.addWidget(QLabel(" Watchlist: "))
+        toolbar.addWidget(table.selector)
+        toolbar.addAction(self.lists.add_action)
+        self.refresh = toolbar.addAction("Refresh now")
+        self.refresh.setObjectName("refresh_now")
+        self.refresh.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.refresh.setToolTip("Poll prices now (F5)")
+        self.sound = toolbar.addAction("Sound")
+        self.sound.setCheckable(True)
+        self.sound.setChecked(cfg.SOUND.get(store))
+        self.sound.toggled.connect(self._sound_toggled)
+        self.dark = toolbar.addAction("Dark theme")
+        self.dark.setCheckable(True)
+        self.dark.setChecked(cfg.DARK_THEME.get(store))
+        self.dark.toggled.connect(self.set_dark_theme)
+        window.addToolBar(toolbar)
+
+        self.reference = self._add(window, "&Reference data…", "Ctrl+E")
+        self.reference.setToolTip("Targets, lock-ups, share counts and revenue (Ctrl+E)")
+        self.record = self._add(window, "Record &transaction…", "Ctrl+T")
+        bar = window.menuBar()
+        bar.addMenu(self.files.menu)
+        bar.addMenu(self.lists.menu)
+        data = bar.addMenu("&Data")
+        data.addAction(self.reference)
+        data.addAction(self.record)
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        table.addActions([*self.lists.symbol_actions(), self.reference])
+
+    @staticmethod
+    def _add(window: QMainWindow, text: str, shortcut: str) -> QAction:
+        """An action whose shortcut works anywhere in the window, menu open or not."""
+        action = QAction(text, window)
+        action.setShortcut(QKeySequence(shortcut))
+        window.addAction(action)
+        return action
+
+    @Slot(bool)
+    def _sound_toggled(self, on: bool) -> None:
+        cfg.SOUND.set(self._store, on)
+
+    @Slot(bool)
+    def set_dark_theme(self, dark: bool) -> None:
+        """The application palette, then the parts that draw their own colours (charts)."""
+        cfg.DARK_THEME.set(self._store, dark)
+        self.dark.setChecked(dark)  # no-op when the toggle itself called
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, dark)
+        for restyle in self._restyle:
+            restyle()

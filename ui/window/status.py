@@ -1,0 +1,82 @@
+"""How fresh the prices are, said where the trader looks: the status bar (the age of the prices,
+the last poll) and a banner over the table when the feed is down or the prices are simulated.
+
+The banner is the loud one on purpose: stale prices that look live are the worst failure."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+
+from services.market.feed_status import describe_outcome, feed_summary
+from services.market.poller import PollOutcome
+from services.watchlists.service import WatchlistRow
+from services.watchlists.status import feed_banner, price_status
+
+BANNER_STYLE = {
+    "offline": "background:#fff1c2; color:#5c3c00; border:1px solid #d4a72c;",
+    "demo": "background:#ddf4ff; color:#0a3069; border:1px solid #54aeff;",
+}
+DEMO_TEXT = ("DEMO — simulated prices on a fast clock, in a separate database. Nothing here is "
+             "a real quote.")
+FAILURE_SHOWN_MS = 30_000
+
+
+class FeedStatus(QObject):
+    """The status bar's labels, and the banner over the window's content."""
+
+    def __init__(self, window: QMainWindow, demo: bool):
+        super().__init__(window)
+        self._window = window
+        self._demo = demo
+        self.banner = QLabel(window)
+        self.banner.setObjectName("feed_banner")
+        self.banner.setWordWrap(True)
+        self.banner.setContentsMargins(8, 6, 8, 6)
+        self.banner.hide()
+        self.status_label = QLabel(window)
+        self.status_label.setObjectName("price_status")
+        window.statusBar().addWidget(self.status_label, 1)
+        self.feed_label = QLabel("Feed: starting…", window)
+        self.feed_label.setObjectName("feed_status")
+        window.statusBar().addPermanentWidget(self.feed_label)
+        if demo:  # for good: a DEMO window never looks live
+            self.show_banner("demo", DEMO_TEXT)
+
+    def with_banner(self, content: QWidget) -> QWidget:
+        """`content` with the banner above it, for the window's central widget."""
+        central = QWidget(self._window)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(content)
+        return central
+
+    def show_banner(self, kind: str, text: str) -> None:
+        self.banner.setStyleSheet(f"QLabel#feed_banner {{ {BANNER_STYLE[kind]} }}")
+        self.banner.setText(text)
+        self.banner.show()
+
+    def show_prices(self, rows: list[WatchlistRow], now: dt.datetime,
+                    last_poll: PollOutcome | None) -> None:
+        """The age of the prices shown; the offline banner while the feed cannot deliver."""
+        self.status_label.setText(price_status(rows, now))
+        if self._demo:
+            return
+        text = feed_banner(last_poll, rows)
+        if text:
+            self.show_banner("offline", text)
+        else:
+            self.banner.hide()
+
+    def show_poll(self, poll: PollOutcome) -> None:
+        """The last poll in a line, and per symbol on hover."""
+        self.feed_label.setText(feed_summary(poll))
+        self.feed_label.setToolTip("\n".join(describe_outcome(poll)))
+
+    def show_failure(self, message: str) -> None:
+        self.feed_label.setText("Feed: poll failed")
+        self._window.statusBar().showMessage(f"Poll failed: {message}", FAILURE_SHOWN_MS)
