@@ -53,15 +53,6 @@ def last_daily_bars(conn: sqlite3.Connection, symbol: str, count: int = 2) -> li
     ).fetchall()
 
 
-def peak(conn: sqlite3.Connection, symbol: str) -> sqlite3.Row | None:
-    """The highest price ever stored (bar high, or close where no high is known) and its time."""
-    return conn.execute(
-        "SELECT ts, MAX(COALESCE(high, close)) AS price FROM bars "
-        "WHERE symbol = ? AND COALESCE(high, close) IS NOT NULL",
-        [symbol],
-    ).fetchone()
-
-
 def latest_quote(conn: sqlite3.Connection, symbol: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM quotes WHERE symbol = ?", [symbol]).fetchone()
 
@@ -84,11 +75,20 @@ def bar_matrix(conn: sqlite3.Connection, symbol: str, interval: str, start: int,
     ).fetchall()
 
 
-def peak_before(conn: sqlite3.Connection, symbol: str, ts: int) -> float | None:
-    """The highest price stored before `ts` (any interval): the running peak a chart starts from."""
+def peak_before(conn: sqlite3.Connection, symbol: str, ts: int, day_start: int) -> float | None:
+    """The highest price stored before `ts`: the running peak a chart or an alert starts from.
+
+    Earlier days are read from their daily bars (a daily high covers its minutes), and only
+    the day of `ts` (from `day_start`, its local midnight) from its minutes: the cost grows
+    with days of history, not with minutes.
+    """
     row = conn.execute(
-        "SELECT MAX(COALESCE(high, close)) FROM bars WHERE symbol = ? AND ts < ?", [symbol, ts]
-    ).fetchone()
+        "SELECT MAX(p) FROM ("
+        "SELECT MAX(COALESCE(high, close)) AS p FROM bars "
+        "WHERE symbol = ? AND interval = '1d' AND ts < ? "
+        "UNION ALL SELECT MAX(COALESCE(high, close)) FROM bars "
+        "WHERE symbol = ? AND interval = '1m' AND ts >= ? AND ts < ?)",
+        [symbol, day_start, symbol, day_start, ts]).fetchone()
     return None if row is None or row[0] is None else float(row[0])
 
 

@@ -249,6 +249,25 @@ M006_STATEMENTS = [
 ]
 
 
+# Figures over each symbol's whole daily history, kept as bars are written (services.market.stats):
+# the fold of every daily bar before the newest (peak, deepest fall) plus the newest bar itself.
+M007_STATEMENTS = [
+    """CREATE TABLE symbol_stats (
+        symbol TEXT PRIMARY KEY REFERENCES instruments(symbol) ON DELETE CASCADE,
+        last_ts INTEGER NOT NULL,
+        last_high REAL,
+        last_close REAL,
+        peak REAL,
+        peak_ts INTEGER,
+        depth REAL,
+        depth_peak_ts INTEGER,
+        depth_trough_ts INTEGER,
+        high_52w REAL,
+        avg_volume_20 REAL
+    )""",
+]
+
+
 def _run(db: Database, statements: list[str]) -> None:
     for statement in statements:
         db.execute(statement)
@@ -282,6 +301,11 @@ def m005_alert_progress(db: Database) -> None:
 @MIGRATIONS(name="m006_transactions")
 def m006_transactions(db: Database) -> None:
     _run(db, M006_STATEMENTS)
+
+
+@MIGRATIONS(name="m007_symbol_stats")
+def m007_symbol_stats(db: Database) -> None:
+    _run(db, M007_STATEMENTS)
 
 
 def migrate(conn: sqlite3.Connection, stop_before: str | None = None) -> list[str]:

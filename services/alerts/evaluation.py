@@ -30,6 +30,7 @@ from services.core import formatting as fmt
 from services.core.analytics import FxTable, MissingDataError
 from services.core.clock import Clock, daily_bar_ts, epoch, from_epoch, local_date
 from services.core.models import Instrument, Money
+from services.market import history
 from services.market.calendar import AFTER_CLOSE_DELAY, MarketClock, Phase
 from services.reference import store as reference_store
 
@@ -142,7 +143,7 @@ class AlertEvaluator:
         valid = (np.isfinite(hi) & np.isfinite(lo) & np.isfinite(close) & (lo > 0)
                  & self._in_session(ts, days, symbol))
         prev, shares, factor = self._day_context(conn, symbol, currency, tz, sorted(set(days)))
-        peak = market_repo.peak_before(conn, symbol, int(ts[0]))
+        peak = history.peak_before(conn, symbol, int(ts[0]), tz)
         return Path(symbol, ts, hi, lo, close, valid, days,
                     np.array([prev[d] for d in days]), np.nan if peak is None else peak,
                     np.array([shares[d] for d in days]), np.array([factor[d] for d in days]),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from db import meta_repo
+from db import meta_repo, stats_repo
 from db.connection import open_connection, transaction
 from db.schema_state import pending_migrations
+from services.market import stats
 from services.reference.bundled import DIGEST_KEY, file_digest
 
 MODE_KEY = "mode"
@@ -35,6 +36,9 @@ def open_app_database(path: Path | str, demo: bool = False) -> sqlite3.Connectio
         from services.reference.loader import load_reference_data
 
         load_reference_data(conn)
+    if stats_repo.symbols_missing_stats(conn):  # a database from before the stats table
+        with transaction(conn):
+            stats.fill_missing(conn)
     wanted = "demo" if demo else "real"
     mode = meta_repo.get_meta(conn, MODE_KEY)
     if mode is None:

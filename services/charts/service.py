@@ -91,7 +91,8 @@ class ChartService:
         interval, start = chart_series.range_window(range_key, self._clock.now(), ins.timezone,
                                                     ins.listing_date, sessions)
         bars = history.load_bars(self._conn, symbol, ins.currency, interval, start)
-        prior = market_repo.peak_before(self._conn, symbol, int(bars.ts[0])) if len(bars) else None
+        prior = (history.peak_before(self._conn, symbol, int(bars.ts[0]), ins.timezone)
+                 if len(bars) else None)
         detail = self._watchlists.detail(symbol)
         levels = tuple(rule.threshold() for rule, _ in self._alert_rules()
                        if rule.symbol == symbol and rule.enabled and rule.kind in PRICE_LEVELS)

@@ -34,6 +34,7 @@ from services.files.tables import (
     read_text,
     sniff_delimiter,
 )
+from services.market import stats
 from services.portfolio.holdings import (
     OversoldError,
     PortfolioService,
@@ -222,7 +223,8 @@ class LedgerTransfer:
         before = self._conn.total_changes
         with transaction(self._conn):
             market_repo.upsert_bars(self._conn, out, keep_market_data=True)
-        report.added = self._conn.total_changes - before
+            report.added = self._conn.total_changes - before
+            stats.refresh(self._conn, stats.oldest_daily(out))
         report.already_there = len(out) - report.added
         return report
 

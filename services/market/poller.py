@@ -15,6 +15,7 @@ from typing import Protocol
 from db import feed_repo, market_repo, meta_repo, watchlist_repo
 from db.connection import open_connection, transaction
 from services.core.clock import Clock, epoch, local_date
+from services.market import stats
 from services.market.backoff import FAILURE, NOT_FOUND_LIMIT, RATE_LIMIT
 from services.market.bars import daily_from_minutes
 from services.market.calendar import MarketClock, Phase
@@ -188,6 +189,7 @@ class Poller:
                                                   any(r.ok for r in results), now)
         with transaction(conn):  # the whole poll commits together or not at all
             market_repo.upsert_bars(conn, bars)
+            stats.refresh(conn, stats.oldest_daily(bars))
             for quote in quotes:
                 feed_repo.save_quote(conn, *quote)
             watchlist_repo.learn_instruments(conn, learned)
@@ -275,3 +277,4 @@ class Poller:
         if limited:
             return now + int(RATE_LIMIT.delay(strikes + 1, self._rng)), strikes + 1
         return 0, 0 if any_ok else strikes
+

@@ -12,9 +12,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from db import facts_repo, market_repo, meta_repo, watchlist_repo
+from db import facts_repo, market_repo, meta_repo, stats_repo, watchlist_repo
 from db.connection import transaction
 from services.core.clock import daily_bar_ts
+from services.market import stats
 from services.reference.bundled import BUNDLED_FILE, DIGEST_KEY, file_digest
 
 
@@ -73,3 +74,5 @@ def sync_reference_bars(conn: sqlite3.Connection) -> None:
         for r in rows
     ]
     market_repo.upsert_bars(conn, bars, keep_market_data=True)
+    for symbol in {r["symbol"] for r in rows} | set(stats_repo.all_stats(conn)):
+        stats.rebuild(conn, symbol)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 from db import reference_repo
 from services.core.models import (
@@ -19,6 +21,14 @@ from services.core.models import (
     Target,
     ValuationBand,
 )
+
+
+class _PerSymbol(Protocol):
+    @property
+    def symbol(self) -> str: ...
+
+
+F = TypeVar("F", bound=_PerSymbol)
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -43,7 +53,8 @@ def instruments(conn: sqlite3.Connection) -> dict[str, Instrument]:
     return {r["symbol"]: _instrument(r) for r in reference_repo.fact_rows(conn, "instruments")}
 
 
-def targets(conn: sqlite3.Connection, symbol: str) -> list[Target]:
+def targets(conn: sqlite3.Connection, symbol: str | None = None) -> list[Target]:
+    """A symbol's analyst targets (every symbol's with None: one read for a whole watchlist)."""
     return [
         Target(r["symbol"], r["broker"], dt.date.fromisoformat(r["date"]),
                Money(r["price"], r["currency"]), r["rating"], bool(r["date_approximate"]),
@@ -52,7 +63,7 @@ def targets(conn: sqlite3.Connection, symbol: str) -> list[Target]:
     ]
 
 
-def lockups(conn: sqlite3.Connection, symbol: str) -> list[Lockup]:
+def lockups(conn: sqlite3.Connection, symbol: str | None = None) -> list[Lockup]:
     return [
         Lockup(r["symbol"], r["holders"], dt.date.fromisoformat(r["first_free_day"]),
                _date(r["locked_through"]), bool(r["date_exact"]), r["shares"],
@@ -62,6 +73,12 @@ def lockups(conn: sqlite3.Connection, symbol: str) -> list[Lockup]:
 
 
 def fundamentals(conn: sqlite3.Connection, symbol: str) -> Fundamentals:
+    return all_fundamentals(conn, symbol).get(symbol, Fundamentals((), ()))
+
+
+def all_fundamentals(conn: sqlite3.Connection, symbol: str | None = None
+                     ) -> dict[str, Fundamentals]:
+    """Share counts and revenue of every symbol (or one), in two reads."""
     shares = tuple(
         SharesCount(r["symbol"], dt.date.fromisoformat(r["as_of"]), r["shares"], r["note"],
                     _provenance(r))
@@ -72,7 +89,17 @@ def fundamentals(conn: sqlite3.Connection, symbol: str) -> Fundamentals:
                 r["months"], Money(r["amount"], r["currency"]), r["note"], _provenance(r))
         for r in reference_repo.fact_rows(conn, "revenue", symbol)
     )
-    return Fundamentals(shares, revenue)
+    counts, sales = group(shares), group(revenue)
+    return {s: Fundamentals(tuple(counts.get(s, ())), tuple(sales.get(s, ())))
+            for s in counts.keys() | sales.keys()}
+
+
+def group(facts: Iterable[F]) -> dict[str, list[F]]:
+    """Facts by symbol, each list in the order read."""
+    grouped: dict[str, list[F]] = {}
+    for fact in facts:
+        grouped.setdefault(fact.symbol, []).append(fact)
+    return grouped
 
 
 def fx_rates(conn: sqlite3.Connection) -> list[FxRate]:

@@ -9,8 +9,6 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from db import market_repo, watchlist_repo
 from services.core import analytics
 from services.core.analytics import FxTable, MissingDataError
@@ -25,7 +23,8 @@ from services.core.models import (
     Target,
     ValuationBand,
 )
-from services.market import history
+from services.market import stats
+from services.market.stats import SymbolStats
 from services.reference import store as reference_store
 
 # Sources whose consecutive daily closes make a meaningful day-on-day change. Reference points
@@ -109,7 +108,9 @@ class WatchlistService:
             raise KeyError(f"no watchlist named {watchlist!r}")
         instruments = reference_store.instruments(self._conn)
         fx = FxTable(reference_store.fx_rates(self._conn))
-        rows = [self._row(instruments[item["symbol"]], fx)
+        facts = _Facts.read(self._conn)
+        figures = stats.load(self._conn)
+        rows = [self._row(instruments[item["symbol"]], fx, facts, figures.get(item["symbol"]))
                 for item in watchlist_repo.items(self._conn, list_id)]
         if not market_open:
             return rows
@@ -125,12 +126,13 @@ class WatchlistService:
         instrument = reference_store.instruments(self._conn)[symbol]
         fx_rates = reference_store.fx_rates(self._conn)
         fx = FxTable(fx_rates)
-        row = self._row(instrument, fx)
-        funds = reference_store.fundamentals(self._conn, symbol)
+        facts = _Facts.read(self._conn, symbol)
+        row = self._row(instrument, fx, facts, stats.load_one(self._conn, symbol))
+        funds = facts.fundamentals.get(symbol, Fundamentals((), ()))
         return InstrumentDetail(
             row=row,
-            targets=tuple(reference_store.targets(self._conn, symbol)),
-            lockups=tuple(reference_store.lockups(self._conn, symbol)),
+            targets=tuple(facts.targets.get(symbol, ())),
+            lockups=tuple(facts.lockups.get(symbol, ())),
             fundamentals=funds,
             reference_points=tuple(reference_store.reference_points(self._conn, symbol)),
             band_prices=tuple(self._band_prices(instrument, funds, fx)),
@@ -171,16 +173,17 @@ class WatchlistService:
         ).fetchone()
         return row[0] if row else ""
 
-    def _row(self, instrument: Instrument, fx: FxTable) -> WatchlistRow:
+    def _row(self, instrument: Instrument, fx: FxTable, facts: _Facts,
+             figures: SymbolStats | None) -> WatchlistRow:
+        """Reads only this symbol's newest bars and quote: its history is in `figures`."""
         symbol = instrument.symbol
         last, change = self.last_price(instrument)
-        peak_row = market_repo.peak(self._conn, symbol)
         peak = None
-        if peak_row is not None and peak_row["price"] is not None:
-            peak = Price(peak_row["price"], instrument.currency, peak_row["ts"], "", daily=True)
-        targets = reference_store.targets(self._conn, symbol)
-        target = analytics.latest_target(targets)
-        lockups = reference_store.lockups(self._conn, symbol)
+        if figures is not None and figures.figures.peak_ts is not None:
+            peak = Price(figures.figures.peak, instrument.currency, figures.figures.peak_ts, "",
+                         daily=True)
+        target = analytics.latest_target(facts.targets.get(symbol, ()))
+        lockups = facts.lockups.get(symbol, ())
         today = self.today(instrument)
         lock = analytics.next_lockup(lockups, today)
 
@@ -193,7 +196,7 @@ class WatchlistService:
             if target is not None:
                 upside = analytics.upside(last.money, target.price)
             on = local_date(last.ts, instrument.timezone)
-            funds = reference_store.fundamentals(self._conn, symbol)
+            funds = facts.fundamentals.get(symbol, Fundamentals((), ()))
             try:
                 cap = analytics.market_cap(last.money, funds.shares, on)
                 revenue = analytics.latest_revenue(funds.revenue, "annual", on)
@@ -203,34 +206,11 @@ class WatchlistService:
                 ps_basis = str(missing)
         return WatchlistRow(
             instrument=instrument, last=last, change=change, peak=peak, drawdown=drawdown,
-            drawdowns=self._drawdown_facts(instrument, last, drawdown),
+            drawdowns=_drawdown_facts(instrument, last, drawdown, figures),
             latest_target=target, upside=upside, market_cap=cap, price_to_sales=ps,
             ps_basis=ps_basis, next_lockup=lock,
             lockup_days=None if lock is None else analytics.days_until(lock.first_free_day, today),
         )
-
-    def _drawdown_facts(self, instrument: Instrument, last: Price | None,
-                        drawdown: float | None) -> DrawdownFacts | None:
-        """Max drawdown with its dates, the fall from the 52-week high and the gain to recover,
-        from the daily bars (and the live price, when newer)."""
-        if last is None or drawdown is None:
-            return None
-        bars = history.load_bars(self._conn, instrument.symbol, instrument.currency, "1d")
-        highs, closes, ts = bars.high, bars.close, bars.ts
-        if not bars.ts.size or last.ts > bars.ts[-1]:
-            highs, closes = np.append(highs, np.nan), np.append(closes, last.amount)
-            ts = np.append(ts, last.ts)
-        worst = analytics.max_drawdown(highs, closes)
-        if worst is None:
-            return None
-        year = ts >= last.ts - 365 * 86400
-        high_52w = float(np.nanmax(analytics.reached(highs, closes)[year]))
-        tz = instrument.timezone
-        return DrawdownFacts(
-            worst.depth, local_date(int(ts[worst.peak_index]), tz),
-            local_date(int(ts[worst.trough_index]), tz),
-            analytics.drawdown(last.amount, max(high_52w, last.amount)),
-            analytics.gain_to_recover(drawdown))
 
     def _band_prices(
         self, instrument: Instrument, funds: Fundamentals, fx: FxTable
@@ -250,3 +230,38 @@ class WatchlistService:
             return result
         except MissingDataError:
             return []
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """Reference facts by symbol, read once for a whole refresh (not once per symbol)."""
+
+    targets: dict[str, list[Target]]
+    lockups: dict[str, list[Lockup]]
+    fundamentals: dict[str, Fundamentals]
+
+    @classmethod
+    def read(cls, conn: sqlite3.Connection, symbol: str | None = None) -> _Facts:
+        return cls(reference_store.group(reference_store.targets(conn, symbol)),
+                   reference_store.group(reference_store.lockups(conn, symbol)),
+                   reference_store.all_fundamentals(conn, symbol))
+
+
+def _drawdown_facts(instrument: Instrument, last: Price | None, drawdown: float | None,
+                    figures: SymbolStats | None) -> DrawdownFacts | None:
+    """Max drawdown with its dates, the fall from the 52-week high and the gain to recover:
+    the stored figures over the daily bars, with the live price added when it is newer."""
+    if last is None or drawdown is None or figures is None:
+        return None
+    worst = figures.figures
+    high_52w = figures.high_52w
+    if last.ts > figures.last_ts:
+        worst = worst.add(last.ts, None, last.amount)
+        high_52w = max(high_52w or last.amount, last.amount)
+    if worst.depth_peak_ts is None or worst.depth_trough_ts is None or high_52w is None:
+        return None
+    tz = instrument.timezone
+    return DrawdownFacts(
+        worst.depth, local_date(worst.depth_peak_ts, tz), local_date(worst.depth_trough_ts, tz),
+        analytics.drawdown(last.amount, max(high_52w, last.amount)),
+        analytics.gain_to_recover(drawdown))

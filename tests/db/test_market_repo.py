@@ -64,12 +64,15 @@ def test_failed_transaction_leaves_nothing_behind(conn: sqlite3.Connection) -> N
     assert count(conn) == 0
 
 
-def test_peak_uses_highs_and_falls_back_to_closes(conn: sqlite3.Connection) -> None:
+def test_peak_before_uses_highs_closes_and_only_the_day_s_minutes(
+        conn: sqlite3.Connection) -> None:
     with transaction(conn):
         conn.execute(
             "INSERT INTO bars (symbol, interval, ts, high, close, source) VALUES "
             "('A.HK', '1d', 1, NULL, 50, 'reference'), ('A.HK', '1d', 2, 80, NULL, 'reference'),"
-            "('A.HK', '1d', 3, NULL, 70, 'reference')"
+            "('A.HK', '1d', 100, NULL, 70, 'yahoo'), ('A.HK', '1m', 100, 90, 85, 'yahoo'),"
+            "('A.HK', '1m', 160, 95, 90, 'yahoo')"
         )
-    peak = market_repo.peak(conn, "A.HK")
-    assert (peak["ts"], peak["price"]) == (2, 80)
+    assert market_repo.peak_before(conn, "A.HK", 100, day_start=100) == 80  # days before
+    assert market_repo.peak_before(conn, "A.HK", 160, day_start=100) == 90  # + minutes before
+    assert market_repo.peak_before(conn, "A.HK", 1, day_start=1) is None
