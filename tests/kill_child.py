@@ -57,6 +57,7 @@ def main() -> None:
     print("ready", flush=True)
     while True:
         poller.poll(force=True)
+        print("polled", flush=True)  # the parent kills only after one poll committed
         source.n += 1
 
 
