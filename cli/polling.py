@@ -46,7 +46,11 @@ def poll_once(ctx: Context, make_poller: Callable[[], Poller] | None = None) -> 
     clock = make_clock(ctx.demo, market)
     make_poller = make_poller or poller_factory(ctx.db_path, ctx.paths, clock, market, ctx.demo)
     dispatcher = Dispatcher(True, "", ctx.out, False, ctx.demo)
-    outcome = cycle_factory(make_poller, clock, market, dispatcher)().run(force=True)
+    cycle = cycle_factory(make_poller, clock, market, dispatcher)()
+    try:
+        outcome = cycle.run(force=True)
+    finally:
+        cycle.close()
     print("\n".join(describe_outcome(outcome.poll)), file=ctx.out, flush=True)
     return 0 if outcome.poll.succeeded else 1
 

@@ -13,6 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 BUSY_TIMEOUT_MS = 5_000
+# After a checkpoint the write-ahead log is cut back to this size: a large backfill may grow it
+# for a moment, but it does not stay beside the database for the life of the window.
+JOURNAL_SIZE_LIMIT = 32 * 1024 * 1024
 
 
 def open_connection(path: Path | str) -> sqlite3.Connection:
@@ -27,6 +30,7 @@ def open_connection(path: Path | str) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn

@@ -90,11 +90,13 @@ def fake_yahoo(clock: FixedClock) -> Iterator[FakeYahoo]:
 
 @pytest.fixture
 def poller(db_path: Path, app_db: sqlite3.Connection, fake_yahoo: FakeYahoo, clock: FixedClock,
-           tmp_path: Path) -> Poller:
+           tmp_path: Path) -> Iterator[Poller]:
     """The real poll cycle and the real yfinance, pointed at the fake."""
     source = YahooQuoteSource(tmp_path / "yf-cache", FakeYahooSession(fake_yahoo.proxy_url),
                               timeout=1.0)
-    return Poller(db_path, source, clock, MarketClock(), random.Random(7))
+    poller = Poller(db_path, source, clock, MarketClock(), random.Random(7))
+    yield poller
+    poller.close()
 
 
 @pytest.fixture

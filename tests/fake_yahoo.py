@@ -87,6 +87,8 @@ class FakeYahoo:
         self._lock = threading.Lock()
         self._stopping = threading.Event()  # ends a "slow" answer early when the fake stops
         self._connections: set[socket.socket] = set()  # kept alive by clients between requests
+        self.in_flight = 0  # chart requests being answered now
+        self.most_in_flight = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -247,6 +249,16 @@ class FakeYahoo:
             do_POST = do_GET  # noqa: N815 - BaseHTTPRequestHandler's naming
 
             def _chart(self, symbol: str, query: dict[str, str]) -> None:
+                with fake._lock:
+                    fake.in_flight += 1
+                    fake.most_in_flight = max(fake.most_in_flight, fake.in_flight)
+                try:
+                    self._answer_chart(symbol, query)
+                finally:
+                    with fake._lock:
+                        fake.in_flight -= 1
+
+            def _answer_chart(self, symbol: str, query: dict[str, str]) -> None:
                 fault = fake._take_fault(symbol)
                 kind = fault.kind if fault else None
                 if kind == "slow" and fault:

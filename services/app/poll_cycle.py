@@ -53,6 +53,9 @@ class PollCycle:
             self._dispatcher.dispatch(events)
         return CycleOutcome(outcome, events, shown)
 
+    def close(self) -> None:
+        self.poller.close()
+
 
 def cycle_factory(make_poller: Callable[[], Poller], clock: Clock, market: MarketClock,
                   dispatcher: Dispatcher | None = None) -> Callable[[], PollCycle]:

@@ -10,7 +10,6 @@ import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from db import feed_repo, market_repo, meta_repo, watchlist_repo
 from db.connection import open_connection, transaction
@@ -20,20 +19,19 @@ from services.market.backoff import FAILURE, NOT_FOUND_LIMIT, RATE_LIMIT
 from services.market.bars import daily_from_minutes
 from services.market.calendar import MarketClock, Phase
 from services.market.feed_types import ErrorKind, FeedError, Fetched
+from services.market.fetching import (
+    FETCH_WORKERS,
+    Batch,
+    FetchPool,
+    Plan,
+    QuoteSource,
+    RateLimitedError,
+)
 
 RATE_LIMIT_UNTIL = "rate_limited_until"
 RATE_LIMIT_STRIKES = "rate_limit_strikes"
 UNKNOWN_SYMBOL = "unknown symbol"
-# How often a fetch in flight looks whether the poll was cancelled (quitting waits at most this).
-CANCEL_CHECK_S = 0.1
 Health = sqlite3.Row | None  # a feed_health row, None before a symbol's first poll
-
-
-class QuoteSource(Protocol):
-    name: str  # the bars' source column: 'yahoo' or 'demo'
-
-    def fetch(self, symbol: str, interval: str, period: str, currency: str | None) -> Fetched:
-        ...
 
 
 @dataclass(frozen=True)
@@ -70,21 +68,21 @@ class PollOutcome:
         return bool(tried) and all(r.error_kind == ErrorKind.TRANSPORT for r in tried)
 
 
-class PollCancelledError(Exception):
-    """The poll was stopped between symbols or during a fetch (the app is quitting): nothing of
-    it was written."""
-
-
 class Poller:
     """Plans and runs poll cycles against one database file and one quote source."""
 
     def __init__(self, db_path: Path, source: QuoteSource, clock: Clock, market: MarketClock,
-                 rng: random.Random | None = None):
+                 rng: random.Random | None = None, workers: int = FETCH_WORKERS):
         self.db_path = db_path
         self._source = source
         self._clock = clock
         self._market = market
         self._rng = rng or random.Random()
+        self._pool = FetchPool(workers)
+
+    def close(self) -> None:
+        """End the request threads (after their current request)."""
+        self._pool.close()
 
     def poll(self, force: bool = False, cancel: threading.Event | None = None) -> PollOutcome:
         """One cycle. `force` ignores per-symbol backoff (a trader's "refresh now"), never a
@@ -96,32 +94,6 @@ class Poller:
             return self._poll(conn, force, cancel)
         finally:
             conn.close()
-
-    def _fetch(self, symbol: str, interval: str, period: str, currency: str | None,
-               cancel: threading.Event | None) -> Fetched:
-        """One request. With `cancel` it runs on a short-lived helper thread, so a Yahoo that
-        never answers cannot hold up quitting: the poll gives up on it, and the helper (no
-        database connection, nothing to write) ends with its request's timeout."""
-        if cancel is None:
-            return self._source.fetch(symbol, interval, period, currency)
-        answer: list[Fetched | BaseException] = []
-        done = threading.Event()
-
-        def work() -> None:
-            try:
-                answer.append(self._source.fetch(symbol, interval, period, currency))
-            except BaseException as error:  # handed to the poll thread below
-                answer.append(error)
-            finally:
-                done.set()
-
-        threading.Thread(target=work, name=f"harbourwatch-fetch-{symbol}", daemon=True).start()
-        while not done.wait(CANCEL_CHECK_S):
-            if cancel.is_set():
-                raise PollCancelledError(f"cancelled while fetching {symbol}")
-        if isinstance(answer[0], BaseException):
-            raise answer[0]
-        return answer[0]
 
     def _poll(self, conn: sqlite3.Connection, force: bool,
               cancel: threading.Event | None) -> PollOutcome:
@@ -139,36 +111,37 @@ class Poller:
         bars: list[tuple] = []
         quotes: list[tuple] = []
         updates: dict[str, dict] = {}
-        results: list[SymbolResult] = []
+        found: dict[str, SymbolResult] = {}
         learned: list[tuple[str, str, str, str]] = []  # (currency, tz, exchange, symbol)
-        requests = 0
         rate_limited = False
+        plans = []
+        by_symbol = {row["symbol"]: row for row in symbols}
         for row in symbols:
-            symbol = row["symbol"]
-            if cancel is not None and cancel.is_set():
-                raise PollCancelledError(f"cancelled before {symbol}")
-            state = health.get(symbol)
-            if rate_limited:
-                results.append(SymbolResult(symbol, False, skipped="rate limited"))
-                continue
+            symbol, state = row["symbol"], health.get(row["symbol"])
             if state is not None and now < state["next_attempt"] and not force:
-                results.append(SymbolResult(symbol, False, skipped="backing off",
-                                            error_kind=state["last_error_kind"],
-                                            error=state["last_error"]))
+                found[symbol] = SymbolResult(symbol, False, skipped="backing off",
+                                             error_kind=state["last_error_kind"],
+                                             error=state["last_error"])
+            else:
+                plans.append(Plan(symbol, row["currency"],
+                                  tuple(self._requests_for(state, phase))))
+        batch = Batch(self._pool, self._source, plans, cancel)
+        for plan, answer in batch.answers():
+            symbol, state = plan.symbol, health.get(plan.symbol)
+            if isinstance(answer, RateLimitedError):
+                found[symbol] = SymbolResult(symbol, False, skipped="rate limited")
                 continue
-            plan = self._requests_for(state, phase)
-            try:
-                fetched = []
-                for interval, period in plan:
-                    requests += 1
-                    fetched.append(self._fetch(symbol, interval, period, row["currency"], cancel))
-            except FeedError as error:
-                rate_limited = error.kind == ErrorKind.RATE_LIMIT
-                updates[symbol] = self._failure(state, error, now)
-                results.append(SymbolResult(symbol, False, error_kind=error.kind,
-                                            error=error.detail))
+            if isinstance(answer, FeedError):
+                rate_limited |= answer.kind == ErrorKind.RATE_LIMIT
+                updates[symbol] = self._failure(state, answer, now)
+                found[symbol] = SymbolResult(symbol, False, error_kind=answer.kind,
+                                             error=answer.detail)
                 continue
-            written = self._collect(symbol, row["timezone"], fetched, phase, bars, quotes, now)
+            if isinstance(answer, Exception):
+                raise answer  # a bug in a source: the scheduler reports it, polling goes on
+            fetched = answer
+            written = self._collect(symbol, by_symbol[symbol]["timezone"], fetched, phase, bars,
+                                    quotes, now)
             meta = fetched[-1].meta
             updates[symbol] = {
                 "last_attempt": now, "last_success": now, "last_error": "",
@@ -179,10 +152,11 @@ class Poller:
                 "intraday_backfilled": int(any(f.interval == "1m" for f in fetched)
                                            or bool(state and state["intraday_backfilled"])),
             }
-            results.append(SymbolResult(symbol, True, written, meta.price, meta.currency,
-                                        meta.ts))
+            found[symbol] = SymbolResult(symbol, True, written, meta.price, meta.currency,
+                                         meta.ts)
             learned.append((meta.currency, meta.timezone, meta.exchange, symbol))
 
+        results = [found[row["symbol"]] for row in symbols]  # in the watchlist's order
         self._mark_unknown_symbols(results, updates)
         strikes = int(meta_repo.get_meta(conn, RATE_LIMIT_STRIKES) or 0)
         limited_until, strikes = self._rate_limit(strikes, rate_limited,
@@ -198,7 +172,7 @@ class Poller:
             meta_repo.set_meta(conn, RATE_LIMIT_UNTIL, str(limited_until))
             meta_repo.set_meta(conn, RATE_LIMIT_STRIKES, str(strikes))
         return PollOutcome(now, epoch(self._clock.now()), phase, self._source.name,
-                           tuple(results), limited_until or None, requests)
+                           tuple(results), limited_until or None, batch.requests)
 
     @staticmethod
     def _requests_for(state: Health, phase: Phase) -> list[tuple[str, str]]:

@@ -26,7 +26,7 @@ from services.market.calendar import (
     MarketClock,
     next_poll_at,
 )
-from services.market.poller import PollCancelledError
+from services.market.fetching import PollCancelledError
 
 log = logging.getLogger(__name__)
 JOB_ID = "poll"
@@ -43,6 +43,10 @@ T = TypeVar("T", bound=Outcome)
 class PollJob(Protocol[T]):
     def run(self, force: bool, cancel: threading.Event) -> T:
         """One poll cycle on the worker thread; PollCancelledError once `cancel` is set."""
+        ...
+
+    def close(self) -> None:
+        """Release what the job holds (its request threads)."""
         ...
 
 
@@ -88,6 +92,8 @@ class PollScheduler(Generic[T]):
         self._cancel.set()
         if self._scheduler.running:
             self._scheduler.shutdown(wait=wait)
+        if self._job is not None:
+            self._job.close()
 
     def _run(self) -> None:
         """The job body, on APScheduler's worker thread."""
@@ -95,11 +101,12 @@ class PollScheduler(Generic[T]):
         self._refresh_requested.clear()
         outcome: T | None = None
         error = ""
+        started = self._clock.now()
         try:
             if self._job is None:
                 self._job = self._make_job()
             outcome = self._job.run(force, self._cancel)
-            self._last_poll = self._clock.now()
+            self._last_poll = started  # the rhythm runs from poll start to poll start
         except PollCancelledError:
             return  # quitting: nothing to announce, nothing to schedule
         except Exception as failure:  # a bug or a broken database: report it, keep polling

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -36,21 +37,31 @@ logging.getLogger("yfinance").setLevel(logging.CRITICAL)
 
 
 class YahooSession(curl_requests.Session):
-    """The app's session: impersonates Chrome and remembers the status of the last response."""
+    """The app's session: impersonates Chrome and remembers the status of each thread's last
+    chart response (a poll's requests run on several threads; curl_cffi gives each its own
+    handle)."""
 
     def __init__(self, **kwargs: Any):
         kwargs.setdefault("impersonate", "chrome")
         super().__init__(**kwargs)
-        self.chart_status: int | None = None  # of the last chart request; None: no answer
-        self.chart_host = ""
+        self._last = threading.local()
+
+    @property
+    def chart_status(self) -> int | None:
+        """Of this thread's last chart request; None: no answer."""
+        return getattr(self._last, "status", None)
+
+    @property
+    def chart_host(self) -> str:
+        return getattr(self._last, "host", "")
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         is_chart = "/v8/finance/chart/" in url
         if is_chart:
-            self.chart_status, self.chart_host = None, urlsplit(url).hostname or ""
+            self._last.status, self._last.host = None, urlsplit(url).hostname or ""
         response = super().request(method, url, *args, **kwargs)
         if is_chart:
-            self.chart_status = response.status_code
+            self._last.status = response.status_code
         return response
 
 

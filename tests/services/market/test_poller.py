@@ -11,9 +11,10 @@ from db.connection import transaction
 from services.core.clock import HONG_KONG, FixedClock, epoch
 from services.market.calendar import Phase
 from services.market.feed_types import ErrorKind
+from services.market.fetching import FETCH_WORKERS
 from services.market.poller import UNKNOWN_SYMBOL, Poller
 from tests.conftest import hkt
-from tests.fake_yahoo import FakeYahoo
+from tests.fake_yahoo import FakeSymbol, FakeYahoo
 
 SYMBOLS = ("0100.HK", "2513.HK")
 
@@ -165,7 +166,8 @@ def test_rate_limit_once_then_for_minutes_backs_off_globally(
         outcome = poller.poll(force=True)
         assert outcome.rate_limited_until is not None
         assert any(r.error_kind == ErrorKind.RATE_LIMIT for r in outcome.results)
-        assert any(r.skipped == "rate limited" for r in outcome.results)  # stops the cycle
+        assert all(r.error_kind == ErrorKind.RATE_LIMIT or r.skipped == "rate limited"
+                   for r in outcome.results)
         now = clock.now().timestamp()
         delays.append(outcome.rate_limited_until - now)
         requests = len(fake_yahoo.chart_requests())
@@ -178,7 +180,7 @@ def test_rate_limit_once_then_for_minutes_backs_off_globally(
         assert base * 0.8 - 1 <= delay <= base * 1.2
     fake_yahoo.clear_faults()
     assert all(r.ok for r in poller.poll().results)
-    fake_yahoo.fail("429", times=2)  # once (yfinance retries a >=400 once)
+    fake_yahoo.fail("429", times=4)  # once for each symbol (yfinance retries a >=400 once)
     assert poller.poll().rate_limited_until is not None
     clock.advance(80)
     outcome = poller.poll()
@@ -229,3 +231,36 @@ def test_a_currency_other_than_the_instruments_is_an_error(
     assert result.error_kind == ErrorKind.CURRENCY and "USD" in result.error
     assert not app_db.execute("SELECT COUNT(*) FROM bars WHERE symbol = '0100.HK' AND "
                               "source = 'yahoo'").fetchone()[0]
+
+
+def many_symbols(app_db: sqlite3.Connection, fake_yahoo: FakeYahoo, count: int) -> list[str]:
+    symbols = [f"{7000 + i}.HK" for i in range(count)]
+    template = fake_yahoo.symbols["2513.HK"]
+    with transaction(app_db):
+        for symbol in symbols:
+            app_db.execute("INSERT INTO instruments (symbol, name, currency) VALUES (?, ?, 'HKD')",
+                           [symbol, symbol])
+            app_db.execute("INSERT INTO watchlist_items (watchlist_id, symbol) VALUES (1, ?)",
+                           [symbol])
+            fake_yahoo.symbols[symbol] = FakeSymbol(symbol, "HKD", template.minute_bars)
+    return symbols
+
+
+def test_many_symbols_are_fetched_a_few_at_a_time_and_a_429_stops_them_all(
+    poller: Poller, fake_yahoo: FakeYahoo, app_db: sqlite3.Connection, clock: FixedClock,
+) -> None:
+    symbols = many_symbols(app_db, fake_yahoo, 30)
+    fake_yahoo.fail("slow", delay=0.2)  # every answer takes a while: requests overlap
+    outcome = poller.poll()
+    assert len(outcome.succeeded) == 32
+    assert 1 < fake_yahoo.most_in_flight <= FETCH_WORKERS
+    assert [r.symbol for r in outcome.results][-30:] == symbols  # the watchlist's order
+    fake_yahoo.clear_faults()
+    clock.advance(60)
+    fake_yahoo.fail("429")
+    before = len(fake_yahoo.chart_requests())
+    outcome = poller.poll()
+    asked = len(fake_yahoo.chart_requests()) - before
+    assert outcome.rate_limited_until is not None
+    assert asked <= 2 * FETCH_WORKERS  # those in flight (and yfinance's one retry), no more
+    assert sum(r.skipped == "rate limited" for r in outcome.results) >= 32 - FETCH_WORKERS

@@ -27,10 +27,13 @@ class SlowPoller:
             self.active += 1
             self.most_active = max(self.most_active, self.active)
             self.calls.append(force)
-        time.sleep(0.2)
+        time.sleep(0.2)  # a slow poll: what overlapping refreshes would run beside
         with self._lock:
             self.active -= 1
         return PollOutcome(0, 0, "open", "yahoo")
+
+    def close(self) -> None:
+        pass
 
 
 def test_refresh_now_reuses_the_job_and_polls_never_overlap(clock: FixedClock) -> None:
@@ -61,6 +64,9 @@ def test_a_crashing_poll_is_reported_and_polling_goes_on(clock: FixedClock) -> N
         def run(self, force: bool, cancel: threading.Event) -> PollOutcome:
             Broken.calls += 1
             raise RuntimeError("disk on fire")
+
+        def close(self) -> None:
+            pass
 
     scheduler = PollScheduler(lambda: Broken(), MarketClock(), clock, lambda o: None,  # type: ignore[arg-type,return-value]
                               errors.append, interval_s=0)
