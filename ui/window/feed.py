@@ -1,11 +1,15 @@
 """What the window shows follows the database: a landed poll (or a chosen list, an edit) redraws
 the table, the details, the charts and the portfolio; a 30 s tick re-reads only the table, since
 between polls the ages and staleness move on but the data does not (no chart redraw).
+
+A window nobody sees (hidden in the tray, minimised) does none of this work: it remembers what
+is due and catches up once when it is shown again, however many polls landed meanwhile.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 from services.app.poll_cycle import CycleOutcome
 from services.core.clock import Clock
@@ -24,8 +28,10 @@ class FeedRefresh(QObject):
 
     def __init__(self, service: WatchlistService, clock: Clock, table: WatchlistView,
                  status: FeedStatus, tabs: ChartTabs, portfolio: PortfolioPane,
-                 parent: QObject):
-        super().__init__(parent)
+                 window: QWidget):
+        super().__init__(window)
+        self._window = window
+        self._due: str | None = None  # "table" or "refresh" while the window is not seen
         self._service = service
         self._clock = clock
         self._table = table
@@ -35,12 +41,43 @@ class FeedRefresh(QObject):
         self.last_outcome: CycleOutcome | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.update_table)
+        self._timer.timeout.connect(self._tick)
         self._timer.start()
+        window.installEventFilter(self)
 
     def stop(self) -> None:
         """The window is closing: no more ticks."""
         self._timer.stop()
+
+    def _seen(self) -> bool:
+        return self._window.isVisible() and not self._window.isMinimized()
+
+    def _defer(self, work: str) -> bool:
+        """True when the window is not seen: `work` is remembered instead of done."""
+        if self._seen():
+            return False
+        if self._due != "refresh":
+            self._due = work
+        return True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self._window and self._due is not None
+                and event.type() in (QEvent.Type.Show, QEvent.Type.WindowStateChange)):
+            QTimer.singleShot(0, self._catch_up)  # once the window is really back
+        return False
+
+    @Slot()
+    def _catch_up(self) -> None:
+        due, self._due = self._due, None
+        if due == "refresh":
+            self.refresh()
+        elif due == "table":
+            self.update_table()
+
+    @Slot()
+    def _tick(self) -> None:
+        if not self._defer("table"):
+            self.update_table()
 
     @Slot()
     def update_table(self) -> list[WatchlistRow]:
@@ -55,6 +92,8 @@ class FeedRefresh(QObject):
     @Slot()
     def refresh(self) -> None:
         """New data: table, details and charts (the visible one redraws in place)."""
+        if self._defer("refresh"):
+            return
         rows = self.update_table()
         symbol = self._table.selected_symbol()
         if symbol:
