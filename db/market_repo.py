@@ -97,3 +97,36 @@ def latest_ts(conn: sqlite3.Connection, symbol: str, interval: str, limit: int) 
     return [row[0] for row in conn.execute(
         "SELECT ts FROM bars WHERE symbol = ? AND interval = ? ORDER BY ts DESC LIMIT ?",
         [symbol, interval, limit])]
+
+
+def minute_days(conn: sqlite3.Connection, symbol: str) -> list[int]:
+    """The first 1-minute bar of each UTC day holding any, newest day first. A trading session
+    of any exchange lies within one UTC day, so a day here is a session."""
+    return [row[0] for row in conn.execute(
+        "SELECT MIN(ts) FROM bars WHERE symbol = ? AND interval = '1m' "
+        "GROUP BY ts / 86400 ORDER BY ts / 86400 DESC", [symbol])]
+
+
+def minute_bars_before(conn: sqlite3.Connection, symbol: str, ts: int) -> list[tuple]:
+    """(ts, open, high, low, close, volume, source) of the 1-minute bars before `ts`."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor.execute(
+        "SELECT ts, open, high, low, close, volume, source FROM bars "
+        "WHERE symbol = ? AND interval = '1m' AND ts < ? ORDER BY ts", [symbol, ts]).fetchall()
+
+
+def daily_bar_times(conn: sqlite3.Connection, symbol: str, start: int, end: int) -> set[int]:
+    return {row[0] for row in conn.execute(
+        "SELECT ts FROM bars WHERE symbol = ? AND interval = '1d' AND ts >= ? AND ts < ?",
+        [symbol, start, end])}
+
+
+def delete_minutes_before(conn: sqlite3.Connection, symbol: str, ts: int) -> int:
+    return conn.execute("DELETE FROM bars WHERE symbol = ? AND interval = '1m' AND ts < ?",
+                        [symbol, ts]).rowcount
+
+
+def symbol_zones(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Every instrument's symbol and exchange time zone."""
+    return [(row[0], row[1]) for row in conn.execute("SELECT symbol, timezone FROM instruments")]

@@ -15,7 +15,8 @@ from db.connection import open_connection
 from services.alerts.evaluation import AlertEvaluator
 from services.alerts.notify import Dispatcher
 from services.alerts.records import AlertEvent
-from services.core.clock import Clock, epoch
+from services.core.clock import Clock, epoch, trading_day
+from services.market import retention
 from services.market.calendar import MarketClock
 from services.market.poller import Poller, PollOutcome
 
@@ -33,20 +34,22 @@ class CycleOutcome:
 
 class PollCycle:
     def __init__(self, poller: Poller, evaluator: AlertEvaluator | None = None,
-                 dispatcher: Dispatcher | None = None):
+                 dispatcher: Dispatcher | None = None, clock: Clock | None = None):
+        """`clock` given: old 1-minute bars are pruned once a trading day, after a poll."""
         self.poller = poller
         self.evaluator = evaluator
         self._dispatcher = dispatcher
+        self._clock = clock
 
     def run(self, force: bool = False, cancel: threading.Event | None = None) -> CycleOutcome:
         """Poll (PollCancelledError when `cancel` is set before it writes), then evaluate alerts on
         the committed bars, then notify: an event exists before anyone hears of it."""
         outcome = self.poller.poll(force, cancel)
-        if self.evaluator is None:
-            return CycleOutcome(outcome)
         conn = open_connection(self.poller.db_path)
         try:
-            events = tuple(self.evaluator.evaluate(conn))
+            events = () if self.evaluator is None else tuple(self.evaluator.evaluate(conn))
+            if self._clock is not None:
+                retention.prune_once_a_day(conn, trading_day(self._clock).isoformat())
         finally:
             conn.close()
         shown = bool(events) and self._dispatcher is not None and \
@@ -64,6 +67,7 @@ def cycle_factory(make_poller: Callable[[], Poller], clock: Clock, market: Marke
     started_at = epoch(clock.now())
 
     def make() -> PollCycle:
-        return PollCycle(make_poller(), AlertEvaluator(clock, market, started_at), dispatcher)
+        return PollCycle(make_poller(), AlertEvaluator(clock, market, started_at), dispatcher,
+                         clock)
 
     return make
