@@ -130,3 +130,12 @@ def delete_minutes_before(conn: sqlite3.Connection, symbol: str, ts: int) -> int
 def symbol_zones(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     """Every instrument's symbol and exchange time zone."""
     return [(row[0], row[1]) for row in conn.execute("SELECT symbol, timezone FROM instruments")]
+
+
+def close_before(conn: sqlite3.Connection, symbol: str, ts: int) -> float | None:
+    """The last market close (not a reference point) of a daily bar before `ts`."""
+    row = conn.execute(
+        "SELECT close FROM bars WHERE symbol = ? AND interval = '1d' AND ts < ? "
+        "AND source != 'reference' AND close IS NOT NULL ORDER BY ts DESC LIMIT 1",
+        [symbol, ts]).fetchone()
+    return None if row is None else float(row[0])

@@ -28,8 +28,8 @@ from services.alerts.rules import (
 from services.core import analytics
 from services.core import formatting as fmt
 from services.core.analytics import FxTable, MissingDataError
-from services.core.clock import Clock, daily_bar_ts, epoch, from_epoch, local_date
-from services.core.models import Instrument, Money
+from services.core.clock import Clock, daily_bar_ts, epoch, from_epoch, local_date, midnight
+from services.core.models import Fundamentals, Instrument, Money
 from services.market import history
 from services.market.calendar import AFTER_CLOSE_DELAY, MarketClock, Phase
 from services.reference import store as reference_store
@@ -61,9 +61,12 @@ class AlertEvaluator:
         now = self._clock.now()
         book, calendar = self._rule_book(conn)
         instruments = reference_store.instruments(conn)
+        funds = reference_store.all_fundamentals(conn)
+        fx = FxTable(reference_store.fx_rates(conn))
         since = book.since()
         paths: list[Path | None] = [
-            self._path(conn, symbol, instruments[symbol], int(since[row]))
+            self._path(conn, symbol, instruments[symbol], int(since[row]),
+                       funds.get(symbol, Fundamentals((), ())), fx)
             if symbol in instruments else None for row, symbol in enumerate(book.symbols)]
         try:
             fires = [(self._by_id[f.rule_id], f) for f in book.evaluate(Batch(paths))]
@@ -128,7 +131,8 @@ class AlertEvaluator:
                 fired.append((rule, Fire(rule.id, int(quote["ts"]), minutes, 1)))
         return fired
 
-    def _path(self, conn: sqlite3.Connection, symbol: str, ins: Instrument, after: int) -> Path:
+    def _path(self, conn: sqlite3.Connection, symbol: str, ins: Instrument, after: int,
+              funds: Fundamentals, fx: FxTable) -> Path:
         currency, tz = ins.currency, ins.timezone
         rows = alert_repo.minute_bars_after(conn, symbol, after)
         if not rows:
@@ -142,7 +146,8 @@ class AlertEvaluator:
         complete = [int(t) for t, p in zip(ts, partial, strict=True) if not p]
         valid = (np.isfinite(hi) & np.isfinite(lo) & np.isfinite(close) & (lo > 0)
                  & self._in_session(ts, days, symbol))
-        prev, shares, factor = self._day_context(conn, symbol, currency, tz, sorted(set(days)))
+        prev, shares, factor = self._day_context(conn, symbol, currency, tz, sorted(set(days)),
+                                                 funds, fx)
         peak = history.peak_before(conn, symbol, int(ts[0]), tz)
         return Path(symbol, ts, hi, lo, close, valid, days,
                     np.array([prev[d] for d in days]), np.nan if peak is None else peak,
@@ -168,18 +173,15 @@ class AlertEvaluator:
         return ok
 
     def _day_context(self, conn: sqlite3.Connection, symbol: str, currency: str, tz: str,
-                     days: list[str]) -> tuple[DayValues, DayValues, DayValues]:
-        """Previous close, shares outstanding and the P/S factor for each day."""
-        daily = conn.execute(
-            "SELECT ts, close FROM bars WHERE symbol = ? AND interval = '1d' AND "
-            "source != 'reference' AND close IS NOT NULL ORDER BY ts", [symbol]).fetchall()
-        funds = reference_store.fundamentals(conn, symbol)
-        fx = FxTable(reference_store.fx_rates(conn))
+                     days: list[str], funds: Fundamentals, fx: FxTable
+                     ) -> tuple[DayValues, DayValues, DayValues]:
+        """Previous close, shares outstanding and the P/S factor for each day (one indexed
+        read a day: the history before it is never scanned)."""
         prev, shares, factor = {}, {}, {}
         for day in days:
             date = dt.date.fromisoformat(day)
-            before = [c for t, c in daily if local_date(t, tz) < date]
-            prev[day] = float(before[-1]) if before else np.nan
+            close = market_repo.close_before(conn, symbol, midnight(date, tz))
+            prev[day] = np.nan if close is None else close
             try:
                 count = analytics.shares_on(funds.shares, date).shares
                 shares[day] = float(count)

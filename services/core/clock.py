@@ -84,6 +84,13 @@ def local_date(ts: int, tz: ZoneInfo | str = HONG_KONG) -> dt.date:
     return from_epoch(ts, tz).date()
 
 
+def midnight(day: dt.date, tz: ZoneInfo | str = HONG_KONG) -> int:
+    """Epoch of the start of `day` on the exchange's clock: every bar before it is of an
+    earlier trading day."""
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    return epoch(dt.datetime.combine(day, dt.time(0), zone))
+
+
 def trading_day(clock: Clock, tz: ZoneInfo | str = HONG_KONG) -> dt.date:
     """"Today" for a trader: the date on the exchange's clock (Hong Kong for HKEX), never
     the machine's or UTC's. At 01:00 HKT it is already tomorrow in Hong Kong, still today in

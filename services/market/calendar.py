@@ -60,6 +60,9 @@ class MarketClock:
         self._name = calendar
         self._calendar: Any = None
         self._lock = threading.Lock()
+        # A day's session never changes; asking the calendar costs about a millisecond of
+        # pandas, and the scheduler, the status bar and every alert pass ask again and again.
+        self._sessions: dict[dt.date, Session | None] = {}
 
     def _cal(self) -> Any:
         with self._lock:
@@ -70,6 +73,11 @@ class MarketClock:
             return self._calendar
 
     def session(self, day: dt.date) -> Session | None:
+        if day not in self._sessions:
+            self._sessions[day] = self._session(day)
+        return self._sessions[day]
+
+    def _session(self, day: dt.date) -> Session | None:
         import pandas as pd
 
         cal = self._cal()

@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from db import market_repo
-from services.core.clock import epoch, local_date
+from services.core.clock import local_date, midnight
 
 SOURCE_CODES = market_repo.SOURCE_CODES
 
@@ -53,6 +51,4 @@ def load_bars(conn: sqlite3.Connection, symbol: str, currency: str, interval: st
 
 def peak_before(conn: sqlite3.Connection, symbol: str, ts: int, tz: str) -> float | None:
     """The highest price stored before `ts`, read in time bounded by days, not minutes."""
-    day = local_date(ts, tz)
-    midnight = epoch(dt.datetime.combine(day, dt.time(0), ZoneInfo(tz)))
-    return market_repo.peak_before(conn, symbol, ts, midnight)
+    return market_repo.peak_before(conn, symbol, ts, midnight(local_date(ts, tz), tz))
