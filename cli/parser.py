@@ -10,7 +10,7 @@ import argparse
 import os
 from pathlib import Path
 
-from cli import alerts, polling, show, transfer, watchlist
+from cli import alerts, polling, show, transfer, valuation, watchlist
 from services.core.paths import default_paths
 
 MIN_POLL_INTERVAL_S = 15
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_parser(commands)
     transfer.add_parsers(commands)
     watchlist.add_parser(commands)
+    valuation.add_parser(commands)
     return parser
 
 

@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         self.dark_action, self.reference_action = commands.dark, commands.reference
         self.desktop = Desktop(self, store, demo, self.table.select_symbol)
         self.feed = FeedRefresh(workspace.watchlists, workspace.clock, self.table, self.status,
-                                self.tabs, self.portfolio, self)
+                                self.tabs, self.portfolio, self, workspace.market)
 
         # What ui.app, the tests and the menus ask of the window, answered by its parts
         self.current_watchlist = self.table.current_watchlist

@@ -25,9 +25,9 @@ from services.alerts.rules import (
     AlertRule,
     RuleKind,
 )
-from services.core import analytics
+from services.core import analytics, valuation
 from services.core import formatting as fmt
-from services.core.analytics import FxTable, MissingDataError
+from services.core.analytics import MissingDataError
 from services.core.clock import Clock, daily_bar_ts, epoch, from_epoch, local_date
 from services.core.models import Instrument, Money
 from services.market.calendar import AFTER_CLOSE_DELAY, MarketClock, Phase
@@ -114,17 +114,20 @@ class AlertEvaluator:
         if rule.kind == RuleKind.LOCKUP:
             today = local_date(epoch(now), ins.timezone)
             for lock in reference_store.lockups(conn, rule.symbol):
-                days = analytics.days_until(lock.first_free_day, today)
+                free = self._market.first_session_on_or_after(lock.first_free_day) \
+                    or lock.first_free_day
+                days = analytics.days_until(free, today)
                 if 0 <= days <= rule.level:
-                    fired.append((rule, Fire(rule.id, daily_bar_ts(lock.first_free_day,
-                                                                   ins.timezone),
+                    fired.append((rule, Fire(rule.id, daily_bar_ts(free, ins.timezone),
                                              float(days), 1)))
         elif rule.kind == RuleKind.FEED_STALE:
             quote = market_repo.latest_quote(conn, rule.symbol)
-            if (quote is not None and self._market.phase(now) == Phase.OPEN
-                    and now.timestamp() - quote["ts"] > rule.level * 60):
-                minutes = (now.timestamp() - quote["ts"]) / 60
-                fired.append((rule, Fire(rule.id, int(quote["ts"]), minutes, 1)))
+            if quote is not None and self._market.phase(now) == Phase.OPEN:
+                # trading minutes: the lunch break and the night do not make a quote stale
+                minutes = self._market.trading_seconds(
+                    dt.datetime.fromtimestamp(quote["ts"], dt.UTC), now) / 60
+                if minutes > rule.level:
+                    fired.append((rule, Fire(rule.id, int(quote["ts"]), minutes, 1)))
         return fired
 
     def _path(self, conn: sqlite3.Connection, symbol: str, ins: Instrument, after: int) -> Path:
@@ -173,18 +176,20 @@ class AlertEvaluator:
             "SELECT ts, close FROM bars WHERE symbol = ? AND interval = '1d' AND "
             "source != 'reference' AND close IS NOT NULL ORDER BY ts", [symbol]).fetchall()
         funds = reference_store.fundamentals(conn, symbol)
-        fx = FxTable(reference_store.fx_rates(conn))
+        fx = reference_store.fx_table(conn)
         prev, shares, factor = {}, {}, {}
         for day in days:
             date = dt.date.fromisoformat(day)
             before = [c for t, c in daily if local_date(t, tz) < date]
             prev[day] = float(before[-1]) if before else np.nan
-            try:
-                count = analytics.shares_on(funds.shares, date).shares
+            try:  # point in time: only figures published by that day
+                count = valuation.shares_on(funds.shares, date).shares
                 shares[day] = float(count)
-                revenue = analytics.latest_revenue(funds.revenue, "annual", date)
-                ps_per_cap = analytics.price_to_sales(Money(1.0, currency), revenue, fx, date)
-                factor[day] = ps_per_cap
+                revenue = valuation.revenue_on(funds.revenue, date, "fy")
+                if revenue is None:
+                    raise MissingDataError(f"no annual revenue published by {day}")
+                rate = fx.quote(currency, revenue.amount.currency, date)
+                factor[day] = valuation.price_to_sales(Money(1.0, currency), revenue, rate).value
             except MissingDataError:
                 shares.setdefault(day, np.nan)
                 factor[day] = np.nan

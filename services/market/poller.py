@@ -5,6 +5,7 @@ are collected in the outcome, never raised.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import sqlite3
 import threading
@@ -12,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from db import feed_repo, market_repo, meta_repo, watchlist_repo
+from db import calendar_repo, feed_repo, fx_repo, market_repo, meta_repo, watchlist_repo
 from db.connection import open_connection, transaction
 from services.core.clock import Clock, epoch, local_date
+from services.market import fx_feed, trading_days
 from services.market.backoff import FAILURE, NOT_FOUND_LIMIT, RATE_LIMIT
 from services.market.bars import daily_from_minutes
 from services.market.calendar import MarketClock, Phase
@@ -57,6 +59,7 @@ class PollOutcome:
     results: tuple[SymbolResult, ...] = field(default_factory=tuple)
     rate_limited_until: int | None = None
     requests: int = 0
+    fx_results: tuple[SymbolResult, ...] = ()  # FX pairs fetched this poll (daily, not per poll)
 
     @property
     def succeeded(self) -> list[SymbolResult]:
@@ -78,12 +81,16 @@ class Poller:
     """Plans and runs poll cycles against one database file and one quote source."""
 
     def __init__(self, db_path: Path, source: QuoteSource, clock: Clock, market: MarketClock,
-                 rng: random.Random | None = None):
+                 rng: random.Random | None = None, poll_fx: bool = False):
+        """`poll_fx`: also fetch the daily FX rates conversions need (a real feed; the demo
+        feed has none, so its conversions keep the labelled placeholders)."""
         self.db_path = db_path
         self._source = source
         self._clock = clock
         self._market = market
         self._rng = rng or random.Random()
+        self._poll_fx = poll_fx
+        self._days_synced_on: object = None  # the local day the trading days were last stored
 
     def poll(self, force: bool = False, cancel: threading.Event | None = None) -> PollOutcome:
         """One cycle. `force` ignores per-symbol backoff (a trader's "refresh now"), never a
@@ -167,7 +174,8 @@ class Poller:
                 results.append(SymbolResult(symbol, False, error_kind=error.kind,
                                             error=error.detail))
                 continue
-            written = self._collect(symbol, row["timezone"], fetched, phase, bars, quotes, now)
+            written = self._collect(symbol, row["timezone"], fetched, plan, phase, bars, quotes,
+                                    now)
             meta = fetched[-1].meta
             updates[symbol] = {
                 "last_attempt": now, "last_success": now, "last_error": "",
@@ -183,6 +191,13 @@ class Poller:
             learned.append((meta.currency, meta.timezone, meta.exchange, symbol))
 
         self._mark_unknown_symbols(results, updates)
+        fx_rows: list[tuple] = []
+        fx_updates: dict[str, dict] = {}
+        fx_results: list[SymbolResult] = []
+        if self._poll_fx and not rate_limited:
+            rate_limited = self._fetch_fx(conn, now, cancel, fx_rows, fx_updates, fx_results)
+            requests += len(fx_results)
+        sessions = self._trading_days_to_store(conn, now_dt)
         strikes = int(meta_repo.get_meta(conn, RATE_LIMIT_STRIKES) or 0)
         limited_until, strikes = self._rate_limit(strikes, rate_limited,
                                                   any(r.ok for r in results), now)
@@ -193,10 +208,56 @@ class Poller:
             watchlist_repo.learn_instruments(conn, learned)
             for symbol, values in updates.items():
                 feed_repo.save_health(conn, symbol, values)
+            fx_repo.upsert_rates(conn, fx_rows)
+            for symbol, values in fx_updates.items():
+                fx_repo.save_feed_state(conn, symbol, values)
+            if sessions is not None:
+                calendar_repo.save_trading_days(conn, self._market.name, sessions)
             meta_repo.set_meta(conn, RATE_LIMIT_UNTIL, str(limited_until))
             meta_repo.set_meta(conn, RATE_LIMIT_STRIKES, str(strikes))
+        if sessions is not None:
+            self._days_synced_on = self._market.local_day(now_dt)
         return PollOutcome(now, epoch(self._clock.now()), phase, self._source.name,
-                           tuple(results), limited_until or None, requests)
+                           tuple(results), limited_until or None, requests, tuple(fx_results))
+
+    def _fetch_fx(self, conn: sqlite3.Connection, now: int, cancel: threading.Event | None,
+                  rows: list[tuple], updates: dict[str, dict],
+                  results: list[SymbolResult]) -> bool:
+        """Fetch the FX pairs that are due (at most one request a pair a day); True when
+        Yahoo answered with a rate limit, which stops the poll's requests like a symbol's."""
+        state = fx_repo.feed_state(conn)
+        for pair in fx_feed.wanted_pairs(conn):
+            period = fx_feed.request_for(state.get(pair.symbol), now)
+            if period is None:
+                continue
+            try:
+                fetched = self._fetch(pair.symbol, "1d", period, pair.quote, cancel)
+            except FeedError as error:
+                updates[pair.symbol] = fx_feed.failure(pair, state.get(pair.symbol), error, now,
+                                                       self._rng)
+                results.append(SymbolResult(pair.symbol, False, error_kind=error.kind,
+                                            error=error.detail))
+                if error.kind == ErrorKind.RATE_LIMIT:
+                    return True
+                continue
+            pair_rows = fx_feed.rate_rows(pair, fetched, self._source.name)
+            rows.extend(pair_rows)
+            updates[pair.symbol] = fx_feed.success(pair, now)
+            results.append(SymbolResult(pair.symbol, True, len(pair_rows), fetched.meta.price,
+                                        fetched.meta.currency, fetched.meta.ts))
+        return False
+
+    def _trading_days_to_store(self, conn: sqlite3.Connection,
+                               now: dt.datetime) -> list[str] | None:
+        """The exchange's sessions, stored once a day when the calendar knows more than the
+        database, so the window and the CLI can name a trading day without loading it."""
+        today = self._market.local_day(now)
+        if self._days_synced_on == today:
+            return None
+        days = trading_days.sessions_to_store(conn, self._market)
+        if days is None:
+            self._days_synced_on = today
+        return days
 
     @staticmethod
     def _requests_for(state: Health, phase: Phase) -> list[tuple[str, str]]:
@@ -213,8 +274,9 @@ class Poller:
             plan.append(("1m", "1d"))
         return plan
 
-    def _collect(self, symbol: str, tz: str, fetched: list[Fetched], phase: Phase,
-                 bars: list[tuple], quotes: list[tuple], now: int) -> int:
+    def _collect(self, symbol: str, tz: str, fetched: list[Fetched],
+                 plan: list[tuple[str, str]], phase: Phase, bars: list[tuple],
+                 quotes: list[tuple], now: int) -> int:
         """Turn fetched bars into rows. The newest 1-minute bar is partial while its minute is
         still trading, and so is today's daily bar until the session has closed."""
         source = self._source.name
@@ -236,9 +298,23 @@ class Poller:
         if minute is not None and minute.bars and not has_daily:
             bars.append(self._today_from_minutes(symbol, tz, minute, trading, source))
         meta = fetched[-1].meta
-        quotes.append((symbol, meta.price, meta.currency, meta.ts, meta.previous_close, source,
-                       now))
+        quotes.append((symbol, meta.price, meta.currency, meta.ts,
+                       self._previous_close(fetched, plan, tz), source, now))
         return count
+
+    @staticmethod
+    def _previous_close(fetched: list[Fetched], plan: list[tuple[str, str]],
+                        tz: str) -> float | None:
+        """The previous session's official close. Yahoo's chartPreviousClose is the close
+        before the requested range — right for one day of minutes, wrong for a 5-day backfill
+        (it is the close before those five days) — so daily bars, when fetched, decide."""
+        meta = fetched[-1].meta
+        daily = next((f for f in fetched if f.interval == "1d"), None)
+        if daily is not None:
+            today = local_date(meta.ts, tz)
+            before = [bar[4] for bar in daily.bars if local_date(bar[0], tz) < today]
+            return before[-1] if before else None
+        return meta.previous_close if plan[-1] == ("1m", "1d") else None
 
     @staticmethod
     def _today_from_minutes(symbol: str, tz: str, minute: Fetched, trading: bool,

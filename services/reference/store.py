@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from db import reference_repo
+from db import fx_repo, reference_repo
+from services.core.fx import FxTable
 from services.core.models import (
     Fundamentals,
     FxRate,
     Instrument,
+    KeyFact,
     Lockup,
     Money,
     Provenance,
@@ -64,22 +66,48 @@ def lockups(conn: sqlite3.Connection, symbol: str) -> list[Lockup]:
 def fundamentals(conn: sqlite3.Connection, symbol: str) -> Fundamentals:
     shares = tuple(
         SharesCount(r["symbol"], dt.date.fromisoformat(r["as_of"]), r["shares"], r["note"],
-                    _provenance(r))
+                    _provenance(r), _date(r["published"]), r["published_basis"] == "known")
         for r in reference_repo.fact_rows(conn, "shares_outstanding", symbol)
     )
     revenue = tuple(
         Revenue(r["symbol"], r["period"], r["kind"], dt.date.fromisoformat(r["period_end"]),
-                r["months"], Money(r["amount"], r["currency"]), r["note"], _provenance(r))
+                r["months"], Money(r["amount"], r["currency"]), r["note"], _provenance(r),
+                _date(r["published"]), r["published_basis"] == "known", r["bound"])
         for r in reference_repo.fact_rows(conn, "revenue", symbol)
     )
     return Fundamentals(shares, revenue)
 
 
 def fx_rates(conn: sqlite3.Connection) -> list[FxRate]:
+    """FX facts: bundled placeholders and any dated rate the user stored."""
     return [
         FxRate(r["base"], r["quote"], dt.date.fromisoformat(r["as_of"]), r["rate"], r["note"],
-               _provenance(r))
+               _provenance(r), r["rate_low"], r["rate_high"])
         for r in reference_repo.fact_rows(conn, "fx_rates")
+    ]
+
+
+def observed_fx_rates(conn: sqlite3.Connection) -> list[FxRate]:
+    """The feed's daily rates (Yahoo's FX pairs), one a pair a day."""
+    return [
+        FxRate(r["base"], r["quote"], dt.date.fromisoformat(r["day"]), r["rate"],
+               "partial day" if r["partial"] else "",
+               Provenance(f"Yahoo {r['symbol']} daily close", "observed", "feed"))
+        for r in fx_repo.rates(conn)
+    ]
+
+
+def fx_table(conn: sqlite3.Connection) -> FxTable:
+    """Every rate a conversion may use: observed daily rates first, placeholders as the
+    labelled fallback before the first fetch."""
+    return FxTable([*fx_rates(conn), *observed_fx_rates(conn)])
+
+
+def key_facts(conn: sqlite3.Connection, symbol: str) -> list[KeyFact]:
+    return [
+        KeyFact(r["symbol"], r["topic"], r["label"], r["value"], _date(r["date"]),
+                bool(r["opinion"]), r["note"], _provenance(r))
+        for r in reference_repo.fact_rows(conn, "key_facts", symbol)
     ]
 
 

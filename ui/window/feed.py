@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from services.app.poll_cycle import CycleOutcome
 from services.core.clock import Clock
+from services.market.calendar import MarketClock
 from services.watchlists.service import WatchlistRow, WatchlistService
 from ui.charts.tabs import ChartTabs
 from ui.portfolio.pane import PortfolioPane
@@ -24,10 +25,11 @@ class FeedRefresh(QObject):
 
     def __init__(self, service: WatchlistService, clock: Clock, table: WatchlistView,
                  status: FeedStatus, tabs: ChartTabs, portfolio: PortfolioPane,
-                 parent: QObject):
+                 parent: QObject, market: MarketClock | None = None):
         super().__init__(parent)
         self._service = service
         self._clock = clock
+        self._market = market
         self._table = table
         self._status = status
         self._tabs = tabs
@@ -44,10 +46,12 @@ class FeedRefresh(QObject):
 
     @Slot()
     def update_table(self) -> list[WatchlistRow]:
-        """Re-read the rows and say how fresh they are."""
+        """Re-read the rows and say how fresh they are. Staleness (in trading minutes) is
+        judged once a poll has run: by then the worker has loaded the exchange calendar, so
+        start-up never waits for it."""
         last = self.last_outcome.poll if self.last_outcome else None
         rows = self._service.rows(self._table.current_watchlist(),
-                                  market_open=last is not None and last.phase == "open")
+                                  market=self._market if last is not None else None)
         self._table.show_rows(rows)
         self._status.show_prices(rows, self._clock.now(), last)
         return rows

@@ -120,8 +120,11 @@ def test_portfolio_tab_records_values_and_charts_holdings(
     assert not dialog.isVisible()
     pane = window.portfolio
     assert pane.positions.rowCount() == 1
-    cell = pane.positions.index(0, 4).data()
+    cell = pane.positions.index(0, 6).data()
     assert cell == "HK$15,750.00"  # 150 x the imported close of 105
+    # the price beside it says when and where it came from
+    assert pane.positions.index(0, 5).data() == "imported file"
+    assert pane.positions.index(0, 4).data() == "2026-11-20"
     assert "Market value HK$15,750.00" in pane.totals.text()
     assert "board lot" in pane.warnings.text()
     _, y = pane.chart.value_curve.getData()
