@@ -9,7 +9,14 @@ from collections.abc import Sequence
 
 from services.core import formatting as fmt
 from services.core.models import ValuationBand
-from services.core.valuation import BASES, BandPrice, TargetCap, ValuationPoint, revenue_published
+from services.core.valuation import (
+    BASES,
+    BandPrice,
+    Estimate,
+    TargetCap,
+    ValuationPoint,
+    revenue_published,
+)
 
 # The bands are one commentator's taxonomy; every place that draws them says so.
 BANDS_CAVEAT = "P/S bands: the article's taxonomy — one commentator's view, not a market standard"
@@ -30,6 +37,15 @@ def band_position(ps: float, bands: Sequence[ValuationBand]) -> str:
     if nearest is None:
         return "outside the bands"
     return f"below the {nearest.name} band ({nearest.ps_low:g}–{nearest.ps_high:g}x)"
+
+
+def position_words(ps: Estimate, bands: Sequence[ValuationBand]) -> str:
+    """Where a multiple stands; a bound says which way the true figure lies."""
+    if ps.bound == "at most":
+        return f"an upper bound (the true multiple is lower), {band_position(ps.high, bands)}"
+    if ps.bound == "at least":
+        return f"a lower bound (the true multiple is higher), {band_position(ps.low, bands)}"
+    return band_position(ps.value, bands)
 
 
 def price_words(point: ValuationPoint, today: dt.date) -> str:
@@ -66,7 +82,7 @@ def summary_lines(name: str, point: ValuationPoint | None, bands: Sequence[Valua
         lines.append(
             f"At {price_words(point, today)}, {name} trades at {fmt.estimate(point.ps)} "
             f"{point.revenue.period} revenue ({basis}; {published_words(point)}) — "
-            f"{band_position(point.ps.value, bands)}.")
+            f"{position_words(point.ps, bands)}.")
         caveats = fmt.estimate_note(point.ps)
         if caveats:
             lines.append(f"Uncertain inputs: {caveats}.")

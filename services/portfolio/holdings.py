@@ -174,7 +174,7 @@ def value(held: dict[str, Position], prices: dict[str, Price], fx: FxTable, base
                            f"({quote.low:.4f}–{quote.high:.4f}), not an observed one")
         caveat = price_caveat(p.last) if p.quantity > QTY_EPS else ""
         if caveat:
-            caveats.append(f"{p.symbol} valued at a {caveat}")
+            caveats.append(f"{p.symbol} valued at the {caveat}")
         realised += p.realised * rate
         cost += p.cost * rate
         if p.last is not None:

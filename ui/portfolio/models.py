@@ -33,9 +33,9 @@ def _quantity(value: float) -> str:
 
 
 def _marked(text: str, p: Position) -> str:
-    """A value computed from a bundled reference price says so in its cell."""
-    return f"{text} (ref.)" if p.last is not None and p.last.source == "reference" and \
-        text != NO_VALUE else text
+    """A value computed from a bundled reference price or an imported close says so."""
+    mark = {"reference": "ref.", "import": "import"}.get(p.last.source if p.last else "", "")
+    return f"{text} ({mark})" if mark and text != NO_VALUE else text
 
 
 class PositionsModel(ListTableModel[Position]):

@@ -77,7 +77,7 @@ def test_totals_say_what_they_rest_on() -> None:
                                "digest", daily=True),
               "AAPL": Price(160, "USD", 0, "yahoo")}
     _, totals = value(held, prices, fx, "HKD", D)
-    assert totals.caveats == ("2513.HK valued at a reference price 2026-09-10",
+    assert totals.caveats == ("2513.HK valued at the reference price 2026-09-10",
                               "USD/HKD converted at a placeholder rate (7.7500–7.8500), not an "
                               "observed one")
 

@@ -227,8 +227,18 @@ def test_export_png_and_csv_match_the_database(window: MainWindow, seeded: sqlit
     window.valuation_chart.export_csv(tmp_path / "valuation.csv")
     window.tabs.setCurrentIndex(COMPARE)
     window.comparison_chart.export_csv(tmp_path / "comparison.csv")
-    assert "market_cap" in (tmp_path / "valuation.csv").read_text()
-    assert "0100.HK" in (tmp_path / "comparison.csv").read_text()
+    # every export carries each price's date and source
+    with (tmp_path / "valuation.csv").open(newline="", encoding="utf-8") as handle:
+        valuation = {row["date"]: row for row in csv.DictReader(handle)}
+    assert valuation["2026-09-10"]["price_source"] == "reference"
+    assert valuation["2026-09-10"]["price_confidence"] == "digest"
+    assert valuation["2026-11-20"]["price_source"] == "yahoo"
+    assert valuation["2026-11-20"]["ps_fx_source"].startswith("Yahoo CNYHKD=X")
+    assert valuation["2026-11-20"]["revenue_published"] == "2026-03-31"
+    with (tmp_path / "comparison.csv").open(newline="", encoding="utf-8") as handle:
+        compared = list(csv.DictReader(handle))
+    assert {row["symbol"] for row in compared} == {"2513.HK", "0100.HK"}
+    assert {row["price_source"] for row in compared} == {"reference", "yahoo"}
 
 
 def test_comparison_and_dark_theme(window: MainWindow) -> None:
