@@ -22,8 +22,13 @@ def upsert_rates(conn: sqlite3.Connection, rows: Sequence[tuple]) -> None:
         "(excluded.rate, excluded.partial)", rows)
 
 
-def rates(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    return conn.execute("SELECT * FROM fx_bars ORDER BY base, quote, day").fetchall()
+def rate_tuples(conn: sqlite3.Connection) -> list[tuple[str, str, str, float, str]]:
+    """(base, quote, day, rate, symbol) of every stored daily rate, oldest first per pair, as
+    plain tuples (thousands of rows are read on every conversion table)."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor.execute("SELECT base, quote, day, rate, symbol FROM fx_bars "
+                          "ORDER BY base, quote, symbol, day").fetchall()
 
 
 def feed_state(conn: sqlite3.Connection) -> dict[str, sqlite3.Row]:

@@ -73,12 +73,24 @@ class FxQuote:
         return f"{text} on {self.as_of.isoformat() if self.as_of else '?'} ({self.source})"
 
 
+@dataclass(frozen=True)
+class DailyRates:
+    """One pair's daily rates from the feed, oldest first (a quote is made only when asked)."""
+
+    base: str
+    quote: str
+    source: str
+    days: tuple[dt.date, ...]
+    rates: tuple[float, ...]
+
+
 class _Pair:
     """Rates of one direction of one pair, sorted by date, for bisection."""
 
     def __init__(self) -> None:
         self.days: list[dt.date] = []
-        self.quotes: list[FxQuote] = []
+        self.quotes: list[FxQuote | None] = []
+        self.series: DailyRates | None = None
 
     def add(self, quote: FxQuote) -> None:
         assert quote.as_of is not None
@@ -88,19 +100,36 @@ class _Pair:
 
     def on(self, day: dt.date) -> FxQuote | None:
         at = bisect.bisect_right(self.days, day)
-        return self.quotes[at - 1] if at else None
+        if not at:
+            return None
+        found = self.quotes[at - 1]
+        if found is None and self.series is not None:  # a daily rate, made into a quote now
+            s, rate = self.series, self.series.rates[at - 1]
+            found = FxQuote(s.base, s.quote, rate, rate, rate, s.days[at - 1], s.source)
+        return found
 
 
 class FxTable:
-    """Dated rates; converts with the latest rate dated on or before the day asked for."""
+    """Dated rates; converts with the latest rate dated on or before the day asked for.
 
-    def __init__(self, rates: Sequence[FxRate]):
+    `rates`: stored FX facts (placeholders and dated rates someone typed in); `daily`: the
+    feed's daily rates, thousands of them, kept as plain sequences."""
+
+    def __init__(self, rates: Sequence[FxRate], daily: Sequence[DailyRates] = ()):
         self._observed: dict[tuple[str, str], _Pair] = {}
         self._placeholders: dict[tuple[str, str], _Pair] = {}
+        for series in daily:
+            pair = self._observed.setdefault((series.base, series.quote), _Pair())
+            pair.days, pair.quotes, pair.series = list(series.days), [None] * len(series.days), \
+                series
         for fact in sorted(rates, key=lambda r: r.as_of):
             quote = FxQuote.of(fact)
             book = self._placeholders if quote.placeholder else self._observed
-            book.setdefault((fact.base, fact.quote), _Pair()).add(quote)
+            pair = book.setdefault((fact.base, fact.quote), _Pair())
+            if pair.series is not None:  # a typed rate among the feed's: make them all quotes
+                pair.quotes = [pair.on(day) for day in pair.days]
+                pair.series = None
+            pair.add(quote)
 
     def quote(self, base: str, quote: str, day: dt.date) -> FxQuote:
         if base == quote:

@@ -6,7 +6,7 @@ import datetime as dt
 import sqlite3
 
 from db import fx_repo, reference_repo
-from services.core.fx import FxTable
+from services.core.fx import DailyRates, FxTable
 from services.core.models import (
     Fundamentals,
     FxRate,
@@ -87,20 +87,21 @@ def fx_rates(conn: sqlite3.Connection) -> list[FxRate]:
     ]
 
 
-def observed_fx_rates(conn: sqlite3.Connection) -> list[FxRate]:
-    """The feed's daily rates (Yahoo's FX pairs), one a pair a day."""
-    return [
-        FxRate(r["base"], r["quote"], dt.date.fromisoformat(r["day"]), r["rate"],
-               "partial day" if r["partial"] else "",
-               Provenance(f"Yahoo {r['symbol']} daily close", "observed", "feed"))
-        for r in fx_repo.rates(conn)
-    ]
+def daily_fx_rates(conn: sqlite3.Connection) -> list[DailyRates]:
+    """The feed's daily rates (Yahoo's FX pairs), one series a pair."""
+    by_pair: dict[tuple[str, str, str], tuple[list[dt.date], list[float]]] = {}
+    for base, quote, day, rate, symbol in fx_repo.rate_tuples(conn):
+        days, rates = by_pair.setdefault((base, quote, symbol), ([], []))
+        days.append(dt.date.fromisoformat(day))
+        rates.append(rate)
+    return [DailyRates(base, quote, f"Yahoo {symbol} daily close", tuple(days), tuple(rates))
+            for (base, quote, symbol), (days, rates) in by_pair.items()]
 
 
 def fx_table(conn: sqlite3.Connection) -> FxTable:
     """Every rate a conversion may use: observed daily rates first, placeholders as the
     labelled fallback before the first fetch."""
-    return FxTable([*fx_rates(conn), *observed_fx_rates(conn)])
+    return FxTable(fx_rates(conn), daily_fx_rates(conn))
 
 
 def key_facts(conn: sqlite3.Connection, symbol: str) -> list[KeyFact]:

@@ -29,7 +29,7 @@ from services.core.models import (
 )
 from services.core.tickers import feed_delay_minutes, is_hkex
 from services.core.valuation import BandPrice, Estimate
-from services.market import history
+from services.market import fx_feed, history
 from services.market.calendar import HKEX_CALENDAR, MarketClock, Phase
 from services.reference import store as reference_store
 
@@ -166,7 +166,7 @@ class WatchlistService:
                 notes.append(fx.quote(other, instrument.currency, today).describe())
             except MissingDataError as missing:
                 notes.append(str(missing))
-        return notes
+        return notes + fx_feed.pair_status(self._conn)
 
     def lockups(self, instrument: Instrument) -> list[Lockup]:
         """The instrument's lock-ups with the first trading day their shares are free (from the

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from services.core.analytics import MissingDataError
-from services.core.fx import FxTable
+from services.core.fx import DailyRates, FxTable
 from services.core.models import FxRate, Money, Provenance
 
 D = dt.date
@@ -52,3 +52,15 @@ def test_no_rate_is_guessed() -> None:
         FX.rate("USD", "HKD", D(2025, 12, 31))
     with pytest.raises(MissingDataError):
         FX.rate("EUR", "HKD", D(2026, 3, 1))
+
+
+def test_the_feeds_daily_rates_and_a_typed_rate_mix_by_date() -> None:
+    daily = DailyRates("USD", "HKD", "Yahoo USDHKD=X daily close",
+                       (D(2026, 1, 9), D(2026, 1, 12)), (7.7812, 7.7830))
+    typed = FxRate("USD", "HKD", D(2026, 1, 10), 7.7900, provenance=Provenance("bank", "press"))
+    fx = FxTable([*RATES[:2], typed], [daily])
+    assert fx.quote("USD", "HKD", D(2026, 1, 9)).source == "Yahoo USDHKD=X daily close"
+    assert fx.rate("USD", "HKD", D(2026, 1, 11)) == 7.7900
+    assert fx.quote("USD", "HKD", D(2026, 1, 12)).as_of == D(2026, 1, 12)
+    assert fx.quote("USD", "HKD", D(2026, 1, 8)).placeholder
+    assert fx.rate("HKD", "USD", D(2026, 1, 12)) == pytest.approx(1 / 7.7830)
