@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from cli import alerts, polling, retention, show, transfer, watchlist
+from cli import alerts, polling, retention, show, transfer, valuation, watchlist
 from cli.context import FAILED, CommandError, Context
 from services.app.logs import current_log_file
 
@@ -17,7 +17,7 @@ Command = Callable[[argparse.Namespace, Context], int]
 COMMANDS: dict[str, Command] = {
     "show": show.run, "poll": polling.run_poll, "run": polling.run_runner,
     "alerts": alerts.run, "export": transfer.run, "import": transfer.run,
-    "watchlist": watchlist.run, "retention": retention.run,
+    "watchlist": watchlist.run, "retention": retention.run, "valuation": valuation.run,
 }
 
 

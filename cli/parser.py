@@ -10,7 +10,7 @@ import argparse
 import os
 from pathlib import Path
 
-from cli import alerts, polling, retention, show, transfer, watchlist
+from cli import alerts, polling, retention, show, transfer, valuation, watchlist
 from services.core.paths import default_paths
 
 MIN_POLL_INTERVAL_S = 15
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     transfer.add_parsers(commands)
     watchlist.add_parser(commands)
     retention.add_parser(commands)
+    valuation.add_parser(commands)
     return parser
 
 

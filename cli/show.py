@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 
 from cli.context import CommandError, Context, database
+from services.market import trading_days
+from services.market.calendar import MarketClock
 from services.watchlists.columns import render_text_table
 from services.watchlists.service import WatchlistService
 from services.watchlists.status import price_status
@@ -17,6 +19,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     with database(ctx) as conn:
+        trading_days.ensure_stored(conn, MarketClock())  # lock-ups' first trading days
         service = WatchlistService(conn, ctx.clock)
         try:
             rows = service.rows(args.watchlist)

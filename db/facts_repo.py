@@ -1,5 +1,6 @@
 """Bundled and user-entered facts (instruments, targets, lock-ups, share counts, revenue, FX rates,
-valuation bands, reference price points): loading bundled updates without clobbering user edits.
+valuation bands, reference price points, key facts): loading bundled updates without clobbering
+user edits.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ FACT_TABLES = (
     "lockups",
     "valuation_bands",
     "reference_points",
+    "key_facts",
 )
 
 

@@ -267,6 +267,60 @@ M007_STATEMENTS = [
     )""",
 ]
 
+# Point-in-time provenance and dated FX: when each fundamental became public (and whether that
+# date is known or assumed), revenue known only as a bound, the range of a placeholder FX rate,
+# further sourced facts, daily FX rates from the feed with their own feed health, and the
+# exchange's trading days (so the window needs no calendar library to name a trading day).
+M008_STATEMENTS = [
+    *(f"ALTER TABLE {table} ADD COLUMN {column}" for table in ("revenue", "shares_outstanding")
+      for column in ("published TEXT",
+                     "published_basis TEXT NOT NULL DEFAULT 'assumed' "
+                     "CHECK (published_basis IN ('known', 'assumed'))")),
+    "ALTER TABLE revenue ADD COLUMN bound TEXT NOT NULL DEFAULT 'exact' "
+    "CHECK (bound IN ('exact', 'at least', 'at most'))",
+    "ALTER TABLE fx_rates ADD COLUMN rate_low REAL",
+    "ALTER TABLE fx_rates ADD COLUMN rate_high REAL",
+    f"""CREATE TABLE key_facts (
+        id INTEGER PRIMARY KEY,
+        symbol TEXT NOT NULL REFERENCES instruments(symbol) ON DELETE CASCADE,
+        topic TEXT NOT NULL,
+        label TEXT NOT NULL,
+        value TEXT NOT NULL,
+        date TEXT,
+        opinion INTEGER NOT NULL DEFAULT 0,
+        note TEXT NOT NULL DEFAULT '',
+        {PROVENANCE})""",
+    "CREATE INDEX idx_key_facts_symbol ON key_facts(symbol, topic)",
+    # One rate a pair a day (the day in the pair's own market time zone), as the feed served it.
+    """CREATE TABLE fx_bars (
+        base TEXT NOT NULL,
+        quote TEXT NOT NULL,
+        day TEXT NOT NULL,
+        rate REAL NOT NULL CHECK (rate > 0),
+        symbol TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('yahoo', 'import')),
+        partial INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (base, quote, day)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE fx_feed (
+        symbol TEXT PRIMARY KEY,
+        base TEXT NOT NULL,
+        quote TEXT NOT NULL,
+        last_attempt INTEGER,
+        last_success INTEGER,
+        last_error TEXT NOT NULL DEFAULT '',
+        last_error_kind TEXT NOT NULL DEFAULT '',
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        next_attempt INTEGER NOT NULL DEFAULT 0,
+        backfilled INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE trading_days (
+        calendar TEXT NOT NULL,
+        day TEXT NOT NULL,
+        PRIMARY KEY (calendar, day)
+    ) WITHOUT ROWID""",
+]
+
 
 def _run(db: Database, statements: list[str]) -> None:
     for statement in statements:
@@ -306,6 +360,11 @@ def m006_transactions(db: Database) -> None:
 @MIGRATIONS(name="m007_symbol_stats")
 def m007_symbol_stats(db: Database) -> None:
     _run(db, M007_STATEMENTS)
+
+
+@MIGRATIONS(name="m008_provenance_fx")
+def m008_provenance_fx(db: Database) -> None:
+    _run(db, M008_STATEMENTS)
 
 
 def migrate(conn: sqlite3.Connection, stop_before: str | None = None) -> list[str]:

@@ -13,6 +13,7 @@ ORDER_BY = {
     "lockups": "symbol, first_free_day",
     "valuation_bands": "ps_low DESC, ps_high DESC",
     "reference_points": "symbol, date",
+    "key_facts": "symbol, id",
 }
 
 

@@ -20,7 +20,13 @@ from services.core.paths import AppPaths
 from services.market.calendar import MarketClock
 from services.market.poller import Poller
 from services.market.yahoo_source import YahooQuoteSource
-from tests.fake_yahoo import FakeSymbol, FakeYahoo, FakeYahooSession, random_walk_minutes
+from tests.fake_yahoo import (
+    FakeSymbol,
+    FakeYahoo,
+    FakeYahooSession,
+    fx_pair,
+    random_walk_minutes,
+)
 
 # A thread a test started may take this long to notice it was stopped.
 THREAD_GRACE_S = 5.0
@@ -83,6 +89,11 @@ def fake_yahoo(clock: FixedClock) -> Iterator[FakeYahoo]:
     for symbol, start, seed in (("2513.HK", 820.0, 1), ("0100.HK", 200.0, 2)):
         minutes = random_walk_minutes(days, start, seed)
         fake.symbols[symbol] = FakeSymbol(symbol, "HKD", minutes)
+    # the FX pairs conversions need: every weekday of 2026, HKD a dollar and a yuan
+    weekdays = [dt.date(2026, 1, 1) + dt.timedelta(days=i) for i in range(365)]
+    weekdays = [day for day in weekdays if day.weekday() < 5]
+    fake.symbols["USDHKD=X"] = fx_pair("USDHKD=X", weekdays, 7.7800, 0.0001)
+    fake.symbols["CNYHKD=X"] = fx_pair("CNYHKD=X", weekdays, 1.0700, 0.00005)
     fake.start()
     yield fake
     fake.stop()
@@ -94,7 +105,7 @@ def poller(db_path: Path, app_db: sqlite3.Connection, fake_yahoo: FakeYahoo, clo
     """The real poll cycle and the real yfinance, pointed at the fake."""
     source = YahooQuoteSource(tmp_path / "yf-cache", FakeYahooSession(fake_yahoo.proxy_url),
                               timeout=1.0)
-    poller = Poller(db_path, source, clock, MarketClock(), random.Random(7))
+    poller = Poller(db_path, source, clock, MarketClock(), random.Random(7), poll_fx=True)
     yield poller
     poller.close()
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 from services.core.clock import HONG_KONG, epoch
 from services.market.bars import Bar, daily_from_minutes
@@ -34,6 +35,22 @@ class FakeSymbol:
     currency: str = "HKD"
     minute_bars: list[Bar] = field(default_factory=list)
     daily_bars: list[Bar] = field(default_factory=list)
+    timezone: str = "Asia/Hong_Kong"  # an FX pair trades in London time ("CCY", "CURRENCY")
+    exchange: str = "HKG"
+    instrument_type: str = "EQUITY"
+
+
+def fx_pair(symbol: str, days: list[dt.date], rate: float, step: float) -> FakeSymbol:
+    """An FX pair as Yahoo serves it (USDHKD=X: HKD a dollar): daily bars stamped at midnight
+    London time, quoted in the second currency."""
+    london = ZoneInfo("Europe/London")
+    bars = []
+    for i, day in enumerate(days):
+        close = round(rate + step * i, 4)
+        bars.append((epoch(dt.datetime.combine(day, dt.time(0), london)), close, close, close,
+                     close, 0))
+    return FakeSymbol(symbol, symbol[3:6], daily_bars=bars, timezone="Europe/London",
+                      exchange="CCY", instrument_type="CURRENCY")
 
 
 @dataclass
@@ -156,13 +173,18 @@ class FakeYahoo:
             lo, hi = int(query["period1"]), int(query["period2"])
             bars = [b for b in visible if lo <= b[0] < hi]
         else:
-            days = {"1d": 1, "5d": 5, "1mo": 22, "max": 100_000}.get(query.get("range", "1mo"),
-                                                                    22)
+            days = {"1d": 1, "5d": 5, "1mo": 22, "5y": 1_300, "max": 100_000}.get(
+                query.get("range", "1mo"), 22)
             dates = sorted({self._date(b[0]) for b in visible})[-days:]
             bars = [b for b in visible if self._date(b[0]) in set(dates)]
         last = minute_bars[-1] if minute_bars else (visible[-1] if visible else None)
         last_day = self._date(last[0]) if last else None
-        previous = [b for b in spec.daily_bars if last_day and self._date(b[0]) < last_day]
+        # Yahoo's chartPreviousClose is the close before the requested range (for a 5-day
+        # range, the close five sessions back), not the previous session's close
+        first_day = self._date(bars[0][0]) if bars else last_day
+        days = sorted({**{b[0]: b for b in spec.daily_bars},
+                       **{b[0]: b for b in daily_from_minutes(minute_bars)}}.values())
+        previous = [b for b in days if first_day and self._date(b[0]) < first_day]
         meta = self._meta(spec, interval, query, last, previous[-1][4] if previous else None,
                           bars, now)
         result: dict[str, Any] = {"meta": meta, "timestamp": [b[0] for b in bars],
@@ -189,12 +211,14 @@ class FakeYahoo:
                     "start": epoch(dt.datetime.combine(on, start, HONG_KONG)),
                     "end": epoch(dt.datetime.combine(on, end, HONG_KONG))}
         meta: dict[str, Any] = {
-            "currency": spec.currency, "symbol": spec.symbol, "exchangeName": "HKG",
-            "fullExchangeName": "HKSE", "instrumentType": "EQUITY",
+            "currency": spec.currency, "symbol": spec.symbol, "exchangeName": spec.exchange,
+            "fullExchangeName": "HKSE", "instrumentType": spec.instrument_type,
             "firstTradeDate": spec.daily_bars[0][0] if spec.daily_bars else now,
             "regularMarketTime": min(now, last[0] + 59) if last else now,
-            "hasPrePostMarketData": False, "gmtoffset": HK_OFFSET, "timezone": "HKT",
-            "exchangeTimezoneName": "Asia/Hong_Kong",
+            "hasPrePostMarketData": False,
+            "gmtoffset": HK_OFFSET if spec.timezone == "Asia/Hong_Kong" else 0,
+            "timezone": "HKT" if spec.timezone == "Asia/Hong_Kong" else "GMT",
+            "exchangeTimezoneName": spec.timezone,
             "regularMarketPrice": last[4] if last else None,
             "chartPreviousClose": previous_close, "previousClose": previous_close,
             "scale": 3, "priceHint": 3,

@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         self.dark_action, self.reference_action = commands.dark, commands.reference
         self.desktop = Desktop(self, store, demo, self.table.select_symbol)
         self.feed = FeedRefresh(workspace.watchlists, workspace.clock, self.table, self.status,
-                                self.tabs, self.portfolio, self)
+                                self.tabs, self.portfolio, self, workspace.market)
 
         # What ui.app, the tests and the menus ask of the window, answered by its parts
         self.current_watchlist = self.table.current_watchlist
@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         self._unread_changed(self.alert_log.model.unread())
 
         restore_window(self, self._splitter, self.table, store)
-        self.refresh()
+        self.feed.load()
         self.table.select_remembered()
         self.tabs.setCurrentIndex(cfg.DETAIL_TAB.get(store))
         self.tabs.currentChanged.connect(self._tab_changed)

@@ -25,10 +25,11 @@ from services.alerts.rules import (
     AlertRule,
     RuleKind,
 )
-from services.core import analytics
+from services.core import analytics, valuation
 from services.core import formatting as fmt
-from services.core.analytics import FxTable, MissingDataError
+from services.core.analytics import MissingDataError
 from services.core.clock import Clock, daily_bar_ts, epoch, from_epoch, local_date, midnight
+from services.core.fx import FxTable
 from services.core.models import Fundamentals, Instrument, Money
 from services.market import history
 from services.market.calendar import AFTER_CLOSE_DELAY, MarketClock, Phase
@@ -62,7 +63,7 @@ class AlertEvaluator:
         book, calendar = self._rule_book(conn)
         instruments = reference_store.instruments(conn)
         funds = reference_store.all_fundamentals(conn)
-        fx = FxTable(reference_store.fx_rates(conn))
+        fx = reference_store.fx_table(conn)
         since = book.since()
         paths: list[Path | None] = [
             self._path(conn, symbol, instruments[symbol], int(since[row]),
@@ -118,17 +119,20 @@ class AlertEvaluator:
         if rule.kind == RuleKind.LOCKUP:
             today = local_date(epoch(now), ins.timezone)
             for lock in reference_store.lockups(conn, rule.symbol):
-                days = analytics.days_until(lock.first_free_day, today)
+                free = self._market.first_session_on_or_after(lock.first_free_day) \
+                    or lock.first_free_day
+                days = analytics.days_until(free, today)
                 if 0 <= days <= rule.level:
-                    fired.append((rule, Fire(rule.id, daily_bar_ts(lock.first_free_day,
-                                                                   ins.timezone),
+                    fired.append((rule, Fire(rule.id, daily_bar_ts(free, ins.timezone),
                                              float(days), 1)))
         elif rule.kind == RuleKind.FEED_STALE:
             quote = market_repo.latest_quote(conn, rule.symbol)
-            if (quote is not None and self._market.phase(now) == Phase.OPEN
-                    and now.timestamp() - quote["ts"] > rule.level * 60):
-                minutes = (now.timestamp() - quote["ts"]) / 60
-                fired.append((rule, Fire(rule.id, int(quote["ts"]), minutes, 1)))
+            if quote is not None and self._market.phase(now) == Phase.OPEN:
+                # trading minutes: the lunch break and the night do not make a quote stale
+                minutes = self._market.trading_seconds(
+                    dt.datetime.fromtimestamp(quote["ts"], dt.UTC), now) / 60
+                if minutes > rule.level:
+                    fired.append((rule, Fire(rule.id, int(quote["ts"]), minutes, 1)))
         return fired
 
     def _path(self, conn: sqlite3.Connection, symbol: str, ins: Instrument, after: int,
@@ -182,12 +186,14 @@ class AlertEvaluator:
             date = dt.date.fromisoformat(day)
             close = market_repo.close_before(conn, symbol, midnight(date, tz))
             prev[day] = np.nan if close is None else close
-            try:
-                count = analytics.shares_on(funds.shares, date).shares
+            try:  # point in time: only figures published by that day
+                count = valuation.shares_on(funds.shares, date).shares
                 shares[day] = float(count)
-                revenue = analytics.latest_revenue(funds.revenue, "annual", date)
-                ps_per_cap = analytics.price_to_sales(Money(1.0, currency), revenue, fx, date)
-                factor[day] = ps_per_cap
+                revenue = valuation.revenue_on(funds.revenue, date, "fy")
+                if revenue is None:
+                    raise MissingDataError(f"no annual revenue published by {day}")
+                rate = fx.quote(currency, revenue.amount.currency, date)
+                factor[day] = valuation.price_to_sales(Money(1.0, currency), revenue, rate).value
             except MissingDataError:
                 shares.setdefault(day, np.nan)
                 factor[day] = np.nan

@@ -43,6 +43,7 @@ class Workspace:
     editor: WatchlistEditor
     portfolio: PortfolioService
     reference: ReferenceEditor
+    market: MarketClock
 
     @classmethod
     def open(cls, db_path: Path, clock: Clock, market: MarketClock, demo: bool = False,
@@ -52,7 +53,7 @@ class Workspace:
         return cls(db_path, conn, clock, demo, watchlists,
                    ChartService(conn, clock, watchlists), AlertService(conn, clock, market),
                    WatchlistEditor(conn, verify), PortfolioService(conn, clock),
-                   ReferenceEditor(conn, clock))
+                   ReferenceEditor(conn, clock), market)
 
     # Files are read and written on request only: their modules load then, not at start-up.
     @cached_property

@@ -6,24 +6,26 @@ Pure functions plus loaders that take a connection; no Qt, so every series is te
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from services.core import analytics
-from services.core.analytics import FxTable, MissingDataError
+from services.core import valuation as core_valuation
+from services.core.analytics import MissingDataError
 from services.core.clock import epoch, local_date
-from services.core.models import Money, Revenue, SharesCount
-from services.market.history import BarSeries
+from services.core.fx import FxTable
+from services.core.models import Price, Revenue, SharesCount
+from services.core.valuation import ValuationPoint
+from services.market.history import SOURCE_CODES, BarSeries
 
 RANGES = ("1D", "5D", "1M", "3M", "6M", "YTD", "1Y", "Max")
 INTRADAY_RANGES = {"1D": 1, "5D": 5}  # sessions of 1-minute bars
 # Enough 1-minute bars to span the last five sessions on any exchange (HKEX: 330 a day).
 RECENT_MINUTES = 5 * 500
 CALENDAR_RANGES = {"1M": 31, "3M": 92, "6M": 183, "1Y": 366}
-REVENUE_BASES = {"fy": "last fiscal year", "latest": "latest period, annualised", "arr": "ARR"}
 
 
 def drawdown(series: BarSeries, prior_peak: float | None = None) -> np.ndarray:
@@ -54,47 +56,51 @@ def session_dates(ts: Sequence[int], tz: str) -> list[dt.date]:
     return sorted({local_date(int(t), tz) for t in ts})
 
 
-def revenue_on(revenue: Sequence[Revenue], day: dt.date, basis: str) -> Revenue | None:
-    """The revenue figure a P/S on `day` divides by, for a basis in REVENUE_BASES."""
-    kinds = {"fy": ("annual",), "latest": ("annual", "interim"), "arr": ("arr",)}[basis]
-    known = [r for r in revenue if r.kind in kinds and r.period_end <= day]
-    return max(known, key=lambda r: r.period_end) if known else None
-
-
 @dataclass(frozen=True)
 class ValuationSeries:
+    """The valuation history a chart draws and the `valuation` command prints: arrays to plot,
+    and for every bar the ValuationPoint with the provenance of each input (None where no share
+    count or FX rate was known that day)."""
+
     ts: np.ndarray
     market_cap: np.ndarray  # in `currency`
     currency: str
     price_to_sales: np.ndarray  # NaN where no revenue (or FX rate) was known on the day
+    ps_low: np.ndarray  # across an input's range (the FX placeholder's); equal when exact
+    ps_high: np.ndarray
     shares: np.ndarray
     basis: str
+    points: tuple[ValuationPoint | None, ...]
 
 
-def valuation(ts: np.ndarray, closes: np.ndarray, price_currency: str, tz: str,
-              shares: Sequence[SharesCount], revenue: Sequence[Revenue], fx: FxTable,
-              currency: str, basis: str = "fy") -> ValuationSeries:
-    """Market cap with the share count valid on each date (steps where it changed) in
-    `currency`, and P/S against the revenue basis, converting with the rate of each date."""
-    n = ts.size
-    cap = np.full(n, np.nan)
-    ps = np.full(n, np.nan)
-    counts = np.full(n, np.nan)
+def valuation(bars: BarSeries, tz: str, shares: Sequence[SharesCount],
+              revenue: Sequence[Revenue], fx: FxTable, currency: str, basis: str = "fy",
+              confidences: Mapping[dt.date, str] | None = None) -> ValuationSeries:
+    """Point in time: each day's market cap uses the share count in force and published by that
+    day, converted at that day's rate; its P/S the revenue of `basis` published by that day.
+    `confidences`: the confidence of the reference point of a day, for its price's label."""
+    n = len(bars)
+    cap, ps, low, high, counts = (np.full(n, np.nan) for _ in range(5))
+    points: list[ValuationPoint | None] = [None] * n
+    names = {code: name for name, code in SOURCE_CODES.items()}
     for i in range(n):
-        if np.isnan(closes[i]):
+        if np.isnan(bars.close[i]):
             continue
-        day = local_date(int(ts[i]), tz)
+        day = local_date(int(bars.ts[i]), tz)
+        source = names[int(bars.source[i])]
+        price = Price(float(bars.close[i]), bars.currency, int(bars.ts[i]), source,
+                      (confidences or {}).get(day, "") if source == "reference" else "",
+                      daily=True)
         try:
-            count = analytics.shares_on(shares, day)
-            local_cap = Money(closes[i] * count.shares, price_currency)
-            counts[i] = count.shares
-            cap[i] = fx.convert(local_cap, currency, day).amount
-            figure = revenue_on(revenue, day, basis)
-            if figure is not None:
-                ps[i] = analytics.price_to_sales(local_cap, figure, fx, day)
+            point = core_valuation.valuation_on(day, price, shares, revenue, fx, currency, basis)
         except MissingDataError:
             continue
-    return ValuationSeries(ts, cap, currency, ps, counts, basis)
+        points[i] = point
+        counts[i] = point.shares.shares
+        cap[i] = point.market_cap.amount
+        if point.ps is not None:
+            ps[i], low[i], high[i] = point.ps.value, point.ps.low, point.ps.high
+    return ValuationSeries(bars.ts, cap, currency, ps, low, high, counts, basis, tuple(points))
 
 
 def rebased(closes: np.ndarray, base: float) -> np.ndarray:

@@ -17,13 +17,14 @@ from services.alerts.records import rule_from_row
 from services.alerts.rules import AlertRule, RuleKind, RuleState
 from services.charts import series as chart_series
 from services.charts.series import ValuationSeries
-from services.core.analytics import FxTable
+from services.core import valuation
 from services.core.clock import Clock, epoch
-from services.core.models import Instrument, Lockup, Revenue, Target, ValuationBand
+from services.core.models import Instrument, KeyFact, Lockup, Target, ValuationBand
+from services.core.valuation import BandPrice, TargetCap, ValuationPoint
 from services.market import history
 from services.market.history import BarSeries
 from services.reference import store as reference_store
-from services.watchlists.service import BandPrice, DrawdownFacts, WatchlistService
+from services.watchlists.service import DrawdownFacts, WatchlistService
 
 # Rules whose level is a price, drawn as lines on the price chart.
 PRICE_LEVELS = frozenset({RuleKind.PRICE_ABOVE, RuleKind.PRICE_BELOW, RuleKind.PRICE_CROSS,
@@ -54,12 +55,16 @@ class ValuationChartData:
     instrument: Instrument
     series: ValuationSeries
     bands: tuple[ValuationBand, ...]
-    band_prices: tuple[BandPrice, ...]
-    targets: tuple[Target, ...]
-    revenue: tuple[Revenue, ...]
-    last_close: float | None
-    last_ts: int | None
+    band_prices: tuple[BandPrice, ...]  # today, on the series' basis, caps in its currency
+    target_caps: tuple[TargetCap, ...]  # in the series' currency
+    opinions: tuple[KeyFact, ...]  # the commentator's reading of the bands, labelled opinion
+    today: dt.date
     has_demo: bool
+
+    @property
+    def last(self) -> ValuationPoint | None:
+        """The newest day with a valuation (a price, a share count and an FX rate)."""
+        return next((p for p in reversed(self.series.points) if p is not None), None)
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class ComparisonLine:
     drawdown: np.ndarray
     base: float
     has_demo: bool
+    sources: tuple[str, ...] = ()  # where each close came from (yahoo, reference, ...)
 
 
 class ChartService:
@@ -103,20 +109,28 @@ class ChartService:
     def _alert_rules(self) -> list[tuple[AlertRule, RuleState]]:
         return [rule_from_row(row) for row in alert_repo.rules(self._conn, enabled_only=True)]
 
-    def valuation_chart(self, symbol: str, currency: str, basis: str) -> ValuationChartData:
+    def valuation_series(self, symbol: str, currency: str, basis: str) -> ValuationSeries:
+        """The daily valuation history of `symbol`, point in time (what the chart draws)."""
         ins = self.instrument(symbol)
         bars = history.load_bars(self._conn, symbol, ins.currency, "1d")
         funds = reference_store.fundamentals(self._conn, symbol)
-        fx = FxTable(reference_store.fx_rates(self._conn))
-        series = chart_series.valuation(bars.ts, bars.close, ins.currency, ins.timezone,
-                                        funds.shares, funds.revenue, fx, currency, basis)
-        known = np.flatnonzero(~np.isnan(bars.close))
-        detail = self._watchlists.detail(symbol)
+        confidences = {p.date: p.provenance.confidence if p.provenance else ""
+                       for p in reference_store.reference_points(self._conn, symbol)}
+        return chart_series.valuation(bars, ins.timezone, funds.shares, funds.revenue,
+                                      reference_store.fx_table(self._conn), currency, basis,
+                                      confidences)
+
+    def valuation_chart(self, symbol: str, currency: str, basis: str) -> ValuationChartData:
+        ins = self.instrument(symbol)
+        series = self.valuation_series(symbol, currency, basis)
+        detail = self._watchlists.detail(symbol, basis, currency)
+        funds = detail.fundamentals
+        caps = valuation.target_caps(detail.targets, funds.shares,
+                                     reference_store.fx_table(self._conn), currency)
+        has_demo = any(p is not None and p.price.source == "demo" for p in series.points)
         return ValuationChartData(
-            ins, series, tuple(reference_store.valuation_bands(self._conn)),
-            detail.band_prices, detail.targets, funds.revenue,
-            float(bars.close[known[-1]]) if known.size else None,
-            int(bars.ts[known[-1]]) if known.size else None, bool(np.any(bars.of_source("demo"))))
+            ins, series, tuple(reference_store.valuation_bands(self._conn)), detail.band_prices,
+            tuple(caps), tuple(f for f in detail.key_facts if f.opinion), detail.today, has_demo)
 
     def comparison(self, symbols: list[str], base_day: dt.date | None) -> list[ComparisonLine]:
         """Each symbol's daily closes rebased to 100 at `base_day` (None: at its IPO price)."""
@@ -134,7 +148,9 @@ class ChartService:
             keep = ~np.isnan(bars.close)
             if base_day is not None:
                 keep &= bars.ts >= at
+            names = {code: name for name, code in history.SOURCE_CODES.items()}
             lines.append(ComparisonLine(
                 symbol, ins.name, bars.ts[keep], chart_series.rebased(bars.close[keep], base),
-                chart_series.drawdown(bars)[keep], base, bool(np.any(bars.of_source("demo")))))
+                chart_series.drawdown(bars)[keep], base, bool(np.any(bars.of_source("demo"))),
+                tuple(names[int(code)] for code in bars.source[keep])))
         return lines

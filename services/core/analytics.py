@@ -1,4 +1,4 @@
-"""Drawdown, upside, lock-up countdowns and implied valuation.
+"""Drawdown, upside and lock-up countdowns (valuation: services.core.valuation).
 
 Pure functions over domain values: nothing here reads the database or the clock, so every figure
 can be checked by hand against the sources the bundled reference data cites.
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from services.core.models import FxRate, Lockup, Money, Revenue, SharesCount, Target
+from services.core.models import Lockup, Money, Target
 
 
 class MissingDataError(LookupError):
@@ -87,77 +87,9 @@ def days_until(day: dt.date, today: dt.date) -> int:
 
 
 def next_lockup(lockups: Sequence[Lockup], today: dt.date) -> Lockup | None:
-    """The next lock-up to expire on or after today, else the most recent past one."""
-    upcoming = [lock for lock in lockups if lock.first_free_day >= today]
+    """The next lock-up whose shares become tradable on or after today, else the most recent
+    past one."""
+    upcoming = [lock for lock in lockups if lock.free_to_trade >= today]
     if upcoming:
-        return min(upcoming, key=lambda lock: lock.first_free_day)
-    return max(lockups, key=lambda lock: lock.first_free_day, default=None)
-
-
-def shares_on(counts: Sequence[SharesCount], day: dt.date) -> SharesCount:
-    """The share count in force on a day: the latest one dated on or before it."""
-    valid = [count for count in counts if count.as_of <= day]
-    if not valid:
-        raise MissingDataError(f"no share count on or before {day.isoformat()}")
-    return max(valid, key=lambda count: count.as_of)
-
-
-class FxTable:
-    """Stored FX rates; converts with the latest rate dated on or before the day asked for."""
-
-    def __init__(self, rates: Sequence[FxRate]):
-        self._rates = sorted(rates, key=lambda rate: rate.as_of)
-
-    def rate(self, base: str, quote: str, day: dt.date) -> float:
-        if base == quote:
-            return 1.0
-        best: tuple[dt.date, float] | None = None
-        for r in self._rates:
-            if r.as_of > day:
-                break
-            if (r.base, r.quote) == (base, quote):
-                best = (r.as_of, r.rate)
-            elif (r.base, r.quote) == (quote, base):
-                best = (r.as_of, 1.0 / r.rate)
-        if best is None:
-            raise MissingDataError(f"no {base}/{quote} rate on or before {day.isoformat()}")
-        return best[1]
-
-    def convert(self, money: Money, currency: str, day: dt.date) -> Money:
-        return Money(money.amount * self.rate(money.currency, currency, day), currency)
-
-
-def market_cap(price: Money, counts: Sequence[SharesCount], day: dt.date) -> Money:
-    """Price x the share count valid on that day, in the price's currency."""
-    return Money(price.amount * shares_on(counts, day).shares, price.currency)
-
-
-def latest_revenue(
-    revenue: Sequence[Revenue], kind: str = "annual", day: dt.date | None = None
-) -> Revenue:
-    """The newest revenue figure of a kind (annual, arr, ...), ending on or before day if given."""
-    candidates = [r for r in revenue if r.kind == kind and (day is None or r.period_end <= day)]
-    if not candidates:
-        raise MissingDataError(f"no {kind} revenue")
-    return max(candidates, key=lambda r: r.period_end)
-
-
-def price_to_sales(cap: Money, revenue: Revenue, fx: FxTable, day: dt.date) -> float:
-    """Market cap converted to the revenue's currency, over revenue annualised to 12 months."""
-    cap_in_revenue_ccy = fx.convert(cap, revenue.amount.currency, day)
-    annual = revenue.amount.amount * 12.0 / revenue.months
-    return cap_in_revenue_ccy.amount / annual
-
-
-def implied_price(
-    ps: float,
-    revenue: Revenue,
-    counts: Sequence[SharesCount],
-    fx: FxTable,
-    currency: str,
-    day: dt.date,
-) -> Money:
-    """Price at which the stock would trade at `ps` times revenue: ps x revenue / shares."""
-    annual = Money(revenue.amount.amount * 12.0 / revenue.months, revenue.amount.currency)
-    value = fx.convert(annual, currency, day)
-    return Money(ps * value.amount / shares_on(counts, day).shares, currency)
+        return min(upcoming, key=lambda lock: lock.free_to_trade)
+    return max(lockups, key=lambda lock: lock.free_to_trade, default=None)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from zoneinfo import ZoneInfo
 
 from services.core.clock import from_epoch
-from services.core.models import Money, Price
+from services.core.models import Lockup, Money, Price
+from services.core.valuation import Estimate
 
 CURRENCY_PREFIX = {"HKD": "HK$", "USD": "US$", "CNY": "RMB ", "EUR": "€", "GBP": "£", "JPY": "¥"}
 MINUS = "−"
@@ -46,6 +48,29 @@ def multiple(value: float | None) -> str:
     return NO_VALUE if value is None else f"{value:,.1f}x"
 
 
+def estimate(value: Estimate | None, unit: str = "x") -> str:
+    """'487.5x'; '≤ 59.5x' (an upper bound); '474.3–501.4x' (across an input's range);
+    '≈112.9x' (resting on a derived or digest input)."""
+    if value is None:
+        return NO_VALUE
+    if value.bound == "at most":  # a bound is inexact by nature; its caveats say why
+        return f"≤ {value.high:,.1f}{unit}"
+    if value.bound == "at least":
+        return f"≥ {value.low:,.1f}{unit}"
+    approx = "≈" if value.approximate else ""
+    if value.is_range and f"{value.low:,.1f}" != f"{value.high:,.1f}":
+        return f"{approx}{value.low:,.1f}–{value.high:,.1f}{unit}"
+    return f"{approx}{value.value:,.1f}{unit}"
+
+
+def estimate_note(value: Estimate | None) -> str:
+    """Why a figure is a range, a bound or approximate, for a tooltip or a footnote."""
+    if value is None or not value.caveats:
+        return ""
+    central = f"central {value.value:,.1f}; " if value.is_range or value.bound != "exact" else ""
+    return central + "; ".join(value.caveats)
+
+
 def price_time(price: Price, tz: str) -> str:
     """A daily close shows its date; an intraday price its exchange-local time and zone."""
     local = from_epoch(price.ts, ZoneInfo(tz))
@@ -55,9 +80,10 @@ def price_time(price: Price, tz: str) -> str:
 
 
 def source_label(price: Price) -> str:
-    """'Yahoo (delayed)', 'reference (digest)', 'DEMO' — never ambiguous about what a price is."""
+    """'Yahoo · delayed 15 min', 'reference (digest)', 'DEMO' — never ambiguous about what a
+    price is."""
     if price.source == "yahoo":
-        return "Yahoo (delayed)"
+        return f"Yahoo · delayed {price.delay_min} min" if price.delay_min else "Yahoo (delayed)"
     if price.source == "demo":
         return "DEMO"
     if price.source == "reference":
@@ -67,9 +93,39 @@ def source_label(price: Price) -> str:
     return price.source
 
 
-def days_label(days: int) -> str:
+def price_caveat(price: Price | None, stale_minutes: int | None = None,
+                 tz: str = "Asia/Hong_Kong") -> str:
+    """What a figure computed from this price must admit: '' for a live quote, else
+    'reference price 2026-09-10', 'imported price …', 'stale price …', 'DEMO price'."""
+    if price is None:
+        return ""
+    day = from_epoch(price.ts, tz).date().isoformat()
+    if price.source == "reference":
+        return f"reference price {day}"
+    if price.source == "import":
+        return f"imported price {day}"
+    if price.source == "demo":
+        return "DEMO price"
+    if stale_minutes is not None:
+        return f"stale price ({stale_minutes} trading min)"
+    return ""
+
+
+def days_label(days: int, at_least: bool = False) -> str:
+    """'in 46 d', 'today', 'past (52 d ago)'; `at_least`: the date is only a lower bound
+    ('in ≥ 49 d')."""
+    earliest = "≥ " if at_least else ""
     if days > 0:
-        return f"in {days} d"
+        return f"in {earliest}{days} d"
     if days == 0:
-        return "today"
+        return "today" if not at_least else "today at the earliest"
     return f"past ({-days} d ago)"
+
+
+def lockup_day(lock: Lockup, today: dt.date) -> str:
+    """The first trading day the shares are free, with the countdown: '2027-01-08 (in 46 d)',
+    '≥ 2027-01-11 (in ≥ 49 d)' when only "on or after" is known."""
+    earliest = "" if lock.date_exact else "≥ "
+    day = lock.free_to_trade
+    return (f"{earliest}{day.isoformat()} "
+            f"({days_label((day - today).days, at_least=not lock.date_exact)})")

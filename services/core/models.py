@@ -35,6 +35,7 @@ class Price:
     source: str
     confidence: str = ""
     daily: bool = False  # a daily close: its time of day is a convention, show the date only
+    delay_min: int = 0  # how late the feed shows trades (Yahoo's HKEX quotes: 15 minutes)
 
     @property
     def money(self) -> Money:
@@ -76,11 +77,17 @@ class Lockup:
     holders: str
     first_free_day: dt.date  # the first day the locked shares may be sold
     locked_through: dt.date | None = None
-    date_exact: bool = True
+    date_exact: bool = True  # False: the shares are free on first_free_day at the earliest
     shares: int | None = None
     term_months: int | None = None
     note: str = ""
     provenance: Provenance | None = None
+    first_trading_day: dt.date | None = None  # the first session on or after first_free_day
+
+    @property
+    def free_to_trade(self) -> dt.date:
+        """The first day the shares can actually be sold on the exchange."""
+        return self.first_trading_day or self.first_free_day
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,8 @@ class SharesCount:
     shares: int
     note: str = ""
     provenance: Provenance | None = None
+    published: dt.date | None = None  # when the market could know the count (None: as_of)
+    published_known: bool = False  # False: the publication date is an assumption
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,9 @@ class Revenue:
     amount: Money
     note: str = ""
     provenance: Provenance | None = None
+    published: dt.date | None = None  # when the figure became public (None: not recorded)
+    published_known: bool = False  # False: the publication date is an assumption
+    bound: str = "exact"  # exact | at least | at most (ARR "> US$150m" is at least)
 
 
 @dataclass(frozen=True)
@@ -114,6 +126,8 @@ class FxRate:
     rate: float
     note: str = ""
     provenance: Provenance | None = None
+    low: float | None = None  # a placeholder's plausible range; None for an observed rate
+    high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +145,21 @@ class ReferencePoint:
     date: dt.date
     close: float | None
     high: float | None
+    note: str = ""
+    provenance: Provenance | None = None
+
+
+@dataclass(frozen=True)
+class KeyFact:
+    """A sourced fact beyond the tables (highest close, placing, convertible bond, a bull
+    case) or a commentator's reading (`opinion`), grouped by topic in the detail pane."""
+
+    symbol: str
+    topic: str
+    label: str
+    value: str
+    date: dt.date | None = None
+    opinion: bool = False
     note: str = ""
     provenance: Provenance | None = None
 

@@ -55,3 +55,13 @@ def _hk_symbol(digits: str, original: str) -> str:
 
 def is_hkex(symbol: str) -> bool:
     return symbol.endswith(".HK")
+
+
+# HKEX allows delayed data to be redistributed no sooner than 15 minutes after the trade, and
+# Yahoo's HKEX quotes are that late.
+HKEX_DELAY_MIN = 15
+
+
+def feed_delay_minutes(symbol: str) -> int:
+    """How late Yahoo shows a symbol's trades (0 where no fixed delay is known)."""
+    return HKEX_DELAY_MIN if is_hkex(symbol) else 0

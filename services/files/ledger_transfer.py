@@ -20,7 +20,8 @@ import numpy as np
 
 from db import alert_repo, market_repo, portfolio_repo
 from db.connection import transaction
-from services.core.clock import DAILY_BAR_LOCAL_TIME, Clock, epoch, from_epoch
+from services.core.clock import DAILY_BAR_LOCAL_TIME, HKEX_TZ, Clock, epoch, from_epoch
+from services.core.formatting import price_caveat, source_label
 from services.core.parsing import parse_date, parse_number
 from services.core.tickers import TickerError, normalise_symbol
 from services.files import workbook
@@ -64,8 +65,11 @@ SIDES = {"buy": "buy", "b": "buy", "bought": "buy", "purchase": "buy",
 PRICE_FILE_LIMIT = 150 * 1024 * 1024
 PRICE_NUMBERS = ("open", "high", "low", "close", "volume")
 TX_HEADER = ("id", "date", "symbol", "side", "quantity", "price", "fees", "currency", "note")
+# A price never travels without its time and source: a value computed from a bundled reference
+# price or an imported close says so in `price_note`.
 POSITION_HEADER = ("symbol", "currency", "quantity", "average_cost", "cost", "last_price",
-                   "market_value", "unrealised", "realised", "fees", "weight")
+                   "last_price_time", "last_price_source", "price_note", "market_value",
+                   "unrealised", "realised", "fees", "weight")
 ALERT_HEADER = ("id", "symbol", "observed_at", "fired_at", "value", "rule", "message", "source",
                 "while_closed", "acknowledged")
 
@@ -238,6 +242,8 @@ class LedgerTransfer:
         held, _ = PortfolioService(self._conn, self._clock).snapshot(base)
         return [(p.symbol, p.currency, p.quantity, p.average_cost, p.cost,
                  p.last.amount if p.last else None,
+                 _iso(p.last.ts, HKEX_TZ) if p.last else None,
+                 source_label(p.last) if p.last else None, price_caveat(p.last),
                  p.market_value.amount if p.market_value else None,
                  p.unrealised.amount if p.unrealised else None, p.realised, p.fees, p.weight)
                 for p in held]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+HKEX_CALENDAR = "XHKG"
 POLL_INTERVAL_S = 60
 CLOSED_INTERVAL_S = 30 * 60
 AFTER_CLOSE_DELAY = dt.timedelta(minutes=12)  # past the 16:08-16:10 random close
@@ -36,6 +37,12 @@ class Session:
     break_start: dt.datetime | None = None
     break_end: dt.datetime | None = None
 
+    def continuous_periods(self) -> list[tuple[dt.datetime, dt.datetime]]:
+        """Continuous trading: open to close, without the lunch break."""
+        if self.break_start and self.break_end:
+            return [(self.open, self.break_start), (self.break_end, self.close)]
+        return [(self.open, self.close)]
+
     @property
     def after_close_poll(self) -> dt.datetime:
         return self.close + AFTER_CLOSE_DELAY
@@ -56,7 +63,7 @@ class MarketClock:
     """Sessions of one exchange calendar. The calendar is built on first use (pandas-heavy),
     so creating a MarketClock on the GUI thread costs nothing."""
 
-    def __init__(self, calendar: str = "XHKG"):
+    def __init__(self, calendar: str = HKEX_CALENDAR):
         self._name = calendar
         self._calendar: Any = None
         self._lock = threading.Lock()
@@ -92,6 +99,36 @@ class MarketClock:
         assert open_ is not None and close is not None
         return Session(day, open_, close, aware(cal.session_break_start(label)),
                        aware(cal.session_break_end(label)))
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def session_days(self) -> list[dt.date]:
+        """Every session the calendar knows (from 2025 to about a year ahead)."""
+        cal = self._cal()
+        return [ts.date() for ts in cal.sessions_in_range(cal.first_session, cal.last_session)]
+
+    def first_session_on_or_after(self, day: dt.date) -> dt.date | None:
+        """The first trading day on or after `day`; None beyond the calendar's horizon."""
+        for offset in range(30):
+            candidate = day + dt.timedelta(days=offset)
+            if self.session(candidate) is not None:
+                return candidate
+        return None
+
+    def trading_seconds(self, start: dt.datetime, end: dt.datetime) -> float:
+        """Continuous-trading time between two instants: nights, weekends, holidays and the
+        lunch break do not count, so a price last traded before lunch is not 'old' at 13:05."""
+        total = 0.0
+        day = self.local_day(start)
+        while start < end and day <= self.local_day(end):
+            session = self.session(day)
+            if session is not None:
+                for lo, hi in session.continuous_periods():
+                    total += max(0.0, (min(hi, end) - max(lo, start)).total_seconds())
+            day += dt.timedelta(days=1)
+        return total
 
     def local_day(self, at: dt.datetime) -> dt.date:
         return at.astimezone(self._cal().tz).date()

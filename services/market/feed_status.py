@@ -23,6 +23,10 @@ def describe_outcome(outcome: PollOutcome, tz: str = HKEX_TZ) -> list[str]:
             lines.append(f"  {r.symbol:<10} skipped: {r.skipped}")
         else:
             lines.append(f"  {r.symbol:<10} FAILED: {r.error_kind}: {r.error}")
+    for r in outcome.fx_results:  # daily FX rates, fetched once a day
+        lines.append(f"  {r.symbol:<10} {r.price:.4f} {r.currency}  ({r.bars_written} daily rates)"
+                     if r.ok and r.price is not None else
+                     f"  {r.symbol:<10} FX FAILED: {r.error_kind}: {r.error} (placeholder kept)")
     if outcome.rate_limited_until:
         until = from_epoch(outcome.rate_limited_until, tz).strftime("%H:%M:%S %Z")
         lines.append(f"  Yahoo is rate-limiting: next request after {until}")

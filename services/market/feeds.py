@@ -35,7 +35,8 @@ def poller_factory(db_path: Path, paths: AppPaths, clock: Clock, market: MarketC
             return Poller(db_path, source, clock, market)
         from services.market.yahoo_source import YahooQuoteSource
 
-        return Poller(db_path, YahooQuoteSource(paths.cache_dir / "yfinance"), clock, market)
+        return Poller(db_path, YahooQuoteSource(paths.cache_dir / "yfinance"), clock, market,
+                      poll_fx=True)
 
     return make
 

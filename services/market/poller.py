@@ -5,16 +5,17 @@ are collected in the outcome, never raised.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from db import feed_repo, market_repo, meta_repo, watchlist_repo
+from db import calendar_repo, feed_repo, fx_repo, market_repo, meta_repo, watchlist_repo
 from db.connection import open_connection, transaction
 from services.core.clock import Clock, epoch, local_date
-from services.market import stats
+from services.market import fx_feed, stats, trading_days
 from services.market.backoff import FAILURE, NOT_FOUND_LIMIT, RATE_LIMIT
 from services.market.bars import daily_from_minutes
 from services.market.calendar import MarketClock, Phase
@@ -56,6 +57,7 @@ class PollOutcome:
     results: tuple[SymbolResult, ...] = field(default_factory=tuple)
     rate_limited_until: int | None = None
     requests: int = 0
+    fx_results: tuple[SymbolResult, ...] = ()  # FX pairs fetched this poll (daily, not per poll)
 
     @property
     def succeeded(self) -> list[SymbolResult]:
@@ -72,13 +74,18 @@ class Poller:
     """Plans and runs poll cycles against one database file and one quote source."""
 
     def __init__(self, db_path: Path, source: QuoteSource, clock: Clock, market: MarketClock,
-                 rng: random.Random | None = None, workers: int = FETCH_WORKERS):
+                 rng: random.Random | None = None, workers: int = FETCH_WORKERS,
+                 poll_fx: bool = False):
+        """`poll_fx`: also fetch the daily FX rates conversions need (a real feed; the demo
+        feed has none, so its conversions keep the labelled placeholders)."""
         self.db_path = db_path
         self._source = source
         self._clock = clock
         self._market = market
         self._rng = rng or random.Random()
         self._pool = FetchPool(workers)
+        self._poll_fx = poll_fx
+        self._days_synced_on: object = None  # the local day the trading days were last stored
 
     def close(self) -> None:
         """End the request threads (after their current request)."""
@@ -140,8 +147,8 @@ class Poller:
             if isinstance(answer, Exception):
                 raise answer  # a bug in a source: the scheduler reports it, polling goes on
             fetched = answer
-            written = self._collect(symbol, by_symbol[symbol]["timezone"], fetched, phase, bars,
-                                    quotes, now)
+            written = self._collect(symbol, by_symbol[symbol]["timezone"], fetched,
+                                    list(plan.requests), phase, bars, quotes, now)
             meta = fetched[-1].meta
             updates[symbol] = {
                 "last_attempt": now, "last_success": now, "last_error": "",
@@ -158,6 +165,14 @@ class Poller:
 
         results = [found[row["symbol"]] for row in symbols]  # in the watchlist's order
         self._mark_unknown_symbols(results, updates)
+        fx_rows: list[tuple] = []
+        fx_updates: dict[str, dict] = {}
+        fx_results: list[SymbolResult] = []
+        fx_requests = 0
+        if self._poll_fx and not rate_limited:
+            rate_limited, fx_requests = self._fetch_fx(conn, now, cancel, fx_rows, fx_updates,
+                                                       fx_results)
+        sessions = self._trading_days_to_store(conn, now_dt)
         strikes = int(meta_repo.get_meta(conn, RATE_LIMIT_STRIKES) or 0)
         limited_until, strikes = self._rate_limit(strikes, rate_limited,
                                                   any(r.ok for r in results), now)
@@ -169,10 +184,63 @@ class Poller:
             watchlist_repo.learn_instruments(conn, learned)
             for symbol, values in updates.items():
                 feed_repo.save_health(conn, symbol, values)
+            fx_repo.upsert_rates(conn, fx_rows)
+            for symbol, values in fx_updates.items():
+                fx_repo.save_feed_state(conn, symbol, values)
+            if sessions is not None:
+                calendar_repo.save_trading_days(conn, self._market.name, sessions)
             meta_repo.set_meta(conn, RATE_LIMIT_UNTIL, str(limited_until))
             meta_repo.set_meta(conn, RATE_LIMIT_STRIKES, str(strikes))
+        if sessions is not None:
+            self._days_synced_on = self._market.local_day(now_dt)
         return PollOutcome(now, epoch(self._clock.now()), phase, self._source.name,
-                           tuple(results), limited_until or None, batch.requests)
+                           tuple(results), limited_until or None, batch.requests + fx_requests,
+                           tuple(fx_results))
+
+    def _fetch_fx(self, conn: sqlite3.Connection, now: int, cancel: threading.Event | None,
+                  rows: list[tuple], updates: dict[str, dict],
+                  results: list[SymbolResult]) -> tuple[bool, int]:
+        """Fetch the FX pairs that are due (at most one request a pair a day). Returns whether
+        Yahoo answered with a rate limit (which stops the poll's requests like a symbol's) and
+        how many requests were made."""
+        state = fx_repo.feed_state(conn)
+        due = [(pair, period) for pair in fx_feed.wanted_pairs(conn)
+               if (period := fx_feed.request_for(state.get(pair.symbol), now)) is not None]
+        batch = Batch(self._pool, self._source,
+                      [Plan(pair.symbol, pair.quote, (("1d", period),)) for pair, period in due],
+                      cancel)
+        limited = False
+        for (pair, _), (_, answer) in zip(due, batch.answers(), strict=True):
+            if isinstance(answer, RateLimitedError):
+                continue  # due again on the next poll
+            if isinstance(answer, FeedError):
+                updates[pair.symbol] = fx_feed.failure(pair, state.get(pair.symbol), answer, now,
+                                                       self._rng)
+                results.append(SymbolResult(pair.symbol, False, error_kind=answer.kind,
+                                            error=answer.detail))
+                limited |= answer.kind == ErrorKind.RATE_LIMIT
+                continue
+            if isinstance(answer, Exception):
+                raise answer
+            fetched = answer[0]
+            pair_rows = fx_feed.rate_rows(pair, fetched, self._source.name)
+            rows.extend(pair_rows)
+            updates[pair.symbol] = fx_feed.success(pair, now)
+            results.append(SymbolResult(pair.symbol, True, len(pair_rows), fetched.meta.price,
+                                        fetched.meta.currency, fetched.meta.ts))
+        return limited, batch.requests
+
+    def _trading_days_to_store(self, conn: sqlite3.Connection,
+                               now: dt.datetime) -> list[str] | None:
+        """The exchange's sessions, stored once a day when the calendar knows more than the
+        database, so the window and the CLI can name a trading day without loading it."""
+        today = self._market.local_day(now)
+        if self._days_synced_on == today:
+            return None
+        days = trading_days.sessions_to_store(conn, self._market)
+        if days is None:
+            self._days_synced_on = today
+        return days
 
     @staticmethod
     def _requests_for(state: Health, phase: Phase) -> list[tuple[str, str]]:
@@ -189,8 +257,9 @@ class Poller:
             plan.append(("1m", "1d"))
         return plan
 
-    def _collect(self, symbol: str, tz: str, fetched: list[Fetched], phase: Phase,
-                 bars: list[tuple], quotes: list[tuple], now: int) -> int:
+    def _collect(self, symbol: str, tz: str, fetched: list[Fetched],
+                 plan: list[tuple[str, str]], phase: Phase, bars: list[tuple],
+                 quotes: list[tuple], now: int) -> int:
         """Turn fetched bars into rows. The newest 1-minute bar is partial while its minute is
         still trading, and so is today's daily bar until the session has closed."""
         source = self._source.name
@@ -212,9 +281,23 @@ class Poller:
         if minute is not None and minute.bars and not has_daily:
             bars.append(self._today_from_minutes(symbol, tz, minute, trading, source))
         meta = fetched[-1].meta
-        quotes.append((symbol, meta.price, meta.currency, meta.ts, meta.previous_close, source,
-                       now))
+        quotes.append((symbol, meta.price, meta.currency, meta.ts,
+                       self._previous_close(fetched, plan, tz), source, now))
         return count
+
+    @staticmethod
+    def _previous_close(fetched: list[Fetched], plan: list[tuple[str, str]],
+                        tz: str) -> float | None:
+        """The previous session's official close. Yahoo's chartPreviousClose is the close
+        before the requested range — right for one day of minutes, wrong for a 5-day backfill
+        (it is the close before those five days) — so daily bars, when fetched, decide."""
+        meta = fetched[-1].meta
+        daily = next((f for f in fetched if f.interval == "1d"), None)
+        if daily is not None:
+            today = local_date(meta.ts, tz)
+            before = [bar[4] for bar in daily.bars if local_date(bar[0], tz) < today]
+            return before[-1] if before else None
+        return meta.previous_close if plan[-1] == ("1m", "1d") else None
 
     @staticmethod
     def _today_from_minutes(symbol: str, tz: str, minute: Fetched, trading: bool,

@@ -17,8 +17,10 @@ import numpy as np
 
 from db import portfolio_repo
 from db.connection import transaction
-from services.core.analytics import FxTable, MissingDataError
+from services.core.analytics import MissingDataError
 from services.core.clock import Clock, daily_bar_ts, epoch, local_date, trading_day
+from services.core.formatting import price_caveat
+from services.core.fx import FxTable
 from services.core.models import Instrument, Money, Price
 from services.core.parsing import note_problem
 from services.core.tickers import is_hkex
@@ -84,6 +86,7 @@ class PortfolioTotals:
     unrealised: Money | None
     realised: Money | None
     missing: tuple[str, ...]  # what could not be converted or priced, in words
+    caveats: tuple[str, ...] = ()  # prices that are not live quotes, placeholder FX rates
 
 
 class OversoldError(ValueError):
@@ -155,16 +158,23 @@ def positions(transactions: Sequence[Transaction]) -> dict[str, Position]:
 def value(held: dict[str, Position], prices: dict[str, Price], fx: FxTable, base: str,
           day: dt.date) -> tuple[list[Position], PortfolioTotals]:
     """Price each position, convert to the base currency, and weigh them."""
-    priced, missing = [], []
+    priced, missing, caveats = [], [], []
     total = cost = realised = 0.0
     for p in held.values():
         p = replace(p, last=prices.get(p.symbol))
         try:
-            rate = fx.rate(p.currency, base, day)
+            quote = fx.quote(p.currency, base, day)
         except MissingDataError:
             missing.append(f"no {p.currency}/{base} rate")
             priced.append(p)
             continue
+        rate = quote.rate
+        if quote.placeholder:
+            caveats.append(f"{p.currency}/{base} converted at a placeholder rate "
+                           f"({quote.low:.4f}–{quote.high:.4f}), not an observed one")
+        caveat = price_caveat(p.last) if p.quantity > QTY_EPS else ""
+        if caveat:
+            caveats.append(f"{p.symbol} valued at the {caveat}")
         realised += p.realised * rate
         cost += p.cost * rate
         if p.last is not None:
@@ -181,7 +191,8 @@ def value(held: dict[str, Position], prices: dict[str, Price], fx: FxTable, base
         base, Money(total, base) if value_known else None,
         Money(cost, base) if value_known else None,
         Money(total - cost, base) if value_known else None,
-        None if no_rate else Money(realised, base), tuple(dict.fromkeys(missing)))
+        None if no_rate else Money(realised, base), tuple(dict.fromkeys(missing)),
+        tuple(dict.fromkeys(caveats)))
 
 
 class PortfolioService:
@@ -241,8 +252,7 @@ class PortfolioService:
         quotes = WatchlistService(self._conn, self._clock)
         prices = {symbol: price for symbol in held if symbol in instruments
                   for price in [quotes.last_price(instruments[symbol])[0]] if price is not None}
-        fx = FxTable(reference_store.fx_rates(self._conn))
-        return value(held, prices, fx, base, self.today())
+        return value(held, prices, reference_store.fx_table(self._conn), base, self.today())
 
     def history(self, base: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(daily UTC epoch, portfolio value in base, drawdown) on every day with a stored daily
@@ -254,7 +264,7 @@ class PortfolioService:
             empty = np.empty(0)
             return empty.astype(np.int64), empty, empty
         instruments = reference_store.instruments(self._conn)
-        fx = FxTable(reference_store.fx_rates(self._conn))
+        fx = reference_store.fx_table(self._conn)
         symbols = sorted({t.symbol for t in txs})
         closes: dict[str, dict[dt.date, float]] = {}
         days: set[dt.date] = set()

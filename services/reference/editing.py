@@ -48,6 +48,11 @@ class FactKind:
 
 SOURCE = Field("source", "Source (link)", "text", False, hint="https://… or where you read it")
 NOTE = Field("note", "Note", "text", False)
+# A valuation uses a fundamental only from the day it became public (point in time).
+PUBLISHED = Field("published", "Published on", "date", False,
+                  hint="the day it became public (blank: assumed from the period)")
+PUBLISHED_BASIS = Field("published_basis", "Publication date is", "choice", False,
+                        choices=("known", "assumed"))
 KINDS: dict[str, FactKind] = {k.table: k for k in (
     FactKind("targets", "Analyst targets", (
         Field("broker", "Broker", "text"),
@@ -64,6 +69,7 @@ KINDS: dict[str, FactKind] = {k.table: k for k in (
     FactKind("shares_outstanding", "Shares outstanding", (
         Field("as_of", "As of", "date"),
         Field("shares", "Shares", "integer"),
+        PUBLISHED, PUBLISHED_BASIS,
         SOURCE, NOTE)),
     FactKind("revenue", "Revenue", (
         Field("period", "Period", "text", hint="e.g. FY2025, H1 2026"),
@@ -71,7 +77,10 @@ KINDS: dict[str, FactKind] = {k.table: k for k in (
         Field("period_end", "Period end", "date"),
         Field("months", "Months", "integer"),
         Field("amount", "Amount", "number"),
+        Field("bound", "Amount is", "choice", False, choices=("exact", "at least", "at most"),
+              hint="'at least' for a figure reported as \"more than\""),
         Field("currency", "Currency", "currency"),
+        PUBLISHED, PUBLISHED_BASIS,
         SOURCE, NOTE)),
 )}
 
@@ -156,7 +165,8 @@ class ReferenceEditor:
         currency = instrument.currency if instrument else ""
         if kind == "revenue" and instrument and instrument.reporting_currency:
             currency = instrument.reporting_currency
-        values = {"currency": currency, "date": today, "as_of": today}
+        values = {"currency": currency, "date": today, "as_of": today, "published": today,
+                  "published_basis": "known", "bound": "exact"}
         return {f.name: values.get(f.name, "") for f in KINDS[kind].fields}
 
     def check(self, kind: str, values: dict[str, str]) -> dict[str, Any]:
@@ -165,6 +175,18 @@ class ReferenceEditor:
                    for f in KINDS[kind].fields}
         if kind == "revenue" and not 1 <= checked["months"] <= 24:
             raise FactError("Months: a reporting period is 1 to 24 months.")
+        if checked.get("bound", "exact") is None:
+            checked["bound"] = "exact"
+        if "published" in checked:
+            if checked["published_basis"] is None:  # not chosen: a typed date is known
+                checked["published_basis"] = "known" if checked["published"] else "assumed"
+            if checked["published"] is None and checked["published_basis"] == "known":
+                raise FactError("Published on: a known publication date needs the date "
+                                "(or choose 'assumed').")
+            if (kind == "revenue" and checked["published"] is not None
+                    and checked["published"] < checked["period_end"]):
+                raise FactError("Published on: a period's revenue is published after the "
+                                "period ends.")
         return checked
 
     def add(self, kind: str, symbol: str, values: dict[str, str]) -> int:

@@ -7,11 +7,13 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
-from db import reference_repo
+from db import fx_repo, reference_repo
+from services.core.fx import DailyRates, FxTable
 from services.core.models import (
     Fundamentals,
     FxRate,
     Instrument,
+    KeyFact,
     Lockup,
     Money,
     Provenance,
@@ -81,12 +83,13 @@ def all_fundamentals(conn: sqlite3.Connection, symbol: str | None = None
     """Share counts and revenue of every symbol (or one), in two reads."""
     shares = tuple(
         SharesCount(r["symbol"], dt.date.fromisoformat(r["as_of"]), r["shares"], r["note"],
-                    _provenance(r))
+                    _provenance(r), _date(r["published"]), r["published_basis"] == "known")
         for r in reference_repo.fact_rows(conn, "shares_outstanding", symbol)
     )
     revenue = tuple(
         Revenue(r["symbol"], r["period"], r["kind"], dt.date.fromisoformat(r["period_end"]),
-                r["months"], Money(r["amount"], r["currency"]), r["note"], _provenance(r))
+                r["months"], Money(r["amount"], r["currency"]), r["note"], _provenance(r),
+                _date(r["published"]), r["published_basis"] == "known", r["bound"])
         for r in reference_repo.fact_rows(conn, "revenue", symbol)
     )
     counts, sales = group(shares), group(revenue)
@@ -103,10 +106,36 @@ def group(facts: Iterable[F]) -> dict[str, list[F]]:
 
 
 def fx_rates(conn: sqlite3.Connection) -> list[FxRate]:
+    """FX facts: bundled placeholders and any dated rate the user stored."""
     return [
         FxRate(r["base"], r["quote"], dt.date.fromisoformat(r["as_of"]), r["rate"], r["note"],
-               _provenance(r))
+               _provenance(r), r["rate_low"], r["rate_high"])
         for r in reference_repo.fact_rows(conn, "fx_rates")
+    ]
+
+
+def daily_fx_rates(conn: sqlite3.Connection) -> list[DailyRates]:
+    """The feed's daily rates (Yahoo's FX pairs), one series a pair."""
+    by_pair: dict[tuple[str, str, str], tuple[list[dt.date], list[float]]] = {}
+    for base, quote, day, rate, symbol in fx_repo.rate_tuples(conn):
+        days, rates = by_pair.setdefault((base, quote, symbol), ([], []))
+        days.append(dt.date.fromisoformat(day))
+        rates.append(rate)
+    return [DailyRates(base, quote, f"Yahoo {symbol} daily close", tuple(days), tuple(rates))
+            for (base, quote, symbol), (days, rates) in by_pair.items()]
+
+
+def fx_table(conn: sqlite3.Connection) -> FxTable:
+    """Every rate a conversion may use: observed daily rates first, placeholders as the
+    labelled fallback before the first fetch."""
+    return FxTable(fx_rates(conn), daily_fx_rates(conn))
+
+
+def key_facts(conn: sqlite3.Connection, symbol: str) -> list[KeyFact]:
+    return [
+        KeyFact(r["symbol"], r["topic"], r["label"], r["value"], _date(r["date"]),
+                bool(r["opinion"]), r["note"], _provenance(r))
+        for r in reference_repo.fact_rows(conn, "key_facts", symbol)
     ]
 
 

@@ -6,6 +6,7 @@ terminal always agree.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -55,13 +56,33 @@ def _time(row: WatchlistRow) -> str:
 def _source(row: WatchlistRow) -> str:
     if row.last is None:
         return "no price yet"
-    stale = f" · STALE {row.stale_minutes} min" if row.stale_minutes is not None else ""
+    stale = (f" · STALE {row.stale_minutes} trading min" if row.stale_minutes is not None
+             else "")
     return fmt.source_label(row.last) + stale
 
 
 def _target(row: WatchlistRow) -> str:
+    """'HK$900 Morgan Stanley (digest)': a digest figure never passes for a filing."""
     t = row.latest_target
-    return fmt.NO_VALUE if t is None else f"{fmt.money(t.price, 0)} {t.broker}"
+    if t is None:
+        return fmt.NO_VALUE
+    conf = f" ({t.provenance.confidence})" if t.provenance else ""
+    return f"{fmt.money(t.price, 0)} {t.broker}{conf}"
+
+
+def _marked(text: str, row: WatchlistRow) -> str:
+    """A figure computed from a reference, imported or stale price says so in its cell."""
+    if text == fmt.NO_VALUE or row.last is None:
+        return text
+    mark = {"reference": "ref.", "import": "import"}.get(row.last.source, "")
+    if row.stale_minutes is not None:
+        mark = "stale"
+    return f"{text} ({mark})" if mark else text
+
+
+def _caveat_tip(row: WatchlistRow, tip: str) -> str:
+    caveat = row.price_caveat
+    return f"{tip}\nComputed from a {caveat}." if caveat and tip else tip
 
 
 def _target_tip(row: WatchlistRow) -> str:
@@ -92,15 +113,18 @@ def _dd(attribute: str) -> Callable[[WatchlistRow], float | None]:
 
 
 def _ps_tip(row: WatchlistRow) -> str:
-    return f"Market cap / {row.ps_basis} revenue" if row.price_to_sales else row.ps_basis
+    if row.ps is None:
+        return row.ps_basis
+    note = fmt.estimate_note(row.ps)
+    tip = f"Market cap / {row.ps_basis} revenue, as published by the price's date"
+    return _caveat_tip(row, f"{tip}{chr(10) + note if note else ''}")
 
 
 def _lockup(row: WatchlistRow) -> str:
-    lock, days = row.next_lockup, row.lockup_days
-    if lock is None or days is None:
+    lock = row.next_lockup
+    if lock is None or row.lockup_days is None:
         return fmt.NO_VALUE
-    earliest = "" if lock.date_exact else "≥ "
-    return f"{earliest}{lock.first_free_day.isoformat()} ({fmt.days_label(days)})"
+    return fmt.lockup_day(lock, lock.free_to_trade - dt.timedelta(days=row.lockup_days))
 
 
 def _lockup_tip(row: WatchlistRow) -> str:
@@ -108,7 +132,11 @@ def _lockup_tip(row: WatchlistRow) -> str:
     if lock is None:
         return ""
     conf = lock.provenance.confidence if lock.provenance else ""
-    return f"{lock.holders}: first free day {lock.first_free_day.isoformat()} ({conf}). {lock.note}"
+    earliest = "" if lock.date_exact else "at the earliest "
+    trading = (f"; first trading day {earliest}{lock.first_trading_day.isoformat()}"
+               if lock.first_trading_day else "; trading day not yet checked")
+    return (f"{lock.holders}: free {earliest}from {lock.first_free_day.isoformat()}{trading} "
+            f"({conf}). {lock.note}")
 
 
 def _price_tip(row: WatchlistRow) -> str:
@@ -117,7 +145,11 @@ def _price_tip(row: WatchlistRow) -> str:
     if row.last.source == "reference":
         return "A sparse public price point from the bundled reference data, not a live quote"
     if row.stale_minutes is not None:
-        return f"The market is open but this price has not changed for {row.stale_minutes} min"
+        return (f"The market is open but this price has not changed for {row.stale_minutes} "
+                "minutes of trading (beyond Yahoo's 15-minute delay)")
+    if row.last.delay_min:
+        return (f"Yahoo shows HKEX trades {row.last.delay_min} minutes late (HKEX's minimum "
+                "delay for redistributed data); not real-time")
     return ""
 
 
@@ -146,13 +178,16 @@ COLUMNS: dict[Column, ColumnSpec] = {
     Column.TARGET: ColumnSpec("Latest target", _target,
                               lambda r: r.latest_target.price.amount if r.latest_target else None,
                               _target_tip),
-    Column.UPSIDE: ColumnSpec("Upside", lambda r: fmt.percent(r.upside), lambda r: r.upside,
-                              _target_tip, signed=True),
+    Column.UPSIDE: ColumnSpec("Upside", lambda r: _marked(fmt.percent(r.upside), r),
+                              lambda r: r.upside, lambda r: _caveat_tip(r, _target_tip(r)),
+                              signed=True),
     Column.MARKET_CAP: ColumnSpec(
-        "Mkt cap", lambda r: fmt.compact_money(r.market_cap) if r.market_cap else fmt.NO_VALUE,
+        "Mkt cap", lambda r: _marked(fmt.compact_money(r.market_cap) if r.market_cap
+                                     else fmt.NO_VALUE, r),
         lambda r: r.market_cap.amount if r.market_cap else None,
-        lambda r: "Price × shares outstanding on the price's date"),
-    Column.PS: ColumnSpec("P/S", lambda r: fmt.multiple(r.price_to_sales),
+        lambda r: _caveat_tip(r, "Price × shares in force (and published) on the price's "
+                                 "date")),
+    Column.PS: ColumnSpec("P/S", lambda r: _marked(fmt.estimate(r.ps), r),
                           lambda r: r.price_to_sales, _ps_tip),
     Column.LOCKUP: ColumnSpec("Next lock-up expiry", _lockup, lambda r: r.lockup_days,
                               _lockup_tip, numeric=False),

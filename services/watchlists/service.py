@@ -9,21 +9,26 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, replace
 
-from db import market_repo, watchlist_repo
-from services.core import analytics
-from services.core.analytics import FxTable, MissingDataError
-from services.core.clock import Clock, local_date, trading_day
+from db import calendar_repo, market_repo, watchlist_repo
+from services.core import analytics, valuation
+from services.core import formatting as fmt
+from services.core.analytics import MissingDataError
+from services.core.clock import Clock, daily_bar_ts, local_date, trading_day
+from services.core.fx import FxTable
 from services.core.models import (
     Fundamentals,
     Instrument,
+    KeyFact,
     Lockup,
     Money,
     Price,
     ReferencePoint,
     Target,
-    ValuationBand,
 )
-from services.market import stats
+from services.core.tickers import feed_delay_minutes, is_hkex
+from services.core.valuation import BandPrice, Estimate
+from services.market import fx_feed, stats
+from services.market.calendar import HKEX_CALENDAR, MarketClock, Phase
 from services.market.stats import SymbolStats
 from services.reference import store as reference_store
 
@@ -31,8 +36,9 @@ from services.reference import store as reference_store
 # are sparse (weeks apart), so a "change" between two of them would mislead.
 CONTINUOUS_SOURCES = frozenset({"yahoo", "import", "demo"})
 LIVE_SOURCES = frozenset({"yahoo", "demo"})
-# Yahoo's HK quotes run at least 15 minutes late; no new trade for this long in a session is stale.
-STALE_AFTER_S = 25 * 60
+# Yahoo's HK quotes run 15 minutes late, so a quote 15 trading minutes old is simply delayed;
+# no new trade for this many minutes of continuous trading is stale.
+STALE_AFTER_TRADING_MIN = 25
 
 
 @dataclass(frozen=True)
@@ -62,17 +68,16 @@ class WatchlistRow:
     lockup_days: int | None
     stale_minutes: int | None = None  # set when the market trades but the price stopped moving
     drawdowns: DrawdownFacts | None = None
+    ps: Estimate | None = None  # price_to_sales with its range or bound
+
+    @property
+    def price_caveat(self) -> str:
+        """What the figures computed from the last price must admit ('' for a live quote)."""
+        return fmt.price_caveat(self.last, self.stale_minutes, self.instrument.timezone)
 
     @property
     def symbol(self) -> str:
         return self.instrument.symbol
-
-
-@dataclass(frozen=True)
-class BandPrice:
-    band: ValuationBand
-    low: Money
-    high: Money
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,8 @@ class InstrumentDetail:
     band_prices: tuple[BandPrice, ...]
     fx_notes: tuple[str, ...]
     today: dt.date  # in the instrument's exchange time zone
+    key_facts: tuple[KeyFact, ...] = ()
+    basis: str = "fy"  # the revenue basis of band_prices
 
 
 class WatchlistService:
@@ -100,59 +107,97 @@ class WatchlistService:
     def watchlist_names(self) -> list[str]:
         return [row["name"] for row in watchlist_repo.watchlists(self._conn)]
 
-    def rows(self, watchlist: str = "Main", market_open: bool = False) -> list[WatchlistRow]:
-        """One row a symbol. `market_open`: the exchange is trading now, so an old live price
-        is flagged stale."""
+    def rows(self, watchlist: str = "Main",
+             market: MarketClock | None = None) -> list[WatchlistRow]:
+        """One row a symbol. `market` (a calendar already loaded): flag a live price that has
+        not moved for STALE_AFTER_TRADING_MIN minutes of continuous trading — the lunch break,
+        nights and Yahoo's 15-minute delay do not make a price stale."""
         list_id = watchlist_repo.watchlist_id(self._conn, watchlist)
         if list_id is None:
             raise KeyError(f"no watchlist named {watchlist!r}")
         instruments = reference_store.instruments(self._conn)
-        fx = FxTable(reference_store.fx_rates(self._conn))
+        fx = reference_store.fx_table(self._conn)
         facts = _Facts.read(self._conn)
         figures = stats.load(self._conn)
         rows = [self._row(instruments[item["symbol"]], fx, facts, figures.get(item["symbol"]))
                 for item in watchlist_repo.items(self._conn, list_id)]
-        if not market_open:
+        if market is None:
             return rows
-        now = self._clock.now().timestamp()
-        return [
-            replace(row, stale_minutes=int((now - row.last.ts) // 60))
-            if row.last and row.last.source in LIVE_SOURCES and now - row.last.ts > STALE_AFTER_S
-            else row
-            for row in rows
-        ]
+        return [replace(row, stale_minutes=self.stale_minutes(row.last, market))
+                for row in rows]
 
-    def detail(self, symbol: str) -> InstrumentDetail:
+    def stale_minutes(self, last: Price | None, market: MarketClock) -> int | None:
+        """Trading minutes since a live price last moved, when that is too long; else None."""
+        now = self._clock.now()
+        if last is None or last.source not in LIVE_SOURCES or market.phase(now) != Phase.OPEN:
+            return None
+        minutes = market.trading_seconds(dt.datetime.fromtimestamp(last.ts, dt.UTC), now) / 60
+        return int(minutes) if minutes > STALE_AFTER_TRADING_MIN else None
+
+    def detail(self, symbol: str, basis: str = "fy",
+               currency: str | None = None) -> InstrumentDetail:
+        """Everything the detail pane shows; band prices on `basis` revenue, their market caps
+        in `currency` (default: the trading currency)."""
         instrument = reference_store.instruments(self._conn)[symbol]
-        fx_rates = reference_store.fx_rates(self._conn)
-        fx = FxTable(fx_rates)
+        fx = reference_store.fx_table(self._conn)
         facts = _Facts.read(self._conn, symbol)
         row = self._row(instrument, fx, facts, stats.load_one(self._conn, symbol))
-        funds = facts.fundamentals.get(symbol, Fundamentals((), ()))
+        funds = facts.fundamentals_of(symbol)
+        today = self.today(instrument)
         return InstrumentDetail(
             row=row,
             targets=tuple(facts.targets.get(symbol, ())),
-            lockups=tuple(facts.lockups.get(symbol, ())),
+            lockups=tuple(self.lockups(instrument, facts.lockups.get(symbol, []))),
             fundamentals=funds,
             reference_points=tuple(reference_store.reference_points(self._conn, symbol)),
-            band_prices=tuple(self._band_prices(instrument, funds, fx)),
-            fx_notes=tuple(
-                f"1 {r.base} = {r.rate:g} {r.quote} as of {r.as_of.isoformat()} "
-                f"({r.provenance.confidence if r.provenance else ''}): {r.note}"
-                for r in fx_rates
-            ),
-            today=self.today(instrument),
+            band_prices=tuple(self.band_prices(instrument, funds, fx, basis,
+                                               currency or instrument.currency)),
+            fx_notes=tuple(self._fx_notes(instrument, fx, today)),
+            today=today,
+            key_facts=tuple(reference_store.key_facts(self._conn, symbol)),
+            basis=basis,
         )
 
+    def _fx_notes(self, instrument: Instrument, fx: FxTable, today: dt.date) -> list[str]:
+        """The rate each conversion of this instrument uses today, with its date and source."""
+        notes = []
+        for other in dict.fromkeys((instrument.reporting_currency, "USD", "CNY", "HKD")):
+            if not other or other == instrument.currency:
+                continue
+            try:
+                notes.append(fx.quote(other, instrument.currency, today).describe())
+            except MissingDataError as missing:
+                notes.append(str(missing))
+        return notes + fx_feed.pair_status(self._conn)
+
+    def lockups(self, instrument: Instrument, locks: list[Lockup] | None = None
+                ) -> list[Lockup]:
+        """The instrument's lock-ups (`locks`, when already read) with the first trading day
+        their shares are free (from the exchange calendar the poller stores; unknown before
+        the first poll or beyond it)."""
+        if locks is None:
+            locks = reference_store.lockups(self._conn, instrument.symbol)
+        if not is_hkex(instrument.symbol):
+            return locks
+        result = []
+        for lock in locks:
+            day = calendar_repo.first_trading_day(self._conn, HKEX_CALENDAR,
+                                                  lock.first_free_day.isoformat())
+            result.append(replace(lock, first_trading_day=dt.date.fromisoformat(day))
+                          if day else lock)
+        return result
+
     def last_price(self, instrument: Instrument) -> tuple[Price | None, float | None]:
-        """The newest price (live quote or stored bar) and the change since the previous close."""
+        """The newest price (live quote or stored bar) and the change against the previous
+        session's official close."""
         symbol = instrument.symbol
-        bars = market_repo.last_daily_bars(self._conn, symbol, 2)
+        bars = market_repo.last_daily_bars(self._conn, symbol, 1)
         quote = market_repo.latest_quote(self._conn, symbol)
+        delay = feed_delay_minutes(symbol)
         if quote is not None and (not bars or quote["ts"] >= bars[0]["ts"]):
-            price = Price(quote["price"], quote["currency"], quote["ts"], quote["source"])
-            prev = quote["previous_close"]
-            return price, (price.amount / prev - 1.0) if prev else None
+            price = Price(quote["price"], quote["currency"], quote["ts"], quote["source"],
+                          delay_min=delay if quote["source"] == "yahoo" else 0)
+            return price, self._change(instrument, price, quote["previous_close"])
         if not bars:
             return None, None
         newest = bars[0]
@@ -160,11 +205,28 @@ class WatchlistService:
         if newest["source"] == "reference":
             confidence = self._reference_confidence(symbol, newest["ts"], instrument.timezone)
         price = Price(newest["close"], instrument.currency, newest["ts"], newest["source"],
-                      confidence, daily=True)
-        change = None
-        if len(bars) == 2 and {bars[0]["source"], bars[1]["source"]} <= CONTINUOUS_SOURCES:
-            change = newest["close"] / bars[1]["close"] - 1.0
-        return price, change
+                      confidence, daily=True,
+                      delay_min=delay if newest["source"] == "yahoo" else 0)
+        return price, self._change(instrument, price, None)
+
+    def _change(self, instrument: Instrument, price: Price,
+                quoted_previous: float | None) -> float | None:
+        """Against the stored official close of the session before the price's day (from one
+        continuous feed; never a sparse reference point). Yahoo's own previous close is used
+        only when no daily close is stored."""
+        if price.source not in CONTINUOUS_SOURCES:
+            return None
+        day = local_date(price.ts, instrument.timezone)
+        previous = market_repo.previous_close(self._conn, instrument.symbol,
+                                              daily_bar_ts(day, instrument.timezone),
+                                              tuple(CONTINUOUS_SOURCES))
+        if previous is None:
+            return price.amount / quoted_previous - 1.0 if quoted_previous else None
+        session = calendar_repo.previous_trading_day(self._conn, HKEX_CALENDAR, day.isoformat())
+        closed_on = local_date(previous["ts"], instrument.timezone).isoformat()
+        if is_hkex(instrument.symbol) and session is not None and closed_on != session:
+            return None  # the previous session's close is not stored: no change, not a guess
+        return price.amount / previous["close"] - 1.0
 
     def _reference_confidence(self, symbol: str, ts: int, tz: str) -> str:
         row = self._conn.execute(
@@ -183,51 +245,53 @@ class WatchlistService:
             peak = Price(figures.figures.peak, instrument.currency, figures.figures.peak_ts, "",
                          daily=True)
         target = analytics.latest_target(facts.targets.get(symbol, ()))
-        lockups = facts.lockups.get(symbol, ())
         today = self.today(instrument)
-        lock = analytics.next_lockup(lockups, today)
+        lock = analytics.next_lockup(self.lockups(instrument, facts.lockups.get(symbol, [])),
+                                     today)
 
-        drawdown = upside = ps = None
+        drawdown = upside = None
         cap = None
+        ps: Estimate | None = None
         ps_basis = ""
         if last is not None:
             if peak is not None:
                 drawdown = analytics.drawdown(last.amount, max(peak.amount, last.amount))
             if target is not None:
                 upside = analytics.upside(last.money, target.price)
-            on = local_date(last.ts, instrument.timezone)
-            funds = facts.fundamentals.get(symbol, Fundamentals((), ()))
-            try:
-                cap = analytics.market_cap(last.money, funds.shares, on)
-                revenue = analytics.latest_revenue(funds.revenue, "annual", on)
-                ps_basis = revenue.period
-                ps = analytics.price_to_sales(cap, revenue, fx, on)
-            except MissingDataError as missing:
-                ps_basis = str(missing)
+            cap, ps, ps_basis = self._valuation(instrument, last, fx,
+                                                facts.fundamentals_of(symbol))
         return WatchlistRow(
             instrument=instrument, last=last, change=change, peak=peak, drawdown=drawdown,
             drawdowns=_drawdown_facts(instrument, last, drawdown, figures),
-            latest_target=target, upside=upside, market_cap=cap, price_to_sales=ps,
-            ps_basis=ps_basis, next_lockup=lock,
-            lockup_days=None if lock is None else analytics.days_until(lock.first_free_day, today),
+            latest_target=target, upside=upside, market_cap=cap,
+            price_to_sales=ps.value if ps else None, ps_basis=ps_basis, next_lockup=lock,
+            lockup_days=None if lock is None else analytics.days_until(lock.free_to_trade, today),
+            ps=ps,
         )
 
-    def _band_prices(
-        self, instrument: Instrument, funds: Fundamentals, fx: FxTable
-    ) -> list[BandPrice]:
-        """Price each valuation band implies today on the latest annual revenue."""
-        today = self.today(instrument)
+    @staticmethod
+    def _valuation(instrument: Instrument, last: Price, fx: FxTable,
+                   funds: Fundamentals) -> tuple[Money | None, Estimate | None, str]:
+        """Market cap and P/S on the last fiscal year's revenue as known on the price's day."""
+        on = local_date(last.ts, instrument.timezone)
         try:
-            revenue = analytics.latest_revenue(funds.revenue, "annual", today)
-            result = []
-            for band in reference_store.valuation_bands(self._conn):
-                low, high = (
-                    analytics.implied_price(ps, revenue, funds.shares, fx, instrument.currency,
-                                            today)
-                    for ps in (band.ps_low, band.ps_high)
-                )
-                result.append(BandPrice(band, low, high))
-            return result
+            point = valuation.valuation_on(on, last, funds.shares, funds.revenue, fx,
+                                           last.currency, "fy")
+        except MissingDataError as missing:
+            return None, None, str(missing)
+        if point.revenue is None:
+            return point.market_cap, None, f"no annual revenue published by {on.isoformat()}"
+        return point.market_cap, point.ps, point.revenue.period
+
+    def band_prices(self, instrument: Instrument, funds: Fundamentals, fx: FxTable,
+                    basis: str = "fy", currency: str | None = None) -> list[BandPrice]:
+        """Price (and market cap in `currency`) each valuation band implies today, on the
+        revenue of `basis` published by today and the share count in force today."""
+        try:
+            return valuation.band_prices(
+                reference_store.valuation_bands(self._conn), funds.shares, funds.revenue, fx,
+                instrument.currency, currency or instrument.currency, basis,
+                self.today(instrument))
         except MissingDataError:
             return []
 
@@ -245,6 +309,9 @@ class _Facts:
         return cls(reference_store.group(reference_store.targets(conn, symbol)),
                    reference_store.group(reference_store.lockups(conn, symbol)),
                    reference_store.all_fundamentals(conn, symbol))
+
+    def fundamentals_of(self, symbol: str) -> Fundamentals:
+        return self.fundamentals.get(symbol, Fundamentals((), ()))
 
 
 def _drawdown_facts(instrument: Instrument, last: Price | None, drawdown: float | None,

@@ -35,6 +35,7 @@ def test_poll_once_exit_codes(db_path: Path, isolated_home: AppPaths, poller: Po
     out = io.StringIO()
     assert poll_once(Context(db_path, isolated_home, out=out), lambda: poller) == 0
     assert "2/2 symbols updated" in out.getvalue() and "2513.HK" in out.getvalue()
+    assert "USDHKD=X" in out.getvalue() and "daily rates" in out.getvalue()
     fake_yahoo.fail("reset")
     out = io.StringIO()
     assert poll_once(Context(db_path, isolated_home, out=out), lambda: poller) == 1

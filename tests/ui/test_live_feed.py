@@ -30,6 +30,9 @@ class ThreadSpy:
     def db_path(self) -> Path:
         return self._poller.db_path
 
+    def close(self) -> None:
+        self._poller.close()
+
 
 def column(window: MainWindow, col: Column) -> dict[str, str]:
     model = window.table.model()
@@ -46,7 +49,7 @@ def test_polls_update_the_window_and_the_offline_banner(
     qtbot.addWidget(window)
     try:
         qtbot.waitUntil(lambda: window.feed_label.text().startswith("Feed: Yahoo"), timeout=20_000)
-        assert set(column(window, Column.SOURCE).values()) == {"Yahoo (delayed)"}
+        assert set(column(window, Column.SOURCE).values()) == {"Yahoo · delayed 15 min"}
         last = fake_yahoo.symbols["2513.HK"].minute_bars
         price = [b for b in last if b[0] <= clock.now().timestamp()][-1][4]
         assert column(window, Column.LAST)["2513.HK"] == f"HK${price:,.2f}"
@@ -62,7 +65,7 @@ def test_polls_update_the_window_and_the_offline_banner(
         qtbot.waitUntil(lambda: len(spy.threads) > polls and not window.banner.isHidden(),
                         timeout=20_000)
         assert "Cannot reach Yahoo Finance" in window.banner.text()
-        assert "showing prices as of" in window.banner.text()
+        assert "showing Yahoo prices as of" in window.banner.text()
         assert column(window, Column.LAST)["2513.HK"] == f"HK${price:,.2f}"  # kept
 
         fake_yahoo.clear_faults()

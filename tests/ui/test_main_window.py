@@ -34,7 +34,12 @@ def test_window_opens_with_both_stocks_and_their_reference_figures(
     assert window.select_symbol("0100.HK")
     text = window.detail.toPlainText()
     assert "MiniMax" in text and "Goldman Sachs" in text and "1,018" in text
-    assert "Founders (Class B)" in text and "≥ 2027-01-08" in text
+    assert "Founders (Class B)" in text and "≥ 2027-01-09" in text
+    # further sourced facts, grouped, and the commentator's reading set apart as opinion
+    assert "Highest close since listing" in text and "HK$1,238" in text
+    assert "Convertible bond" in text and "HK$6.5bn" in text
+    assert "The article's reading (opinion)" in text
+    assert "reference price 2026-07-23, not a live quote" in text
     assert not window.windowIcon().isNull()
 
 

@@ -80,8 +80,9 @@ class ComparisonChart(ChartBase):
 
     def export_csv(self, path: Path) -> None:
         rows = ([line.symbol, from_epoch(int(t), "Asia/Hong_Kong").date().isoformat(),
-                 float(v), float(d), line.base, "demo" if line.has_demo else "stored"]
-                for line in self.lines for t, v, d in zip(line.ts, line.index, line.drawdown,
-                                                          strict=True)
+                 float(v), float(d), line.base, source]
+                for line in self.lines for t, v, d, source in zip(
+                    line.ts, line.index, line.drawdown, line.sources, strict=True)
                 if not np.isnan(v))
-        write_csv(path, ["symbol", "date", "index", "drawdown", "base_price", "prices"], rows)
+        write_csv(path, ["symbol", "date", "index", "drawdown", "base_price", "price_source"],
+                  rows)

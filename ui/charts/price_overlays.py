@@ -42,8 +42,10 @@ def overlay_items(data: PriceChartData, t: ChartTheme, y: YTransform) -> list[pg
         age = len(targets) - 1 - rank  # 0 = newest
         approx = "~" if target.date_approximate else ""
         rating = target.rating.split(" (")[0]  # "Buy (initiation)" -> "Buy"
+        confidence = f"({target.provenance.confidence})" if target.provenance else ""
         label = " ".join(part for part in (target.broker, approx + target.date.isoformat(),
-                                           rating, fmt.money(target.price, 0)) if part)
+                                           rating, fmt.money(target.price, 0), confidence)
+                         if part)
         items.append(_hline(y, target.price.amount, with_alpha(t.target, max(255 - 45 * age, 80)),
                             label, 0.02 + 0.19 * (rank % 5)))
     if ins.offer_price:
@@ -57,21 +59,24 @@ def overlay_items(data: PriceChartData, t: ChartTheme, y: YTransform) -> list[pg
                                      orientation="horizontal", movable=False,
                                      brush=with_alpha(t.foreground, 18),
                                      pen=pg.mkPen(with_alpha(t.foreground, 60)))
+        # hung below the range's top line, so the label sits inside its own range; the bands
+        # are one commentator's taxonomy, and the label says so
         pg.InfLineLabel(region.lines[1], text=f"{band.band.name} "
-                        f"({band.band.ps_low:g}–{band.band.ps_high:g}x)",
-                        position=0.98 - 0.16 * i, anchors=[(1, 1), (1, 1)],
+                        f"({band.band.ps_low:g}–{band.band.ps_high:g}x P/S, article's bands)",
+                        position=0.98 - 0.16 * i, anchors=[(1, 0), (1, 0)],
                         color=with_alpha(t.foreground, 160))
         items.append(region)
     by_day: dict[dt.date, list[Lockup]] = {}
-    for lock in data.lockups:  # lock-ups sharing a date get one merged marker
-        by_day.setdefault(lock.first_free_day, []).append(lock)
+    for lock in data.lockups:  # lock-ups sharing a first trading day get one merged marker
+        by_day.setdefault(lock.free_to_trade, []).append(lock)
     for i, (day, locks) in enumerate(sorted(by_day.items())):
         days = (day - data.today).days
-        exact = "" if all(lock.date_exact for lock in locks) else "≥ "
+        exact = all(lock.date_exact for lock in locks)
         holders = "; ".join(lock.holders for lock in locks)
         items.append(_vline(daily_bar_ts(day, ins.timezone),
                             t.lockup_past if days < 0 else t.lockup_next,
-                            f"lock-up {exact}{day.isoformat()} ({fmt.days_label(days)}): "
+                            f"lock-up {'' if exact else '≥ '}{day.isoformat()} "
+                            f"({fmt.days_label(days, at_least=not exact)}): "
                             f"{holders}", 0.95 - 0.07 * (i % 4),
                             (1, 0) if days >= 0 else (0, 0),  # upcoming: left of the line
                             Qt.PenStyle.DashLine))

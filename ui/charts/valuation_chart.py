@@ -10,12 +10,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from services.charts.series import REVENUE_BASES, revenue_on
+from services.charts import valuation_table
 from services.charts.service import ChartService, ValuationChartData
-from services.charts.valuation_text import band_position, implied_market_caps
-from services.core import formatting as fmt
-from services.core.clock import from_epoch
-from services.core.models import Money
+from services.charts.valuation_text import BANDS_CAVEAT, summary_lines
+from services.core.valuation import BASES
 from services.files.atomic import write_csv
 from ui.charts.chart_base import ChartBase, file_stem
 from ui.charts.theme import with_alpha
@@ -34,7 +32,7 @@ class ValuationChart(ChartBase):
         self.currency = QComboBox(self)
         self.currency.addItems(CURRENCIES)
         self.basis = QComboBox(self)
-        for key, label in REVENUE_BASES.items():
+        for key, label in BASES.items():
             self.basis.addItem(f"P/S on {label}", key)
         self.currency.currentTextChanged.connect(self.refresh)
         self.basis.currentIndexChanged.connect(self.refresh)
@@ -49,7 +47,14 @@ class ValuationChart(ChartBase):
         self.ps_plot.getAxis("left").setTicks([[(float(np.log10(v)), f"{v:,}x") for v in PS_TICKS]])
         self.cap_curve = self.cap_plot.plot(connect="finite")
         self.ps_curve = self.ps_plot.plot(connect="finite")
+        # where an input is uncertain (a placeholder FX rate), the P/S is drawn as a range
+        self.ps_low = self.ps_plot.plot(connect="finite")
+        self.ps_high = self.ps_plot.plot(connect="finite")
+        self.bands_note = QLabel(BANDS_CAVEAT + ".", self)
+        self.bands_note.setObjectName("bands_caveat")
+        self.box.addWidget(self.bands_note)
         self.overlays: list[tuple[pg.PlotItem, pg.GraphicsObject]] = []
+        self.band_labels: list[pg.InfLineLabel] = []
         self.summary = QLabel(self)
         self.summary.setObjectName("valuation_summary")
         self.summary.setWordWrap(True)
@@ -79,6 +84,7 @@ class ValuationChart(ChartBase):
         for plot, item in self.overlays:
             plot.removeItem(item)
         self.overlays = []
+        self.band_labels = []
         s = data.series
         known = ~np.isnan(s.market_cap)
         color = t.demo if data.has_demo else t.line
@@ -87,17 +93,26 @@ class ValuationChart(ChartBase):
                                symbolBrush=color)
         self.cap_plot.setLabel("left", f"Market cap ({s.currency} bn)")
         has_ps = ~np.isnan(s.price_to_sales)
+        bounded = np.array([p is not None and p.ps is not None and p.ps.bound != "exact"
+                            for p in s.points], dtype=bool)
         self.ps_curve.setData(s.ts[has_ps], s.price_to_sales[has_ps],
-                              pen=pg.mkPen(color, width=1.6), symbol="o", symbolSize=5,
-                              symbolBrush=color)
+                              pen=pg.mkPen(color, width=1.6),
+                              symbol=["t" if b else "o" for b in bounded[has_ps]],
+                              symbolSize=6, symbolBrush=color)
+        ranged = has_ps & (s.ps_high - s.ps_low > 1e-9 * s.price_to_sales)
+        dotted = pg.mkPen(with_alpha(color, 150), width=1, style=Qt.PenStyle.DotLine)
+        for curve, values in ((self.ps_low, s.ps_low), (self.ps_high, s.ps_high)):
+            curve.setData(s.ts[ranged], values[ranged], pen=dotted)
         for i, band in enumerate(sorted(data.bands, key=lambda b: b.ps_low)):
             region = pg.LinearRegionItem(values=(np.log10(band.ps_low), np.log10(band.ps_high)),
                                          orientation="horizontal", movable=False,
                                          brush=with_alpha(t.palette[i % len(t.palette)], 45),
                                          pen=pg.mkPen(None))
-            pg.InfLineLabel(region.lines[1], text=f"{band.name} {band.ps_low:g}–{band.ps_high:g}x",
-                            position=0.02 + 0.2 * i, anchors=[(0, 1), (0, 1)],
-                            color=with_alpha(t.foreground, 200))
+            # hung below the band's top line, so the label sits inside its own band
+            self.band_labels.append(pg.InfLineLabel(
+                region.lines[1], text=f"{band.name} {band.ps_low:g}–{band.ps_high:g}x",
+                position=0.02 + 0.2 * i, anchors=[(0, 0), (0, 0)],
+                color=with_alpha(t.foreground, 200)))
             self.ps_plot.addItem(region)
             self.overlays.append((self.ps_plot, region))
         for change in np.flatnonzero(np.diff(s.shares[known]) != 0) + 1:
@@ -115,47 +130,24 @@ class ValuationChart(ChartBase):
         self.cap_plot.setTitle(title, color=t.foreground, size="10pt")
 
     def summary_html(self) -> str:
-        """'At HK$x, Zhipu trades at y times FY2025 revenue — inside the L2 band', plus the
-        price each band implies and the market cap each analyst target implies."""
+        """Where the P/S stands on the chosen basis, what each band and each analyst target
+        implies (in the chosen currency), and what every figure rests on."""
         data = self.data
         assert data is not None
-        s, ins = data.series, data.instrument
-        has_ps = np.flatnonzero(~np.isnan(s.price_to_sales))
-        if data.last_close is None or not has_ps.size:
-            return "Not enough data (price, share count, revenue and FX rate) for P/S."
-        i = int(has_ps[-1])
-        ps = float(s.price_to_sales[i])
-        when = from_epoch(int(s.ts[i]), ins.timezone).date().isoformat()
-        price = fmt.money(Money(data.last_close, ins.currency))
-        figure = revenue_on(data.revenue, from_epoch(int(s.ts[i]), ins.timezone).date(),
-                            s.basis)
-        period = f"{figure.period} " if figure else ""
-        demo = " <b>(DEMO price)</b>" if data.has_demo else ""
-        lines = [f"At {price} on {when}{demo}, {escape(ins.name)} trades at <b>{ps:,.1f} times"
-                 f"</b> {escape(period)}revenue ({REVENUE_BASES[s.basis]}) — "
-                 f"{escape(band_position(ps, data.bands))}."]
-        if data.band_prices:
-            lines.append("Price implied by each band today: " + "; ".join(
-                f"{escape(b.band.name)} {fmt.money(b.low)}–{fmt.money(b.high)}"
-                for b in data.band_prices) + ".")
-        caps = implied_market_caps(data.targets, s.shares)
-        if caps:
-            lines.append("Market cap implied by each analyst target: " + "; ".join(
-                f"{escape(name)} {fmt.compact_money(cap)}" for name, cap in caps) + ".")
-        return "<br>".join(lines)
+        lines = summary_lines(data.instrument.name, data.last, data.bands, data.band_prices,
+                              data.target_caps, data.today)
+        html = [escape(line) for line in lines]
+        if data.has_demo:
+            html[0] += " <b>(DEMO prices)</b>"
+        html += [f"<i>{escape(f.topic)}: {escape(f.value)}</i>" for f in data.opinions]
+        return "<br>".join(html)
 
     def _file_name(self) -> str:
         return file_stem(self._symbol, "valuation", bool(self.data and self.data.has_demo))
 
     def export_csv(self, path: Path) -> None:
+        """Every day's figures with the date, source and confidence of each input (the same
+        columns as `main.py valuation --csv`)."""
         if self.data is None:
             raise OSError("no chart to export")
-        s, tz = self.data.series, self.data.instrument.timezone
-        source = "demo" if self.data.has_demo else "stored"
-        rows = ([from_epoch(int(s.ts[i]), tz).date().isoformat(), int(s.shares[i]),
-                 float(s.market_cap[i]), s.currency,
-                 "" if np.isnan(s.price_to_sales[i]) else float(s.price_to_sales[i]), s.basis,
-                 source]
-                for i in range(s.ts.size) if not np.isnan(s.market_cap[i]))
-        write_csv(path, ["date", "shares", "market_cap", "currency", "price_to_sales",
-                         "revenue_basis", "prices"], rows)
+        write_csv(path, valuation_table.HEADER, valuation_table.rows(self.data.series))

@@ -6,7 +6,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from services.core.formatting import NO_VALUE, money, percent, source_label
+from services.core.clock import HKEX_TZ
+from services.core.formatting import (
+    NO_VALUE,
+    money,
+    percent,
+    price_caveat,
+    price_time,
+    source_label,
+)
 from services.core.models import Money
 from services.portfolio.holdings import Position, Transaction
 from ui.common.list_table_model import Index, ListTableModel
@@ -24,23 +32,33 @@ def _quantity(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,.4f}".rstrip("0")
 
 
+def _marked(text: str, p: Position) -> str:
+    """A value computed from a bundled reference price or an imported close says so."""
+    mark = {"reference": "ref.", "import": "import"}.get(p.last.source if p.last else "", "")
+    return f"{text} ({mark})" if mark and text != NO_VALUE else text
+
+
 class PositionsModel(ListTableModel[Position]):
-    headers = ("Symbol", "Quantity", "Avg cost", "Last", "Market value", "Unrealised",
-               "Unrealised %", "Realised", "Fees", "Weight")
-    SIGNED = (5, 6, 7)
+    headers = ("Symbol", "Quantity", "Avg cost", "Last", "Price as of", "Price source",
+               "Market value", "Unrealised", "Unrealised %", "Realised", "Fees", "Weight")
+    SIGNED = (7, 8, 9)
+    LAST, REALISED = 3, 9
 
     def _cells(self, p: Position) -> tuple[str, ...]:
         unrealised = p.unrealised
         pct = (unrealised.amount / p.cost if unrealised is not None and p.cost else None)
         return (p.symbol, _quantity(p.quantity), _amount(p.average_cost, p.currency, 3),
                 _amount(p.last.amount if p.last else None, p.currency, 3),
-                _amount(p.market_value.amount if p.market_value else None, p.currency),
-                _amount(unrealised.amount if unrealised else None, p.currency),
-                percent(pct), _amount(p.realised, p.currency), _amount(p.fees, p.currency),
-                percent(p.weight, signed=False))
+                price_time(p.last, HKEX_TZ) if p.last else NO_VALUE,
+                source_label(p.last) if p.last else "no price yet",
+                _marked(_amount(p.market_value.amount if p.market_value else None,
+                                p.currency), p),
+                _marked(_amount(unrealised.amount if unrealised else None, p.currency), p),
+                _marked(percent(pct), p), _amount(p.realised, p.currency),
+                _amount(p.fees, p.currency), percent(p.weight, signed=False))
 
     def _sign(self, p: Position, column: int) -> float:
-        if column == 7:
+        if column == self.REALISED:
             return p.realised
         unrealised = p.unrealised
         return unrealised.amount if unrealised is not None else 0.0
@@ -52,13 +70,15 @@ class PositionsModel(ListTableModel[Position]):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._cells(p)[column]
-        if role == Qt.ItemDataRole.TextAlignmentRole and column:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column and column not in (4, 5):
             return _RIGHT
         if role == Qt.ItemDataRole.ForegroundRole and column in self.SIGNED:
             sign = self._sign(p, column)
             return POSITIVE if sign > 0 else NEGATIVE if sign < 0 else None
-        if role == Qt.ItemDataRole.ToolTipRole and column == 3 and p.last is not None:
-            return f"Last price: {source_label(p.last)}"
+        if role == Qt.ItemDataRole.ToolTipRole and p.last is not None:
+            caveat = price_caveat(p.last)
+            return (f"Last price: {source_label(p.last)}, {price_time(p.last, HKEX_TZ)}"
+                    + (f" — figures use a {caveat}, not a live quote" if caveat else ""))
         return None
 
 

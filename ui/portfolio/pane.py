@@ -4,6 +4,7 @@ warnings, the transactions behind them, and the portfolio's value and drawdown h
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QSettings, Qt, Signal, Slot
@@ -55,8 +56,12 @@ def totals_text(totals: PortfolioTotals) -> str:
                 + ". Add the missing FX rate or wait for a price.")
     gain = totals.unrealised.amount / totals.cost.amount if totals.cost.amount else None
     realised = money(totals.realised) if totals.realised else "—"
-    return (f"<b>Market value {money(totals.market_value)}</b> · cost {money(totals.cost)} · "
+    text = (f"<b>Market value {money(totals.market_value)}</b> · cost {money(totals.cost)} · "
             f"unrealised {money(totals.unrealised)} ({percent(gain)}) · realised {realised}")
+    if totals.caveats:  # a total resting on a reference price or a placeholder rate says so
+        text += "<br><span style='color:#9a6700'>" + escape("; ".join(totals.caveats)) + \
+            ".</span>"
+    return text
 
 
 class PortfolioPane(QWidget):

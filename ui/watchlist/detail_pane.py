@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from html import escape
 
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from services.charts.valuation_text import BANDS_CAVEAT
 from services.core import analytics
 from services.core import formatting as fmt
-from services.core.models import Money, Provenance
+from services.core.models import KeyFact, Money, Provenance
+from services.core.valuation import BASES, revenue_published, shares_published
 from services.watchlists.service import InstrumentDetail
 
 STYLE = """
@@ -22,6 +25,7 @@ STYLE = """
  td.num { text-align: right; }
  .muted { color: #6e7781; }
  .warn { color: #9a6700; }
+ .opinion { font-style: italic; }
 </style>
 """
 UNCERTAIN = {"digest", "derived", "approximate"}
@@ -45,6 +49,31 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: set[i
         for row in rows
     )
     return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _published(day: dt.date, known: bool) -> str:
+    """A publication date, marked when it is an assumption rather than a known date."""
+    text = day.isoformat()
+    return text if known else f'{text} <span class="warn" title="assumed">(assumed)</span>'
+
+
+def _key_facts(facts: Sequence[KeyFact]) -> list[str]:
+    """Further sourced facts grouped by topic; a commentator's reading set apart as opinion."""
+    parts = []
+    topics: dict[str, list[KeyFact]] = {}
+    for fact in facts:
+        topics.setdefault(fact.topic, []).append(fact)
+    for topic, group in sorted(topics.items(), key=lambda item: item[1][0].opinion):
+        opinion = group[0].opinion
+        parts.append(f"<h3>{escape(topic)}</h3>")
+        parts.append(_table(
+            ["Fact", "Value", "Date", "Confidence", "Note"],
+            ([escape(f.label), f"<span class='opinion'>{escape(f.value)}</span>" if opinion
+              else escape(f.value), f.date.isoformat() if f.date else "—",
+              _conf(f.provenance), escape(f.note)] for f in group),
+            set(),
+        ))
+    return parts
 
 
 def detail_html(detail: InstrumentDetail) -> str:
@@ -72,6 +101,14 @@ def detail_html(detail: InstrumentDetail) -> str:
                      f" · {fmt.percent(row.drawdown)} from peak, needs "
                      f"{fmt.percent(analytics.gain_to_recover(row.drawdown))} to recover")
         parts.append(f"<h3>Price</h3><div>{line}</div>")
+        if row.price_caveat:
+            parts.append(f"<div class='warn'>Upside, market cap and P/S below are computed from "
+                         f"a {escape(row.price_caveat)}, not a live quote.</div>")
+        if row.ps is not None:
+            note = fmt.estimate_note(row.ps)
+            parts.append(f"<div>P/S {fmt.estimate(row.ps)} on {escape(row.ps_basis)} revenue "
+                         f"(as published by the price's date)"
+                         f"{' — ' + escape(note) if note else ''}</div>")
 
     price = row.last.money if row.last else None
     parts.append("<h3>Analyst targets</h3>")
@@ -87,10 +124,13 @@ def detail_html(detail: InstrumentDetail) -> str:
 
     parts.append("<h3>Lock-ups</h3>")
     parts.append(_table(
-        ["Holders", "Shares", "First free day", "", "Confidence", "Note"],
+        ["Holders", "Shares", "Free from", "First trading day", "", "Confidence", "Note"],
         ([escape(lock.holders), f"{lock.shares:,}" if lock.shares else "—",
           ("" if lock.date_exact else "≥ ") + lock.first_free_day.isoformat(),
-          fmt.days_label(analytics.days_until(lock.first_free_day, detail.today)),
+          (("" if lock.date_exact else "≥ ") + lock.first_trading_day.isoformat())
+          if lock.first_trading_day else "not yet checked",
+          fmt.days_label(analytics.days_until(lock.free_to_trade, detail.today),
+                         at_least=not lock.date_exact),
           _conf(lock.provenance), escape(lock.note)]
          for lock in detail.lockups),
         {1},
@@ -99,27 +139,36 @@ def detail_html(detail: InstrumentDetail) -> str:
     funds = detail.fundamentals
     parts.append("<h3>Shares outstanding</h3>")
     parts.append(_table(
-        ["As of", "Shares", "Confidence", "Note"],
-        ([s.as_of.isoformat(), f"{s.shares:,}", _conf(s.provenance), escape(s.note)]
+        ["As of", "Published", "Shares", "Confidence", "Note"],
+        ([s.as_of.isoformat(), _published(*shares_published(s)), f"{s.shares:,}",
+          _conf(s.provenance), escape(s.note)]
          for s in funds.shares),
-        {1},
+        {2},
     ))
-    parts.append("<h3>Revenue</h3>")
+    parts.append("<h3>Revenue</h3><div class='muted'>A valuation uses each figure only from "
+                 "the day it was published.</div>")
     parts.append(_table(
-        ["Period", "Revenue", "Confidence", "Note"],
-        ([escape(r.period), fmt.compact_money(r.amount), _conf(r.provenance), escape(r.note)]
+        ["Period", "Period end", "Published", "Revenue", "Confidence", "Note"],
+        ([escape(r.period), r.period_end.isoformat(), _published(*revenue_published(r)),
+          {"at least": "≥ ", "at most": "≤ "}.get(r.bound, "") + fmt.compact_money(r.amount),
+          _conf(r.provenance), escape(r.note)]
          for r in funds.revenue),
-        {1},
+        {3},
     ))
     if detail.band_prices:
-        parts.append(f"<h3>Price implied by P/S bands ({escape(row.ps_basis)} revenue)</h3>")
+        first = detail.band_prices[0]
+        bound = "≥ " if first.bound == "at least" else ""
+        parts.append(f"<h3>Price implied today by P/S bands ({escape(first.revenue.period)} "
+                     f"revenue, {escape(BASES[detail.basis])})</h3>"
+                     f"<div class='warn'>{escape(BANDS_CAVEAT)}.</div>")
         parts.append(_table(
             ["Band", "P/S", "Implied price", "Meaning"],
             ([escape(b.band.name), f"{b.band.ps_low:g}–{b.band.ps_high:g}x",
-              f"{fmt.money(b.low)} – {fmt.money(b.high)}", escape(b.band.meaning)]
+              f"{bound}{fmt.money(b.low)} – {fmt.money(b.high)}", escape(b.band.meaning)]
              for b in detail.band_prices),
             {1, 2},
         ))
+    parts += _key_facts(detail.key_facts)
     if detail.fx_notes:
         parts.append("<h3>FX rates used</h3>")
         parts.append("".join(f"<div class='muted'>{escape(n)}</div>" for n in detail.fx_notes))

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QWidget
 
 from services.app.poll_cycle import CycleOutcome
 from services.core.clock import Clock
+from services.market.calendar import MarketClock
 from services.watchlists.service import WatchlistRow, WatchlistService
 from ui.charts.tabs import ChartTabs
 from ui.portfolio.pane import PortfolioPane
@@ -28,12 +29,13 @@ class FeedRefresh(QObject):
 
     def __init__(self, service: WatchlistService, clock: Clock, table: WatchlistView,
                  status: FeedStatus, tabs: ChartTabs, portfolio: PortfolioPane,
-                 window: QWidget):
+                 window: QWidget, market: MarketClock | None = None):
         super().__init__(window)
         self._window = window
         self._due: str | None = None  # "table" or "refresh" while the window is not seen
         self._service = service
         self._clock = clock
+        self._market = market
         self._table = table
         self._status = status
         self._tabs = tabs
@@ -81,10 +83,12 @@ class FeedRefresh(QObject):
 
     @Slot()
     def update_table(self) -> list[WatchlistRow]:
-        """Re-read the rows and say how fresh they are."""
+        """Re-read the rows and say how fresh they are. Staleness (in trading minutes) is
+        judged once a poll has run: by then the worker has loaded the exchange calendar, so
+        start-up never waits for it."""
         last = self.last_outcome.poll if self.last_outcome else None
         rows = self._service.rows(self._table.current_watchlist(),
-                                  market_open=last is not None and last.phase == "open")
+                                  market=self._market if last is not None else None)
         self._table.show_rows(rows)
         self._status.show_prices(rows, self._clock.now(), last)
         return rows
@@ -92,8 +96,11 @@ class FeedRefresh(QObject):
     @Slot()
     def refresh(self) -> None:
         """New data: table, details and charts (the visible one redraws in place)."""
-        if self._defer("refresh"):
-            return
+        if not self._defer("refresh"):
+            self.load()
+
+    def load(self) -> None:
+        """Fill everything now, seen or not (the window's first fill, before it is shown)."""
         rows = self.update_table()
         symbol = self._table.selected_symbol()
         if symbol:

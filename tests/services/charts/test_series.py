@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from services.charts import series as chart_series
-from services.charts.valuation_text import band_position, implied_market_caps
+from services.charts.valuation_text import band_position
 from services.core import analytics
-from services.core.analytics import FxTable
 from services.core.clock import FixedClock, daily_bar_ts, epoch
-from services.core.models import FxRate, Money, Revenue, SharesCount, Target, ValuationBand
+from services.core.fx import FxTable
+from services.core.models import FxRate, Money, Revenue, SharesCount, ValuationBand
 from services.market.history import BarSeries
 from tests.conftest import hkt
 
@@ -56,23 +56,29 @@ def test_valuation_steps_with_the_share_count_and_converts_currency() -> None:
     shares = [SharesCount("2513.HK", D(2026, 1, 8), 440_230_190),
               SharesCount("2513.HK", D(2026, 2, 1), 445_843_090)]
     revenue = [Revenue("2513.HK", "FY2024", "annual", D(2024, 12, 31), 12,
-                       Money(312_400_000, "CNY")),
+                       Money(312_400_000, "CNY"), published=D(2026, 1, 8)),
                Revenue("2513.HK", "H1 2025", "interim", D(2025, 6, 30), 6,
-                       Money(190_900_000, "CNY"))]
+                       Money(190_900_000, "CNY"), published=D(2026, 1, 8))]
     fx = FxTable([FxRate("CNY", "HKD", D(2026, 1, 2), 1.10),
                   FxRate("USD", "HKD", D(2026, 1, 2), 7.8)])
-    ts = np.array([daily_bar_ts(D(2026, 1, 12)), daily_bar_ts(D(2026, 2, 20))], dtype=float)
-    closes = np.array([208.4, 725.0])
-    usd = chart_series.valuation(ts, closes, "HKD", TZ, shares, revenue, fx, "USD", "fy")
+    bars = BarSeries.from_rows("2513.HK", "1d", "HKD", [
+        (daily_bar_ts(D(2026, 1, 12)), np.nan, np.nan, np.nan, 208.4, np.nan, 0),
+        (daily_bar_ts(D(2026, 2, 20)), np.nan, np.nan, np.nan, 725.0, np.nan, 2)])
+    usd = chart_series.valuation(bars, TZ, shares, revenue, fx, "USD", "fy",
+                                 {D(2026, 2, 20): "press"})
     assert usd.market_cap[0] == pytest.approx(208.4 * 440_230_190 / 7.8)
     assert usd.market_cap[1] == pytest.approx(725.0 * 445_843_090 / 7.8)  # the count stepped
     assert list(usd.shares) == [440_230_190, 445_843_090]
     # P/S on FY2024 revenue: HKD cap / 1.10 HKD per RMB / RMB 312.4m
     assert usd.price_to_sales[1] == pytest.approx(725.0 * 445_843_090 / 1.10 / 312_400_000)
-    latest = chart_series.valuation(ts, closes, "HKD", TZ, shares, revenue, fx, "HKD", "latest")
+    first, second = usd.points
+    assert first is not None and second is not None
+    assert (first.price.source, second.price.source, second.price.confidence) == (
+        "yahoo", "reference", "press")
+    latest = chart_series.valuation(bars, TZ, shares, revenue, fx, "HKD", "annualised")
     # latest period: H1 2025 annualised to RMB 381.8m
     assert latest.price_to_sales[1] == pytest.approx(725.0 * 445_843_090 / 1.10 / 381_800_000)
-    arr = chart_series.valuation(ts, closes, "HKD", TZ, shares, revenue, fx, "HKD", "arr")
+    arr = chart_series.valuation(bars, TZ, shares, revenue, fx, "HKD", "arr")
     assert np.isnan(arr.price_to_sales).all()  # no ARR figure: no made-up P/S
 
 
@@ -97,14 +103,11 @@ def test_rebasing() -> None:
     assert list(chart_series.rebased(closes[1:], 200.0)) == [100.0, 150.0]
 
 
-def test_band_words_and_target_caps() -> None:
+def test_band_words() -> None:
     bands = [ValuationBand("L1", 50, 100), ValuationBand("L2", 20, 30)]
     assert band_position(25, bands) == "inside the L2 band (20–30x)"
     assert band_position(487.5, bands).startswith("above every band, 4.9x the top of L1")
     assert band_position(40, bands) == "below the L1 band (50–100x)"
-    caps = implied_market_caps([Target("2513.HK", "MS", D(2026, 8, 10), Money(1700, "HKD"))],
-                               np.array([445_843_090.0, 465_600_000.0]))
-    assert caps == [("MS 2026-08-10", Money(1700 * 465_600_000, "HKD"))]
 
 
 def test_chart_service_for_both_bundled_stocks(app_db: sqlite3.Connection,

@@ -143,6 +143,14 @@ def test_transactions_import_with_mapping_is_idempotent(ledger: LedgerTransfer,
     ledger.export_table("holdings", "json", tmp_path / "h.json")
     rows = json.loads((tmp_path / "h.json").read_text())["rows"]
     assert rows[0]["symbol"] == "2513.HK" and rows[0]["quantity"] == 100
+    # the price travels with its time and source, and says it is not a live quote
+    assert (rows[0]["last_price"], rows[0]["last_price_source"]) == (819.0, "reference (digest)")
+    assert rows[0]["last_price_time"].startswith("2026-09-10T09:30:00+08:00")
+    assert rows[0]["price_note"] == "reference price 2026-09-10"
+    ledger.export_table("holdings", "csv", tmp_path / "h.csv")
+    header, first = (tmp_path / "h.csv").read_text(encoding="utf-8-sig").splitlines()[:2]
+    assert "last_price_time,last_price_source,price_note" in header
+    assert "reference (digest)" in first and "reference price 2026-09-10" in first
 
 
 def test_prices_import_and_everything_workbook(ledger: LedgerTransfer,

@@ -13,6 +13,7 @@ from services.market.calendar import Phase
 from services.market.feed_types import ErrorKind
 from services.market.fetching import FETCH_WORKERS
 from services.market.poller import UNKNOWN_SYMBOL, Poller
+from services.watchlists.service import WatchlistService
 from tests.conftest import hkt
 from tests.fake_yahoo import FakeSymbol, FakeYahoo
 
@@ -264,3 +265,21 @@ def test_many_symbols_are_fetched_a_few_at_a_time_and_a_429_stops_them_all(
     assert outcome.rate_limited_until is not None
     assert asked <= 2 * FETCH_WORKERS  # those in flight (and yfinance's one retry), no more
     assert sum(r.skipped == "rate limited" for r in outcome.results) >= 32 - FETCH_WORKERS
+
+
+def test_after_the_first_poll_the_change_is_against_the_previous_sessions_close(
+    poller: Poller, fake_yahoo: FakeYahoo, clock: FixedClock, app_db: sqlite3.Connection
+) -> None:
+    """The backfill's 5-day minute request carries Yahoo's close before those five days; the
+    change must use Friday's official close instead."""
+    poller.poll()
+    friday = [b for b in served_minutes(fake_yahoo, "2513.HK", clock)
+              if dt.datetime.fromtimestamp(b[0], HONG_KONG).date() == dt.date(2026, 11, 20)]
+    last = served_minutes(fake_yahoo, "2513.HK", clock)[-1][4]
+    stored = app_db.execute("SELECT previous_close FROM quotes WHERE symbol = '2513.HK'")
+    assert stored.fetchone()[0] == friday[-1][4]
+    row = {r.symbol: r for r in WatchlistService(app_db, clock).rows("Main")}["2513.HK"]
+    assert row.change == pytest.approx(last / friday[-1][4] - 1)
+    window_start = [r for r in fake_yahoo.chart_requests("2513.HK")
+                    if r.query.get("interval") == "1m"]
+    assert window_start and window_start[0].query.get("range") == "5d"

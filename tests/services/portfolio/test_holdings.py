@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from services.core.analytics import FxTable
 from services.core.clock import FixedClock, daily_bar_ts
-from services.core.models import FxRate, Money, Price
+from services.core.fx import FxTable
+from services.core.models import FxRate, Money, Price, Provenance
 from services.files.ledger_transfer import LedgerTransfer
 from services.portfolio.holdings import (
     OversoldError,
@@ -66,6 +66,31 @@ def test_two_currencies_total_in_the_base_currency() -> None:
     assert by["AAPL"].weight == pytest.approx(12_480 / 72_480)
     in_usd = value(held, prices, fx, "USD", D)[1]
     assert in_usd.market_value.amount == pytest.approx(60_000 / 7.8 + 1_600)
+
+
+def test_totals_say_what_they_rest_on() -> None:
+    """A total built on a bundled reference price or a placeholder FX rate says so."""
+    held = positions([tx("buy", 200, 250, 20), tx("buy", 10, 150, 1, "AAPL", "USD")])
+    fx = FxTable([FxRate("USD", "HKD", D, 7.8, provenance=Provenance("HKMA", "approximate"),
+                         low=7.75, high=7.85)])
+    prices = {"2513.HK": Price(819, "HKD", daily_bar_ts(dt.date(2026, 9, 10)), "reference",
+                               "digest", daily=True),
+              "AAPL": Price(160, "USD", 0, "yahoo")}
+    _, totals = value(held, prices, fx, "HKD", D)
+    assert totals.caveats == ("2513.HK valued at the reference price 2026-09-10",
+                              "USD/HKD converted at a placeholder rate (7.7500–7.8500), not an "
+                              "observed one")
+
+
+def test_today_is_hong_kong_today_at_one_in_the_morning(app_db: sqlite3.Connection) -> None:
+    """01:00 HKT on 2026-11-24 is still the 23rd in UTC: a trade dated the 24th is today."""
+    clock = FixedClock(dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    assert clock.now().astimezone(dt.UTC).date() == dt.date(2026, 11, 23)
+    service = PortfolioService(app_db, clock)
+    assert service.today() == dt.date(2026, 11, 24)
+    service.record(Transaction("2513.HK", dt.date(2026, 11, 24), "buy", 100, 800, 0, ""))
+    with pytest.raises(ValueError, match="in the future"):
+        service.record(Transaction("2513.HK", dt.date(2026, 11, 25), "buy", 100, 800, 0, ""))
 
 
 def test_a_missing_rate_or_price_is_said_not_guessed() -> None:

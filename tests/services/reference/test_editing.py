@@ -3,14 +3,18 @@ when a newer bundled file arrives."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from services.core.clock import FixedClock
+from services.core.valuation import revenue_on
+from services.reference import store
 from services.reference.editing import KINDS, FactError, ReferenceEditor
 from services.reference.loader import load_reference_data
+from tests.conftest import hkt
 from tests.services.reference.test_loader import bundled, dump, write
 
 TARGET = {"broker": "CICC", "date": "2026-11-02", "rating": "Outperform", "price": "1,250",
@@ -63,11 +67,42 @@ def test_share_counts_and_revenue_with_their_dates(editor: ReferenceEditor) -> N
         "period": "H1 2026", "kind": "interim", "period_end": "2026-06-30", "months": "6",
         "amount": "95.5e6", "currency": "USD", "source": "interim report"})
     shares = {r.id: r for r in editor.rows("shares_outstanding", "0100.HK")}[shares_id]
-    assert shares.values == {"as_of": "2026-10-31", "shares": "305000000", "source": "",
-                             "note": ""}
+    assert shares.values == {"as_of": "2026-10-31", "shares": "305000000", "published": "",
+                             "published_basis": "assumed", "source": "", "note": ""}
     revenue = {r.id: r for r in editor.rows("revenue", "0100.HK")}[revenue_id]
     assert revenue.values["amount"] == "95,500,000" and revenue.values["kind"] == "interim"
+    assert revenue.values["bound"] == "exact"
     assert editor.defaults("targets", "2513.HK")["currency"] == "HKD"
+
+
+def test_a_fundamental_records_when_it_became_public(editor: ReferenceEditor,
+                                                     app_db: sqlite3.Connection) -> None:
+    new = {"period": "H1 2026", "kind": "interim", "period_end": "2026-06-30", "months": "6",
+           "amount": "95.5e6", "bound": "at least", "currency": "USD",
+           "published": "2026-08-28", "published_basis": "known"}
+    editor.add("revenue", "0100.HK", new)
+    revenue = store.fundamentals(app_db, "0100.HK").revenue
+    figure = revenue_on(revenue, dt.date(2026, 8, 28), "annualised")
+    assert figure is not None and figure.period == "H1 2026"
+    assert (figure.published, figure.published_known, figure.bound) == (
+        dt.date(2026, 8, 28), True, "at least")
+    assert revenue_on(revenue, dt.date(2026, 8, 27), "annualised").period == "FY2025"
+    with pytest.raises(FactError, match="published after the period ends"):
+        editor.add("revenue", "0100.HK", {**new, "published": "2026-06-29"})
+    with pytest.raises(FactError, match="known publication date needs the date"):
+        editor.add("revenue", "0100.HK", {**new, "published": ""})
+
+
+def test_today_is_hong_kong_today_at_one_in_the_morning(app_db: sqlite3.Connection) -> None:
+    """01:00 HKT on 2026-11-24 is still 2026-11-23 in UTC: a target dated the 24th is today,
+    not the future."""
+    clock = FixedClock(hkt(2026, 11, 24, 1, 0))
+    assert clock.now().astimezone(dt.UTC).date() == dt.date(2026, 11, 23)
+    editor = ReferenceEditor(app_db, clock)
+    assert editor.defaults("targets", "2513.HK")["date"] == "2026-11-24"
+    editor.add("targets", "2513.HK", {**TARGET, "date": "2026-11-24"})
+    with pytest.raises(FactError, match="in the future"):
+        editor.add("targets", "2513.HK", {**TARGET, "date": "2026-11-25"})
 
 
 BAD = [

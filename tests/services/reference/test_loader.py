@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
 
 from db import facts_repo
-from db.connection import transaction
+from db.connection import open_connection, transaction
+from db.migrations import migrate
 from services.app.database import open_app_database
+from services.core.valuation import revenue_published
+from services.reference import store
 from services.reference.bundled import BUNDLED_FILE
 from services.reference.loader import load_reference_data
 
@@ -107,3 +111,39 @@ def test_reference_points_never_replace_market_bars(app_db: sqlite3.Connection) 
         "SELECT source, close FROM bars WHERE symbol = '2513.HK' AND ts = ?", [ts]
     ).fetchone()
     assert tuple(row) == ("yahoo", 130.0)
+
+
+def test_an_older_database_gains_publication_dates_but_keeps_user_edits(tmp_path: Path) -> None:
+    """A database from before point-in-time provenance: bundled facts the user never touched
+    get their publication dates; a fact the user edited keeps the user's figure and, having no
+    publication date, is used only from HKEX's reporting deadline."""
+    conn = open_connection(tmp_path / "old.sqlite3")
+    migrate(conn, stop_before="m008_provenance_fx")
+    old = bundled()
+    for table in ("revenue", "shares_outstanding"):
+        for fact in old[table]:
+            for key in ("published", "published_basis", "bound"):
+                fact.pop(key, None)
+    for fact in old["fx_rates"]:
+        fact.pop("rate_low"), fact.pop("rate_high")
+    for fact in old["lockups"]:
+        if fact["key"] == "lockup:0100.HK:founders-12m":
+            fact.update(locked_through=None, first_free_day="2027-01-08")
+    old.pop("key_facts")
+    load_reference_data(conn, write(tmp_path / "old.json", old))
+    edited = conn.execute("SELECT id FROM revenue WHERE fact_key = 'revenue:0100.HK:FY2025'"
+                          ).fetchone()[0]
+    with transaction(conn):
+        facts_repo.edit_fact(conn, "revenue", edited, {"amount": 79_100_000})
+
+    migrate(conn)
+    load_reference_data(conn)
+    revenue = {r.period: r for r in store.fundamentals(conn, "0100.HK").revenue}
+    assert revenue["FY2025"].amount.amount == 79_100_000  # the user's figure
+    assert revenue_published(revenue["FY2025"]) == (dt.date(2026, 4, 2), False)
+    assert revenue_published(revenue["9M 2025"]) == (dt.date(2026, 1, 9), False)
+    assert revenue["ARR Feb 2026"].bound == "at least"
+    founders = [lock for lock in store.lockups(conn, "0100.HK") if not lock.date_exact]
+    assert [lock.first_free_day for lock in founders] == [dt.date(2027, 1, 9)]
+    assert len(store.key_facts(conn, "0100.HK")) >= 5
+    conn.close()

@@ -9,9 +9,16 @@ import pytest
 
 from db import market_repo
 from db.connection import transaction
+from services.core import formatting as fmt
 from services.core.clock import FixedClock, daily_bar_ts, epoch
+from services.core.models import Money
+from services.market import trading_days
+from services.market.calendar import MarketClock
+from services.watchlists.columns import COLUMNS, Column
 from services.watchlists.service import WatchlistService
 from tests.conftest import hkt
+
+MARKET = MarketClock()
 
 
 def rows_by_symbol(conn: sqlite3.Connection, clock: FixedClock) -> dict:
@@ -98,6 +105,105 @@ def test_detail_lists_targets_lockups_and_band_prices(
     assert {t.broker for t in detail.targets} >= {"Goldman Sachs", "Citi", "UBS"}
     assert len(detail.lockups) == 3
     l2 = next(b for b in detail.band_prices if b.band.name.startswith("L2"))
-    # 20x FY2025 US$79.04m at 7.80 HKD/USD over 349.2m shares
-    assert l2.low.amount == pytest.approx(20 * 79_040_000 * 7.80 / 349_200_000)
+    # 20x FY2025 US$79.04m over 349.2m shares, across the HKMA band 7.75–7.85 (placeholder)
+    assert l2.low.amount == pytest.approx(20 * 79_040_000 * 7.75 / 349_200_000)
+    assert l2.high.amount == pytest.approx(30 * 79_040_000 * 7.85 / 349_200_000)
     assert detail.today == dt.date(2026, 11, 23)
+    arr = WatchlistService(app_db, clock).detail("0100.HK", "arr", "USD")
+    l2 = next(b for b in arr.band_prices if b.band.name.startswith("L2"))
+    assert l2.bound == "at least" and l2.revenue.period == "ARR Feb 2026"
+    assert l2.cap_low == Money(20 * 150_000_000, "USD")
+    assert {f.topic for f in detail.key_facts} >= {"Price history", "Capital and dilution",
+                                                   "Analyst views",
+                                                   "The article's reading (opinion)"}
+    assert any("1,238" in f.value for f in detail.key_facts)
+    assert any("6.5bn" in f.value for f in detail.key_facts)
+
+
+def quote(conn: sqlite3.Connection, symbol: str, price: float, at: dt.datetime,
+          previous: float | None = None) -> None:
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO quotes (symbol, price, currency, ts, previous_close, source, fetched_at)"
+            " VALUES (?, ?, 'HKD', ?, ?, 'yahoo', ?) ON CONFLICT(symbol) DO UPDATE SET "
+            "price = excluded.price, ts = excluded.ts", [symbol, price, epoch(at), previous,
+                                                         epoch(at)])
+
+
+@pytest.mark.parametrize(("now", "stale"), [
+    (hkt(2026, 11, 23, 13, 5), None),  # after lunch: 1 + 5 trading minutes, only delayed
+    (hkt(2026, 11, 23, 12, 30), None),  # lunch: nothing trades, nothing is stale
+    (hkt(2026, 11, 23, 13, 24), None),  # 1 + 24 = 25 trading minutes: Yahoo's delay + 10
+    (hkt(2026, 11, 23, 13, 30), 31),  # 1 + 30: the price stopped moving
+])
+def test_staleness_is_counted_in_trading_minutes_across_lunch(
+    app_db: sqlite3.Connection, now: dt.datetime, stale: int | None
+) -> None:
+    quote(app_db, "2513.HK", 905.0, hkt(2026, 11, 23, 11, 59))
+    rows = {r.symbol: r for r in WatchlistService(app_db, FixedClock(now)).rows("Main", MARKET)}
+    assert rows["2513.HK"].stale_minutes == stale
+    assert rows["0100.HK"].stale_minutes is None  # a reference price is never "stale live"
+
+
+@pytest.mark.parametrize(("now", "stale"), [
+    (hkt(2026, 11, 23, 9, 30), None),  # the open: the last trade was Friday's close
+    (hkt(2026, 11, 23, 9, 45), None),  # 15 trading minutes: the delayed feed shows nothing yet
+    (hkt(2026, 11, 23, 9, 56), 26),
+])
+def test_staleness_across_the_open(app_db: sqlite3.Connection, now: dt.datetime,
+                                   stale: int | None) -> None:
+    quote(app_db, "2513.HK", 905.0, hkt(2026, 11, 20, 16, 8))  # Friday's closing auction
+    row = {r.symbol: r for r in WatchlistService(app_db, FixedClock(now)).rows(
+        "Main", MARKET)}["2513.HK"]
+    assert row.stale_minutes == stale
+    assert row.last is not None and row.last.delay_min == 15
+    assert COLUMNS[Column.SOURCE].text(row).startswith("Yahoo · delayed 15 min")
+    if stale:
+        assert COLUMNS[Column.SOURCE].text(row).endswith(f"STALE {stale} trading min")
+        assert COLUMNS[Column.MARKET_CAP].text(row).endswith("(stale)")
+
+
+def test_change_is_against_the_previous_sessions_official_close(
+    app_db: sqlite3.Connection, clock: FixedClock
+) -> None:
+    trading_days.ensure_stored(app_db, MARKET)
+    bars = [("2513.HK", "1d", daily_bar_ts(dt.date(2026, 11, d)), None, None, None, c, 1000,
+             "yahoo", 0) for d, c in ((18, 780.0), (19, 800.0), (20, 820.0))]
+    with transaction(app_db):
+        market_repo.upsert_bars(app_db, bars)
+    # Yahoo's previous close of a 5-day minute request is the close before those 5 days
+    quote(app_db, "2513.HK", 816.0, hkt(2026, 11, 23, 10, 0), previous=752.0)
+    row = rows_by_symbol(app_db, clock)["2513.HK"]
+    assert row.change == pytest.approx(816 / 820 - 1)  # −0.5 %, not +8.5 %
+    with transaction(app_db):  # the previous session's close missing: no change, no guess
+        app_db.execute("DELETE FROM bars WHERE symbol = '2513.HK' AND ts = ?",
+                       [daily_bar_ts(dt.date(2026, 11, 20))])
+    assert rows_by_symbol(app_db, clock)["2513.HK"].change is None
+
+
+def test_lockups_count_down_to_the_first_free_trading_day(
+    app_db: sqlite3.Connection, clock: FixedClock
+) -> None:
+    trading_days.ensure_stored(app_db, MARKET)
+    rows = rows_by_symbol(app_db, clock)
+    minimax = rows["0100.HK"]
+    assert minimax.next_lockup is not None and not minimax.next_lockup.date_exact
+    assert minimax.next_lockup.first_free_day == dt.date(2027, 1, 9)  # a Saturday
+    assert minimax.next_lockup.first_trading_day == dt.date(2027, 1, 11)
+    assert minimax.lockup_days == 49
+    assert COLUMNS[Column.LOCKUP].text(minimax) == "≥ 2027-01-11 (in ≥ 49 d)"
+    zhipu = rows["2513.HK"]  # exact: locked through 2027-01-07, free Friday 2027-01-08
+    assert COLUMNS[Column.LOCKUP].text(zhipu) == "2027-01-08 (in 46 d)"
+    cornerstones = next(lock for lock in WatchlistService(app_db, clock).lockups(
+        zhipu.instrument) if lock.term_months == 6)
+    assert fmt.lockup_day(cornerstones, dt.date(2026, 11, 23)) == "2026-07-08 (past (138 d ago))"
+
+
+def test_figures_from_a_reference_price_say_so(app_db: sqlite3.Connection,
+                                              clock: FixedClock) -> None:
+    zhipu = rows_by_symbol(app_db, clock)["2513.HK"]
+    assert zhipu.price_caveat == "reference price 2026-09-10"
+    assert COLUMNS[Column.MARKET_CAP].text(zhipu) == "HK$381.3bn (ref.)"
+    assert COLUMNS[Column.PS].text(zhipu) == "≈474.3–501.4x (ref.)"
+    assert COLUMNS[Column.TARGET].text(zhipu) == "HK$1,700 Morgan Stanley (digest)"
+    assert "reference price 2026-09-10" in COLUMNS[Column.PS].tooltip(zhipu)

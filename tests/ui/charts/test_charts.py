@@ -12,8 +12,11 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QImage
 
+from services.app.database import open_app_database
 from services.core.clock import FixedClock, daily_bar_ts, epoch
 from services.core.paths import AppPaths
+from services.market import trading_days
+from services.market.calendar import MarketClock
 from services.market.poller import Poller
 from tests.conftest import hkt
 from ui.app import launch
@@ -23,6 +26,9 @@ from ui.main_window import MainWindow
 
 @pytest.fixture
 def window(qtbot, db_path: Path, isolated_home: AppPaths, clock: FixedClock) -> MainWindow:
+    conn = open_app_database(db_path)  # the exchange's trading days, as a first poll stores
+    trading_days.ensure_stored(conn, MarketClock())
+    conn.close()
     win = launch(db_path, isolated_home, clock, start_feed=False)
     qtbot.addWidget(win)
     win.resize(1200, 900)
@@ -58,14 +64,15 @@ def test_charts_build_for_both_stocks_with_targets_lockups_and_bands(window: Mai
     assert "max −85.0% (peak 2026-03-18 → trough 2026-07-23)" in headline
     assert "needs +567.3% to recover" in headline and "from 52-week high −85.0%" in headline
     marks = lines(window)
-    assert marks["Goldman Sachs 2026-02-23 Neutral HK$1,018"] == 1018
-    assert marks["Citi 2026-07-24 Buy / High Risk HK$533"] == 533
+    # every target line says how sure it is: a digest figure never looks like a filing
+    assert marks["Goldman Sachs 2026-02-23 Neutral HK$1,018 (press)"] == 1018
+    assert marks["Citi 2026-07-24 Buy / High Risk HK$533 (digest)"] == 533
     assert marks["IPO HK$165.00"] == 165
     lock = next(k for k in marks if k.startswith("lock-up 2026-07-09"))
     assert "past" in lock and "14 cornerstone investors" in lock and "Pre-IPO" in lock
     assert marks[lock] == daily_bar_ts(dt.date(2026, 7, 9))
-    upcoming = next(k for k in marks if k.startswith("lock-up ≥ 2027-01-08"))
-    assert "in 46 d" in upcoming and "Founders" in upcoming
+    upcoming = next(k for k in marks if k.startswith("lock-up ≥ 2027-01-11"))
+    assert "in ≥ 49 d" in upcoming and "Founders" in upcoming
     assert marks["listed 2026-01-09"] == daily_bar_ts(dt.date(2026, 1, 9))
     regions = [i for i in window.price_chart.overlays if isinstance(i, pg.LinearRegionItem)]
     assert len(regions) == 5
@@ -75,6 +82,72 @@ def test_charts_build_for_both_stocks_with_targets_lockups_and_bands(window: Mai
               if isinstance(i, pg.InfiniteLine) and "HK$" in (i.label.format if i.label else "")
               and i.angle == 0 and not i.label.format.startswith("IPO")}
     assert alphas["MorganStanley"] == 255 and alphas["J.P.Morgan"] < 255
+
+
+def label_span(label: pg.InfLineLabel) -> tuple[float, float]:
+    """(bottom, top) of a label in its plot's coordinates."""
+    rect = label.mapRectToView(label.boundingRect())
+    return rect.top(), rect.bottom()  # a view's y grows upwards: top() is the lower edge
+
+
+def test_band_labels_sit_inside_their_own_band(window: MainWindow, qtbot) -> None:
+    """'L4 10–20x' is written in the 10–20x band, not in the 20–30x one above it."""
+    window.show()
+    qtbot.waitExposed(window)
+    window.select_symbol("2513.HK")
+    window.tabs.setCurrentIndex(VALUATION)
+    chart = window.valuation_chart
+    chart.refresh()  # drawn again in a plot that has its final size
+    bands = sorted(chart.data.bands, key=lambda b: b.ps_low)
+
+    def placed(label: pg.InfLineLabel, edge: float, axis: float = 2.0) -> bool:
+        """The label has been laid out against its line (one of its edges is on it) in a
+        plot that has its size (a line of text is a small part of the `axis` shown)."""
+        rect = label.mapRectToView(label.boundingRect())
+        bottom, top = label_span(label)
+        return (rect.left() > 1e9  # on the time axis, not before the view got its dates
+                and 0 < top - bottom < axis / 4
+                and any(abs(y - edge) < 1e-6 * max(1.0, edge) for y in (bottom, top)))
+
+    for band, label in zip(bands, chart.band_labels, strict=True):
+        edge = float(np.log10(band.ps_high))
+        qtbot.waitUntil(lambda label=label, edge=edge: placed(label, edge))
+        bottom, top = label_span(label)
+        middle = 10 ** ((bottom + top) / 2)
+        assert band.ps_low < middle < band.ps_high, band.name
+        assert top == pytest.approx(edge)  # hung from the band's top
+    assert "one commentator's view, not a market standard" in chart.bands_note.text()
+    window.tabs.setCurrentIndex(PRICE)
+    chart = window.price_chart
+    chart.price_plot.setYRange(0, 300)
+    regions = [i for i in chart.overlays if isinstance(i, pg.LinearRegionItem)]
+    for region in regions:
+        _, high = region.getRegion()
+        [label] = [c for c in region.lines[1].childItems() if isinstance(c, pg.InfLineLabel)]
+        assert "article's bands" in label.format
+        qtbot.waitUntil(lambda label=label, high=high: placed(label, high, 300))
+        bottom, top = label_span(label)
+        assert top == pytest.approx(high) and bottom < top
+
+
+def test_valuation_summary_follows_the_basis_and_the_currency(window: MainWindow) -> None:
+    window.select_symbol("0100.HK")
+    window.tabs.setCurrentIndex(VALUATION)
+    chart = window.valuation_chart
+    text = chart.summary.text()
+    assert "At HK$199.30 on 2026-07-23 (bundled reference price, press — not a live quote" in text
+    assert "on FY2025 revenue (last fiscal year)" in text
+    chart.basis.setCurrentIndex(chart.basis.findData("arr"))
+    text = chart.summary.text()
+    assert "≤ " in text and "ARR Feb 2026 revenue (ARR" in text
+    assert "Price each band implies today on ARR Feb 2026 revenue (ARR)" in text
+    assert "L2 infrastructure at least HK$" in text
+    chart.currency.setCurrentText("USD")
+    assert chart.data is not None and chart.data.series.currency == "USD"
+    text = chart.summary.text()
+    assert "(market cap US$3.0bn–US$4.5bn)" in text  # L2: 20–30x US$150m
+    assert "Morgan Stanley 2026-08-10 HK$900 (digest) → US$" in text
+    assert all(c.cap.currency == "USD" for c in chart.data.target_caps)
 
 
 def test_range_buttons_set_the_view(window: MainWindow, seeded: sqlite3.Connection,
@@ -112,10 +185,10 @@ def test_readout_log_scale_candles_and_in_place_refresh(
     assert "yahoo" in text and "from peak" in text
 
     chart.log_scale.setChecked(True)
-    assert lines(window)["J.P. Morgan 2026-02-09 Overweight HK$700"] == pytest.approx(
-        np.log10(700))
+    jpm = "J.P. Morgan 2026-02-09 Overweight HK$700 (article)"
+    assert lines(window)[jpm] == pytest.approx(np.log10(700))
     chart.log_scale.setChecked(False)
-    assert lines(window)["J.P. Morgan 2026-02-09 Overweight HK$700"] == 700
+    assert lines(window)[jpm] == 700
     chart.mode.setCurrentText("Candles")
     assert chart.candles.isVisible() and not chart.line.isVisible()
 
@@ -154,8 +227,18 @@ def test_export_png_and_csv_match_the_database(window: MainWindow, seeded: sqlit
     window.valuation_chart.export_csv(tmp_path / "valuation.csv")
     window.tabs.setCurrentIndex(COMPARE)
     window.comparison_chart.export_csv(tmp_path / "comparison.csv")
-    assert "market_cap" in (tmp_path / "valuation.csv").read_text()
-    assert "0100.HK" in (tmp_path / "comparison.csv").read_text()
+    # every export carries each price's date and source
+    with (tmp_path / "valuation.csv").open(newline="", encoding="utf-8") as handle:
+        valuation = {row["date"]: row for row in csv.DictReader(handle)}
+    assert valuation["2026-09-10"]["price_source"] == "reference"
+    assert valuation["2026-09-10"]["price_confidence"] == "digest"
+    assert valuation["2026-11-20"]["price_source"] == "yahoo"
+    assert valuation["2026-11-20"]["ps_fx_source"].startswith("Yahoo CNYHKD=X")
+    assert valuation["2026-11-20"]["revenue_published"] == "2026-03-31"
+    with (tmp_path / "comparison.csv").open(newline="", encoding="utf-8") as handle:
+        compared = list(csv.DictReader(handle))
+    assert {row["symbol"] for row in compared} == {"2513.HK", "0100.HK"}
+    assert {row["price_source"] for row in compared} == {"reference", "yahoo"}
 
 
 def test_comparison_and_dark_theme(window: MainWindow) -> None:

@@ -120,9 +120,13 @@ def test_portfolio_tab_records_values_and_charts_holdings(
     assert not dialog.isVisible()
     pane = window.portfolio
     assert pane.positions.rowCount() == 1
-    cell = pane.positions.index(0, 4).data()
-    assert cell == "HK$15,750.00"  # 150 x the imported close of 105
+    cell = pane.positions.index(0, 6).data()
+    assert cell == "HK$15,750.00 (import)"  # 150 x the imported close of 105, and says so
+    # the price beside it says when and where it came from
+    assert pane.positions.index(0, 5).data() == "imported file"
+    assert pane.positions.index(0, 4).data() == "2026-11-20"
     assert "Market value HK$15,750.00" in pane.totals.text()
+    assert "2513.HK valued at the imported price 2026-11-20" in pane.totals.text()
     assert "board lot" in pane.warnings.text()
     _, y = pane.chart.value_curve.getData()
     assert list(y) == [15_000, 16_500, 15_750]
