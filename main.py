@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in (None, "gui"):
         from ui.app import run_gui
 
-        return run_gui(args.db_path, args.paths, args.demo, args.poll_interval, log_file)
+        return run_gui(args.db_path, args.paths, args.demo, args.poll_interval, log_file,
+                       args.symbol, args.minimised)
     from cli.main import dispatch
 
     return dispatch(args)

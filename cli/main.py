@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from cli import alerts, polling, retention, show, transfer, valuation, watchlist
+from cli import alerts, desktop, polling, retention, show, transfer, valuation, watchlist
 from cli.context import FAILED, CommandError, Context
 from services.app.logs import current_log_file
 
@@ -18,6 +18,7 @@ COMMANDS: dict[str, Command] = {
     "show": show.run, "poll": polling.run_poll, "run": polling.run_runner,
     "alerts": alerts.run, "export": transfer.run, "import": transfer.run,
     "watchlist": watchlist.run, "retention": retention.run, "valuation": valuation.run,
+    "install-desktop": desktop.run_install, "uninstall-desktop": desktop.run_uninstall,
 }
 
 

@@ -10,8 +10,10 @@ import argparse
 import os
 from pathlib import Path
 
-from cli import alerts, polling, retention, show, transfer, valuation, watchlist
+from cli import alerts, desktop, polling, retention, show, transfer, valuation, watchlist
+from cli.about import VersionAction
 from services.core.paths import default_paths
+from services.desktop.autostart import MINIMISED_FLAG
 
 MIN_POLL_INTERVAL_S = 15
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -19,12 +21,13 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="main.py",
         description="HarbourWatch — track HKEX stocks (Zhipu AI 2513.HK, MiniMax 0100.HK, any "
         "Yahoo symbol) against analyst targets, lock-up expiries and valuation bands.",
         epilog="Without a command the window opens. Headless: QT_QPA_PLATFORM=offscreen or "
         "xvfb-run python main.py.",
     )
+    parser.add_argument("--version", action=VersionAction,
+                        help="print the version and those of Qt, PySide6, yfinance, SQLite")
     parser.add_argument("--db", type=Path, help="database file (default: in the user data dir)")
     parser.add_argument("--poll-interval", type=int, default=60, metavar="SECONDS",
                         help="seconds between polls while the market trades (default 60, "
@@ -36,7 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="how much the log file records (default INFO, or "
                              "$HARBOURWATCH_LOG_LEVEL)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("gui", help="open the window (the default)")
+    gui = commands.add_parser("gui", help="open the window (the default); if it is already open "
+                              "for this database, bring it to the front")
+    gui.add_argument("symbol", nargs="?", help="select this symbol (any common spelling)")
+    gui.add_argument(MINIMISED_FLAG, dest="minimised", action="store_true",
+                     help="start in the tray (start at login uses it)")
+    parser.set_defaults(symbol=None, minimised=False)
     show.add_parser(commands)
     polling.add_parsers(commands)
     alerts.add_parser(commands)
@@ -44,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     watchlist.add_parser(commands)
     retention.add_parser(commands)
     valuation.add_parser(commands)
+    desktop.add_parsers(commands)
     return parser
 
 

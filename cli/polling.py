@@ -7,9 +7,10 @@ import signal
 import threading
 from collections.abc import Callable
 
-from cli.context import Context, database
+from cli.context import FAILED, CommandError, Context, database
 from services.alerts.notify import Dispatcher
 from services.app.poll_cycle import CycleOutcome, cycle_factory
+from services.app.poller_lock import AlreadyPollingError, PollerLock
 from services.core.clock import Clock
 from services.market.calendar import POLL_INTERVAL_S, MarketClock
 from services.market.feed_status import describe_outcome
@@ -60,7 +61,22 @@ def run_headless(ctx: Context, stop: threading.Event | None = None, clock: Clock
                  interval_s: int = POLL_INTERVAL_S, webhook_url: str = "",
                  sound: bool = False) -> int:
     """Poll on the market schedule until Ctrl-C or SIGTERM. Stopping cancels a poll still
-    waiting for Yahoo (nothing of it is written); one already writing commits first."""
+    waiting for Yahoo (nothing of it is written); one already writing commits first. Refused
+    while another window or runner polls the same database."""
+    lock = PollerLock(ctx.db_path)
+    try:
+        lock.acquire("headless")
+    except AlreadyPollingError as busy:
+        raise CommandError(f"{busy}; a second poller would fetch and write everything twice. "
+                           "Stop that one first, or use --db for another database.",
+                           FAILED) from None
+    with lock:
+        return _poll_until_stopped(ctx, stop, clock, make_poller, interval_s, webhook_url, sound)
+
+
+def _poll_until_stopped(ctx: Context, stop: threading.Event | None, clock: Clock | None,
+                        make_poller: Callable[[], Poller] | None, interval_s: int,
+                        webhook_url: str, sound: bool) -> int:
     with database(ctx):
         pass
     out = ctx.out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import sqlite3
 import threading
@@ -26,6 +27,7 @@ from tests.fake_yahoo import (
     FakeYahooSession,
     fx_pair,
     random_walk_minutes,
+    recent_fake_yahoo,
 )
 
 # A thread a test started may take this long to notice it was stopped.
@@ -49,9 +51,11 @@ def no_threads_left_running() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppPaths:
-    """No test reads or writes the real user directories or settings."""
+    """No test reads or writes the real user directories, settings, menu or autostart."""
     home = tmp_path / "home"
     monkeypatch.setenv("HARBOURWATCH_HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
     return AppPaths(home / "data", home / "cache", home / "config")
 
 
@@ -97,6 +101,22 @@ def fake_yahoo(clock: FixedClock) -> Iterator[FakeYahoo]:
     fake.start()
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def recent_yahoo() -> Iterator[FakeYahoo]:
+    """The fake on the real clock, with sessions up to today (tests/fake_yahoo.py)."""
+    fake = recent_fake_yahoo()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def program_env(isolated_home: AppPaths, recent_yahoo: FakeYahoo) -> dict[str, str]:
+    """The environment for a whole program run as a process (main.py, the installed package,
+    the bundle): the isolated home, offscreen Qt, and Yahoo replaced by the fake."""
+    return {**os.environ, "HARBOURWATCH_FAKE_YAHOO": recent_yahoo.proxy_url,
+            "QT_QPA_PLATFORM": "offscreen", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """A fake Yahoo Finance on 127.0.0.1 for driving the real yfinance code offline.
 
 It answers the endpoints yfinance uses (fc.yahoo.com cookie, getcrumb, v8/finance/chart) in
-Yahoo's JSON shape, as an HTTP proxy: `FakeYahooSession` rewrites https to http, sends every
+Yahoo's JSON shape, as an HTTP proxy: `FakeYahooSession` (the app's stand-in session, also
+chosen by $HARBOURWATCH_FAKE_YAHOO) rewrites https to http, sends every
 request through the fake, and refuses any host that is not Yahoo's. Prices come from a scripted
 market that only shows bars up to the fake's `now`, and faults can be injected per symbol:
 429, 500, slow, malformed JSON, connection reset, an HTML outage page, unknown symbol.
@@ -24,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from services.core.clock import HONG_KONG, epoch
 from services.market.bars import Bar, daily_from_minutes
-from services.market.yahoo_source import YahooSession
+from services.market.yahoo_source import StandInSession
 
 HK_OFFSET = 28_800
 
@@ -326,16 +327,22 @@ class FakeYahoo:
         return Handler
 
 
-class FakeYahooSession(YahooSession):
+class FakeYahooSession(StandInSession):
     """The app's real session class, pointed at the fake; any non-Yahoo host is refused."""
 
-    def __init__(self, proxy_url: str, **kwargs: Any):
-        super().__init__(**kwargs)
-        self._proxy_url = proxy_url
 
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-        host = urlsplit(url).hostname or ""
-        if not (host == "yahoo.com" or host.endswith(".yahoo.com")):
-            raise RuntimeError(f"a test tried to reach {host!r}")
-        kwargs["proxy"] = self._proxy_url
-        return super().request(method, "http://" + url.split("://", 1)[1], *args, **kwargs)
+def recent_fake_yahoo(sessions: int = 5) -> FakeYahoo:
+    """A started fake on the real clock with 2513.HK and 0100.HK over the last `sessions` weekdays
+    up to today: for a whole program (main.py, an installed package, the bundle) polling through
+    $HARBOURWATCH_FAKE_YAHOO, which uses the system clock."""
+    today = dt.datetime.now(HONG_KONG).date()
+    days: list[tuple[dt.date, bool]] = []
+    day = today
+    while len(days) < sessions:
+        if day.weekday() < 5:
+            days.insert(0, (day, False))
+        day -= dt.timedelta(days=1)
+    fake = FakeYahoo(lambda: dt.datetime.now(dt.UTC).timestamp())
+    for symbol, start, seed in (("2513.HK", 820.0, 1), ("0100.HK", 200.0, 2)):
+        fake.symbols[symbol] = FakeSymbol(symbol, "HKD", random_walk_minutes(days, start, seed))
+    return fake.start()

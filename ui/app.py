@@ -4,6 +4,9 @@ Order matters: the window paints first; the scheduler (and with the first poll, 
 pandas on the worker thread) starts right after. On quit (the window, the tray, Ctrl-C or
 SIGTERM from a desktop logout) a poll still waiting for Yahoo is cancelled, one already writing
 commits, the worker pool's tasks are cancelled or awaited briefly, then the database closes.
+
+`run_gui` is the one window per database: it takes the database's poller lock, or hands the
+launch over to the window that holds it (ui/window/instance.py).
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from services.app.database import DatabaseModeError
+from services.app.poller_lock import AlreadyPollingError, PollerLock
 from services.app.workspace import Workspace
 from services.core.clock import Clock
 from services.core.paths import RESOURCES, AppPaths
+from services.desktop.entries import APP_ID
 from services.market.calendar import POLL_INTERVAL_S, MarketClock
 from services.market.feeds import make_clock, poller_factory, yahoo_verifier
 from services.market.poller import Poller
@@ -44,6 +49,7 @@ FEED_START_DELAY_MS = 200
 QUIT_WAIT_S = 2.0
 # Python handles a signal only when it runs; this timer lets it run while Qt waits for events.
 SIGNAL_CHECK_MS = 200
+PAINTED_MESSAGE = "main window painted"  # the bundle's smoke test and start-up bench wait for it
 log = logging.getLogger(__name__)
 
 
@@ -53,18 +59,21 @@ def application() -> QApplication:
     app.setApplicationName("HarbourWatch")
     app.setOrganizationName("HarbourWatch")
     app.setWindowIcon(QIcon(str(RESOURCES / "icon.svg")))
+    app.setDesktopFileName(APP_ID)  # Wayland matches the window to the menu entry and its icon
     return app
 
 
 def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: bool = False,
            make_poller: Callable[[], Poller] | None = None, start_feed: bool = True,
            interval_s: int = POLL_INTERVAL_S,
-           verify: Verify | Literal["yahoo"] | None = "yahoo") -> MainWindow:
+           verify: Verify | Literal["yahoo"] | None = "yahoo",
+           minimised: bool = False) -> MainWindow:
     """Open the database and show the main window; the caller runs the event loop.
 
     `make_poller` replaces the feed's poller (tests point it at a fake Yahoo); `start_feed`
     False shows stored data only. `verify` checks symbols a trader adds (Yahoo; None: accept
-    them unverified, as the DEMO does).
+    them unverified, as the DEMO does). `minimised` starts in the tray: nothing paints, so the
+    tray and the feed start on timers instead of after the first paint.
     """
     app = application()
     market = MarketClock()
@@ -76,8 +85,12 @@ def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: boo
     apply_theme(app, cfg.DARK_THEME.get(store))
     window = MainWindow(workspace, store, demo)
     window.destroyed.connect(workspace.conn.close)
-    window.show()
-    FirstPaint(window, window.start_desktop_integration, DESKTOP_START_DELAY_MS)
+    if minimised:
+        QTimer.singleShot(DESKTOP_START_DELAY_MS, window.start_in_tray)
+    else:
+        window.show()
+        FirstPaint(window, lambda: log.info(PAINTED_MESSAGE))  # its time: start-up in the log
+        FirstPaint(window, window.start_desktop_integration, DESKTOP_START_DELAY_MS)
     if start_feed:
         bridge = JobBridge(window)
         bridge.poll_finished.connect(window.on_poll_finished, Qt.ConnectionType.QueuedConnection)
@@ -99,7 +112,10 @@ def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: boo
             window.scheduler = scheduler
             scheduler.start()
 
-        FirstPaint(window, start, FEED_START_DELAY_MS)
+        if minimised:
+            QTimer.singleShot(FEED_START_DELAY_MS, start)
+        else:
+            FirstPaint(window, start, FEED_START_DELAY_MS)
     return window
 
 
@@ -120,19 +136,73 @@ def quit_on_signals(app: QApplication) -> QTimer:
 
 
 def run_gui(db_path: Path, paths: AppPaths, demo: bool = False,
-            interval_s: int = POLL_INTERVAL_S, log_file: Path | None = None) -> int:
+            interval_s: int = POLL_INTERVAL_S, log_file: Path | None = None,
+            symbol: str | None = None, minimised: bool = False) -> int:
     app = application()
     crash.install(log_file)
+    lock = PollerLock(db_path)
     try:
-        window = launch(db_path, paths, demo=demo, interval_s=interval_s)
-    except (sqlite3.DatabaseError, OSError, DatabaseModeError) as error:
-        log.exception("cannot open the database %s", db_path)
-        QMessageBox.critical(
-            None, "HarbourWatch cannot open its database",
-            f"{db_path}\n\n{error}\n\nNothing was changed. Use --db to choose another file.",
-        )
-        return 1
-    return serve(app, window)
+        lock.acquire("window")
+    except AlreadyPollingError as busy:
+        return hand_over(busy, symbol or "", minimised)
+    except OSError as error:
+        return database_failed(db_path, error)
+    with lock:
+        try:
+            window = launch(db_path, paths, demo=demo, interval_s=interval_s,
+                            minimised=minimised)
+        except (sqlite3.DatabaseError, OSError, DatabaseModeError) as error:
+            return database_failed(db_path, error)
+        if symbol:
+            window.go_to_symbol(symbol)
+        listen_for_launches(window, db_path, minimised)
+        return serve(app, window)
+
+
+def listen_for_launches(window: MainWindow, db_path: Path, minimised: bool) -> None:
+    """Later launches on this database come to this window. Listening starts after the first
+    paint (QtNetwork loads then); a launch meanwhile waits for it (ui/window/instance.py)."""
+    def listen() -> None:
+        from ui.window.instance import InstanceServer
+
+        server = InstanceServer(db_path, window)
+        server.show_requested.connect(window.reveal)
+        application().aboutToQuit.connect(server.close)  # removes the socket file
+        server.listen()
+
+    if minimised:
+        QTimer.singleShot(DESKTOP_START_DELAY_MS, listen)
+    else:
+        FirstPaint(window, listen, DESKTOP_START_DELAY_MS)
+
+
+def database_failed(db_path: Path, error: Exception) -> int:
+    log.error("cannot open the database %s", db_path, exc_info=error)
+    QMessageBox.critical(
+        None, "HarbourWatch cannot open its database",
+        f"{db_path}\n\n{error}\n\nNothing was changed. Use --db to choose another file.",
+    )
+    return 1
+
+
+def hand_over(busy: AlreadyPollingError, symbol: str, minimised: bool) -> int:
+    """Another process polls this database: bring its window to the front (exit 0), or say
+    why no window opens (exit 1)."""
+    from ui.window.instance import ask_running_window
+
+    is_window = busy.holder is None or busy.holder.kind == "window"
+    if is_window and ask_running_window(busy.db_path, symbol):
+        print(f"HarbourWatch is already open on {busy.db_path}: brought its window to the "
+              "front.", flush=True)
+        return 0
+    reason = ("It did not answer; if it is stuck, end it and start again." if is_window else
+              "Stop it (Ctrl-C in its terminal) to open the window on this database.")
+    message = f"{busy}. {reason} Use --db to open another database."
+    log.warning("not opening a second window: %s", message)
+    print(message, file=sys.stderr, flush=True)
+    if not minimised:  # at login nobody asked: the log says it
+        QMessageBox.warning(None, "HarbourWatch is already running", message)
+    return 1
 
 
 def serve(app: QApplication, window: MainWindow) -> int:

@@ -12,6 +12,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
 from services.app.workspace import Workspace
+from services.core.tickers import TickerError, normalise_symbol
 from ui.alerts.panes import AlertLogPane, AlertRulesPane
 from ui.charts.tabs import ChartTabs
 from ui.common import settings as cfg
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from ui.charts.comparison_chart import ComparisonChart
     from ui.charts.price_chart import PriceChart
     from ui.charts.valuation_chart import ValuationChart
+
+
+STATUS_MESSAGE_MS = 10_000
 
 
 class MainWindow(QMainWindow):
@@ -160,6 +164,36 @@ class MainWindow(QMainWindow):
     def start_desktop_integration(self) -> None:
         """Tray icon and notification clicks; ui.app calls it just after the first paint."""
         self.desktop.start(self.alert_log.model.unread())
+
+    @Slot()
+    def start_in_tray(self) -> None:
+        """Instead of showing the window (`gui --minimised`, start at login)."""
+        self.desktop.start_in_tray(self.alert_log.model.unread())
+
+    @Slot(str)
+    def reveal(self, symbol: str = "") -> None:
+        """Another launch on this database asked for the window (and `symbol`)."""
+        self.desktop.show_window()
+        if symbol:
+            self.go_to_symbol(symbol)
+
+    def go_to_symbol(self, text: str) -> bool:
+        """Select a symbol named on the command line: in the shown watchlist, else in the
+        first other list holding it."""
+        try:
+            symbol = normalise_symbol(text)
+        except TickerError as error:
+            self.statusBar().showMessage(str(error), STATUS_MESSAGE_MS)
+            return False
+        if self.select_symbol(symbol):
+            return True
+        for name in self.workspace.watchlists.watchlist_names():
+            if symbol in self.workspace.editor.symbols(name):
+                self.table.reload_lists(name)
+                return self.select_symbol(symbol)
+        self.statusBar().showMessage(f"{symbol} is in no watchlist: add it with Watchlist › "
+                                     "Add symbol…", STATUS_MESSAGE_MS)
+        return False
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

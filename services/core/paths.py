@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 APP_NAME = "HarbourWatch"
+# Beside the top-level packages in a checkout, in site-packages when installed, and in the
+# PyInstaller bundle's folder (where this module's __file__ points): one rule for all three.
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 import warnings
 from pathlib import Path
@@ -30,6 +31,9 @@ from services.core.clock import daily_bar_ts
 from services.market.feed_types import ErrorKind, FeedError, Fetched, QuoteMeta
 
 DEFAULT_TIMEOUT_S = 10.0
+# A stand-in for Yahoo (the tests' fake, at http://127.0.0.1:PORT): every Yahoo request goes to it
+# as plain HTTP. It lets a built program (installed package, bundle) be smoke-tested offline.
+STAND_IN_ENV = "HARBOURWATCH_FAKE_YAHOO"
 # yfinance 1.7 calls pandas APIs that pandas 3.1 deprecates; the warning is theirs, not ours.
 warnings.filterwarnings("ignore", message=".*inplace keyword.*", module=r"yfinance\.")
 # Every failure is classified and reported here; yfinance's own log lines would say it twice.
@@ -65,6 +69,37 @@ class YahooSession(curl_requests.Session):
         return response
 
 
+class StandInSession(YahooSession):
+    """The app's session sent to a stand-in for Yahoo; any host that is not Yahoo's is refused,
+    so nothing leaves the machine by accident."""
+
+    def __init__(self, proxy_url: str, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._proxy_url = proxy_url
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        host = urlsplit(url).hostname or ""
+        if not (host == "yahoo.com" or host.endswith(".yahoo.com")):
+            raise RuntimeError(f"refused a request to {host!r}: only Yahoo's hosts go to the "
+                               "stand-in")
+        kwargs["proxy"] = self._proxy_url
+        return super().request(method, "http://" + url.split("://", 1)[1], *args, **kwargs)
+
+
+def default_session() -> YahooSession:
+    """Yahoo itself, unless $HARBOURWATCH_FAKE_YAHOO names a stand-in."""
+    stand_in = os.environ.get(STAND_IN_ENV, "")
+    if not stand_in:
+        return YahooSession()
+    logging.getLogger(__name__).warning("Yahoo requests go to the stand-in %s (%s), not Yahoo",
+                                        stand_in, STAND_IN_ENV)
+    return StandInSession(stand_in)
+
+
+def yfinance_version() -> str:
+    return str(yf.__version__)
+
+
 def reset_yfinance_state() -> None:
     """Forget what yfinance cached process-wide: response cache (error responses included),
     crumb and cookie, and its two-per-process `.info` fallback counter."""
@@ -87,7 +122,7 @@ class YahooQuoteSource:
         yf.set_tz_cache_location(str(cache_dir))  # before the first request
         yf.config.debug.hide_exceptions = False
         reset_yfinance_state()
-        self._session = session or YahooSession()
+        self._session = session or default_session()
         self._timeout = timeout
 
     def fetch(self, symbol: str, interval: str, period: str, currency: str | None) -> Fetched:

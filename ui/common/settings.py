@@ -42,6 +42,8 @@ DARK_THEME = Setting("prefs/dark_theme", bool, False)
 DETAIL_TAB = Setting("prefs/detail_tab", int, 0)
 SOUND = Setting("prefs/sound", bool, True)
 MINIMISE_TO_TRAY = Setting("prefs/minimise_to_tray", bool, True)
+# Mirrors whether the XDG autostart entry exists (ui/window/login.py): the entry is the truth.
+START_AT_LOGIN = Setting("prefs/start_at_login", bool, False)
 WEBHOOK_URL = Setting("prefs/webhook_url", str, "")
 BASE_CURRENCY = Setting("prefs/base_currency", str, "HKD")
 LAST_FOLDER = Setting("prefs/last_folder", str, "")  # where the last import/export looked

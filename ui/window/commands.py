@@ -1,6 +1,7 @@
 """The window's commands: the menu bar, the toolbar and the watchlist's context menu, which
 command sits where and its shortcut, and the two preferences the toolbar toggles (sound, dark
-theme). What the other commands do belongs to the window or to the part that owns them."""
+theme). What the other commands do belongs to the window or to the part that owns them
+(Settings › Start at login: ui/window/login.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ui.files.actions import FileActions
 from ui.portfolio.pane import PortfolioPane
 from ui.watchlist.actions import WatchlistActions
 from ui.watchlist.view import WatchlistView
+from ui.window.login import StartAtLogin
 
 
 class Commands(QObject):
@@ -62,6 +64,8 @@ class Commands(QObject):
         data = bar.addMenu("&Data")
         data.addAction(self.reference)
         data.addAction(self.record)
+        self.login = StartAtLogin(window, store, workspace.db_path, workspace.demo)
+        bar.addMenu("&Settings").addAction(self.login.action)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         table.addActions([*self.lists.symbol_actions(), self.reference])
 

@@ -38,13 +38,15 @@ class Desktop(QObject):
 
     def start(self, unread: int) -> None:
         """The tray icon (where the desktop has a tray) and notification clicks."""
-        from ui.alerts.notification_actions import NotificationActions  # QtDBus: not at start
-
         if QSystemTrayIcon.isSystemTrayAvailable() and self.tray is None:
             self.tray = AlertTray(QIcon(str(RESOURCES / "icon.svg")), self._window)
             self.tray.open_requested.connect(self.bring_to_front)
             self.tray.set_unread(unread)
             self.tray.show()
+        try:  # QtDBus: loaded only now; a Qt built without it (some non-Linux builds) has none
+            from ui.alerts.notification_actions import NotificationActions
+        except ImportError:
+            return  # no D-Bus notifications either: alerts show as the tray's messages
         self.notification_actions = NotificationActions(self)
         self.notification_actions.open_symbol.connect(self.open_symbol)
         self.notification_actions.listen()
@@ -74,11 +76,22 @@ class Desktop(QObject):
     @Slot()
     def bring_to_front(self) -> None:
         """Show the window and the alert's symbol."""
+        self.show_window()
+        if self._alert_symbol:
+            self._select_symbol(self._alert_symbol)
+
+    def show_window(self) -> None:
+        """Out of the tray or the taskbar, in front (as far as the window manager allows)."""
         self._window.showNormal()
         self._window.raise_()
         self._window.activateWindow()
-        if self._alert_symbol:
-            self._select_symbol(self._alert_symbol)
+
+    def start_in_tray(self, unread: int) -> None:
+        """Launched at login: only the tray icon, or a minimised window where there is no
+        tray to come back from."""
+        self.start(unread)
+        if self.tray is None:
+            self._window.showMinimized()
 
     def minimised(self) -> None:
         """Minimised with a tray to come back from: the window hides and polling goes on."""
