@@ -20,7 +20,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from services.app.database import DatabaseModeError
+from services.app.database import DatabaseModeError, DatabaseUnusableError, explain
 from services.app.workspace import Workspace
 from services.core.clock import Clock
 from services.core.paths import RESOURCES, AppPaths
@@ -119,18 +119,36 @@ def quit_on_signals(app: QApplication) -> QTimer:
     return timer
 
 
+def tell_startup_problem(title: str, text: str) -> None:
+    """A message box before any window exists (the trader may have started us from a menu,
+    with no terminal to read)."""
+    application()
+    QMessageBox.critical(None, title, text)
+
+
+def startup_problem(db_path: Path, error: Exception) -> str:
+    """What to tell the trader when the window cannot start, in words."""
+    if isinstance(error, DatabaseModeError | DatabaseUnusableError):
+        return str(error)
+    if isinstance(error, sqlite3.DatabaseError):
+        words = explain(error) or f"It cannot be used as a HarbourWatch database ({error})."
+        return f"{db_path}\n\n{words}"
+    if isinstance(error, OSError) and error.filename is not None:
+        return (f"{error.filename}: {error.strerror or error}.\n\nHarbourWatch needs to write its "
+                "data and settings folders. Nothing was changed.")
+    return f"{db_path}\n\n{error}\n\nNothing was changed. Use --db to choose another file."
+
+
 def run_gui(db_path: Path, paths: AppPaths, demo: bool = False,
             interval_s: int = POLL_INTERVAL_S, log_file: Path | None = None) -> int:
     app = application()
     crash.install(log_file)
     try:
         window = launch(db_path, paths, demo=demo, interval_s=interval_s)
-    except (sqlite3.DatabaseError, OSError, DatabaseModeError) as error:
-        log.exception("cannot open the database %s", db_path)
-        QMessageBox.critical(
-            None, "HarbourWatch cannot open its database",
-            f"{db_path}\n\n{error}\n\nNothing was changed. Use --db to choose another file.",
-        )
+    except (sqlite3.DatabaseError, OSError, DatabaseModeError, DatabaseUnusableError) as error:
+        log.warning("cannot start with the database %s", db_path, exc_info=True)
+        tell_startup_problem("HarbourWatch cannot open its database",
+                             startup_problem(db_path, error))
         return 1
     return serve(app, window)
 

@@ -85,6 +85,13 @@ class MarketClock:
         return Session(day, open_, close, aware(cal.session_break_start(label)),
                        aware(cal.session_break_end(label)))
 
+    def covers(self, day: dt.date) -> bool:
+        """Whether the calendar knows this day (it spans a limited range of years)."""
+        import pandas as pd
+
+        cal = self._cal()
+        return bool(cal.first_session <= pd.Timestamp(day) <= cal.last_session)
+
     def local_day(self, at: dt.datetime) -> dt.date:
         return at.astimezone(self._cal().tz).date()
 
