@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, TextIO
 
 from services.app.database import (
     DatabaseModeError,
@@ -23,6 +23,7 @@ from services.app.database import (
 )
 from services.core.clock import Clock, SystemClock
 from services.core.paths import AppPaths
+from services.market.feed_types import Verify
 
 BAD_INPUT = 2
 FAILED = 1
@@ -46,6 +47,17 @@ class Context:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
     clock: Clock = field(default_factory=SystemClock)
+    verify: Verify | Literal["yahoo"] | None = "yahoo"  # tests pass their own
+
+    def verifier(self) -> Verify | None:
+        """How a new symbol is checked: with Yahoo, except in the DEMO (no network there)."""
+        if self.verify != "yahoo":
+            return self.verify
+        if self.demo:
+            return None
+        from services.market.feeds import yahoo_verifier
+
+        return yahoo_verifier(self.paths)
 
 
 @contextmanager

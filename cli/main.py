@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from cli import alerts, polling, show, transfer, watchlist
+from cli import alerts, ledger, polling, show, transfer, watchlist
 from cli.context import FAILED, CommandError, Context
 from services.app.database import explain
 from services.app.logs import current_log_file
@@ -19,7 +19,7 @@ Command = Callable[[argparse.Namespace, Context], int]
 COMMANDS: dict[str, Command] = {
     "show": show.run, "poll": polling.run_poll, "run": polling.run_runner,
     "alerts": alerts.run, "export": transfer.run, "import": transfer.run,
-    "watchlist": watchlist.run,
+    "watchlist": watchlist.run, "transactions": ledger.run,
 }
 
 

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import NoReturn
 
-from cli import alerts, polling, show, transfer, watchlist
+from cli import alerts, ledger, polling, show, transfer, watchlist
 from services.core.paths import default_paths
 
 MIN_POLL_INTERVAL_S = 15
@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_parser(commands)
     transfer.add_parsers(commands)
     watchlist.add_parser(commands)
+    ledger.add_parser(commands)
     return parser
 
 

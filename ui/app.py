@@ -95,6 +95,7 @@ def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: boo
                                       clock, bridge.deliver_outcome, bridge.deliver_error,
                                       interval_s)
             window.refresh_requested.connect(scheduler.refresh_now)
+            window.dispatcher = dispatcher
             app.aboutToQuit.connect(scheduler.shutdown)  # cancels a poll stuck on Yahoo
             window.scheduler = scheduler
             scheduler.start()
