@@ -131,10 +131,12 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
     """A webhook that answers with a redirect is logged, not followed: a redirect could lead
     to another scheme (file:, ftp:) or host than the one the trader set."""
 
-    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any,
-                         newurl: str) -> None:
-        raise urllib.error.HTTPError(req.full_url, code, f"redirect to {newurl} not followed",
+    def http_error_302(self, req: Any, fp: Any, code: int, msg: str, headers: Any) -> None:
+        where = headers.get("Location", "?")
+        raise urllib.error.HTTPError(req.full_url, code, f"redirect to {where} not followed",
                                      headers, fp)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 _OPENER = urllib.request.build_opener(_NoRedirects)

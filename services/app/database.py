@@ -135,11 +135,11 @@ def check_database_file(path: Path | str) -> bool:
         raise DatabaseUnusableError(
             f"{path} is damaged: it is truncated ({size:,} of {expected:,} bytes). Restore it "
             f"from a backup. {CHOOSE_ANOTHER}")
-    if not os.access(path, os.R_OK | os.W_OK):
+    if not os.access(path, os.R_OK | os.W_OK) or not path.stat().st_mode & 0o222:
         raise DatabaseUnusableError(
             f"{path} is read-only: HarbourWatch must write its database (prices, alerts). "
             f"Make it writable, or choose another file with --db. Nothing was changed.")
-    if not os.access(path.parent, os.W_OK | os.X_OK):
+    if not os.access(path.parent, os.W_OK | os.X_OK) or not path.parent.stat().st_mode & 0o222:
         raise DatabaseUnusableError(
             f"The folder {path.parent} is read-only: SQLite needs to write its journal beside "
             f"the database. Make it writable, or choose another file with --db. Nothing was "
@@ -163,6 +163,6 @@ def _check_can_create(path: Path) -> None:
     if not folder.is_dir():
         raise DatabaseUnusableError(
             f"{path} cannot be created: {folder} is a file, not a folder. {CHOOSE_ANOTHER}")
-    if not os.access(folder, os.W_OK | os.X_OK):
+    if not os.access(folder, os.W_OK | os.X_OK) or not folder.stat().st_mode & 0o222:
         raise DatabaseUnusableError(
             f"{path} cannot be created: the folder {folder} is read-only. {CHOOSE_ANOTHER}")

@@ -90,9 +90,20 @@ Rows = list[tuple[int, list[str]]]
 
 
 def sniff_delimiter(text: str) -> str:
-    """The one of DELIMITERS that splits the first line into the most columns."""
+    """The one of DELIMITERS that splits the first line into the most columns; csv.Error when
+    none can read it (a field beyond the csv module's limit whichever the delimiter)."""
     first = text.split("\n", 1)[0]
-    return max(DELIMITERS, key=lambda d: len(next(csv.reader([first], delimiter=d))))
+    widths = {}
+    failure: csv.Error | None = None
+    for delimiter in DELIMITERS:
+        try:
+            widths[delimiter] = len(next(csv.reader([first], delimiter=delimiter)))
+        except csv.Error as error:  # a wrong delimiter leaves one huge field
+            failure = error
+    if not widths:
+        assert failure is not None
+        raise failure
+    return max(widths, key=lambda d: widths[d])
 
 
 def check_header(header: list[str], path: Path) -> list[str]:

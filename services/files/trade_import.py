@@ -30,7 +30,7 @@ from services.portfolio.holdings import (
     PortfolioService,
     Transaction,
     check_transaction,
-    ledger_problems,
+    new_problems,
 )
 from services.reference import store as reference_store
 from services.watchlists.editing import HKEX_DEFAULTS, WatchlistEditor, WatchlistError
@@ -163,12 +163,10 @@ class TradeImport:
         """The rows that leave no sell short: a row's sell of more than is held then is bad, and
         so is one that would leave a stored later sell short. Each is set aside and the rest
         checked again, so a skipped row is never written."""
-        known = {id(p.transaction) for p in ledger_problems(stored)}
         candidates = list(fresh)
         while True:
             by_object = {id(r.transaction): r for r in candidates}
-            found = [p for p in ledger_problems(stored + [r.transaction for r in candidates])
-                     if id(p.transaction) not in known]
+            found = new_problems(stored, stored + [r.transaction for r in candidates])
             if not found:
                 return candidates
             problem = found[0]

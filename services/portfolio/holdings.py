@@ -100,6 +100,7 @@ class LedgerProblem:
 
     transaction: Transaction
     reason: str
+    short: float  # shares sold beyond what was held
 
 
 def ledger_problems(transactions: Sequence[Transaction]) -> list[LedgerProblem]:
@@ -114,7 +115,8 @@ def ledger_problems(transactions: Sequence[Transaction]) -> list[LedgerProblem]:
             held[t.symbol] = have + t.quantity
         elif t.quantity > have + QTY_EPS:
             found.append(LedgerProblem(t, f"{t.trade_date.isoformat()}: selling {t.quantity:g} "
-                                          f"{t.symbol} but only {have:g} are held then"))
+                                          f"{t.symbol} but only {have:g} are held then",
+                                       t.quantity - have))
         else:
             held[t.symbol] = have - t.quantity
     return found
@@ -122,10 +124,12 @@ def ledger_problems(transactions: Sequence[Transaction]) -> list[LedgerProblem]:
 
 def new_problems(before: Sequence[Transaction],
                  after: Sequence[Transaction]) -> list[LedgerProblem]:
-    """Problems of `after` that `before` did not have (the same transaction objects in both):
-    a change may leave an inconsistent ledger as inconsistent as it was, never worse."""
-    known = {id(p.transaction) for p in ledger_problems(before)}
-    return [p for p in ledger_problems(after) if id(p.transaction) not in known]
+    """Problems of `after` that `before` did not have, or had smaller (the same transaction
+    objects in both): a change may leave an inconsistent ledger as inconsistent as it was,
+    never worse."""
+    known = {id(p.transaction): p.short for p in ledger_problems(before)}
+    return [p for p in ledger_problems(after)
+            if p.short > known.get(id(p.transaction), 0.0) + QTY_EPS]
 
 
 def check_transaction(t: Transaction, instrument: Instrument | None,
