@@ -405,3 +405,56 @@ def test_an_export_follows_a_link_refuses_read_only_and_honours_the_umask(
     result = db_run(db_path, "export", "transactions", "--format", "csv", "-o", str(folder))
     assert result.code == 1 and result.says("is a folder; nothing was written")
     assert state(folder).kind == "folder"
+
+
+def test_two_imports_at_the_same_moment_cannot_sell_the_same_shares(
+        db_path: Path, app_db: sqlite3.Connection, tmp_path: Path) -> None:
+    """The oversell check and the write share one BEGIN IMMEDIATE transaction: of two imports
+    racing to sell the 100 shares held, one wins and the other is refused."""
+    import threading
+
+    from services.app.database import open_app_database
+    from services.files.imports import ImportRequest, run_import
+    from services.files.tables import ImportRejectedError
+    from tests.hostile.support import CLOCK
+
+    buy = write(tmp_path, "buy.csv", H + "2026-03-02,2513.HK,buy,100,250,0,HKD,\n")
+    assert db_run(db_path, "import", "transactions", str(buy)).code == 0
+    sells = [write(tmp_path, f"sell{n}.csv", H + f"2026-03-0{3 + n},2513.HK,sell,100,26{n},0,"
+                                                 "HKD,\n") for n in range(2)]
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def sell(path: Path) -> None:
+        conn = open_app_database(db_path)
+        try:
+            start.wait()
+            run_import(conn, CLOCK, False, ImportRequest("transactions", path))
+            outcomes.append("imported")
+        except ImportRejectedError as error:
+            outcomes.append(str(error))
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=sell, args=(p,)) for p in sells]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes)[-1] == "imported" and "but only 0 are held" in sorted(outcomes)[0]
+    assert db_run(db_path, "transactions", "check").code == 0
+
+
+def test_a_workbook_with_too_many_rows_is_refused_before_reading_them_all(
+        db_path: Path, app_db: sqlite3.Connection, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workbook, "MAX_ROWS", 50)
+    book = openpyxl.Workbook()
+    book.active.title = "Watchlist"
+    book.active.append(["symbol"])
+    for n in range(1, 80):
+        book.active.append([f"{n:04d}.HK"])
+    book.save(tmp_path / "rows.xlsx")
+    with unchanged(db_path):
+        result = db_run(db_path, "import", "watchlist", str(tmp_path / "rows.xlsx"))
+    assert result.code == 2 and result.says("more than 50 rows")
