@@ -26,7 +26,7 @@ from services.files.tables import FileProblemError, Rows
 
 FIELDS = ("date", "symbol", "side", "quantity", "price", "fees", "currency", "note", "exchange",
           "trade_id", "status")
-REQUIRED = ("date", "symbol", "quantity", "price")  # the side may come from the quantity's sign
+REQUIRED = ("date", "symbol", "side", "quantity", "price")
 FEE_JOIN = " + "  # a fees mapping of several columns: "Commission + Platform Fees"
 SYNONYMS = {
     "date": ("date", "trade date", "trade_date", "tradedate", "fill time", "filled time",
@@ -66,7 +66,7 @@ SIDES = {"buy": "buy", "b": "buy", "bot": "buy", "bought": "buy", "purchase": "b
          "买入": "buy", "买": "buy",
          "sell": "sell", "s": "sell", "sld": "sell", "sold": "sell", "sale": "sell",
          "卖出": "sell", "卖": "sell"}
-BY_SIGN = ("", "open", "close")  # the quantity's sign tells: positive buys, negative sells
+BY_SIGN = ("open", "close")  # Tiger: the quantity's sign tells, positive buys, negative sells
 STOCKS = ("", "stk", "stock", "stocks", "equity", "common")
 SUMMARY_LEVELS = ("symbol_summary", "asset_summary", "closed_lot", "closedlot", "wash_sale",
                   "order")
