@@ -10,7 +10,7 @@ from cli.context import CommandError, Context, database
 from services.alerts.rules import AlertRule, Direction, Policy, RuleError, RuleKind, rule_number
 from services.alerts.service import AlertService
 from services.core.clock import HKEX_TZ, end_of_day
-from services.core.parsing import parse_whole_number
+from services.core.parsing import parse_id
 from services.core.tickers import TickerError, normalise_symbol
 from services.market.calendar import MarketClock
 
@@ -103,7 +103,7 @@ def _act(args: argparse.Namespace, service: AlertService, out: TextIO) -> None:
         print(f"added rule {service.add_rule(build_rule(args))}", file=out)
     elif args.action == "remove":
         try:
-            rule_id = parse_whole_number(args.id, "The rule id")
+            rule_id = parse_id(args.id, "The rule id")
         except ValueError as error:
             raise RuleError(f"{error}.") from None
         service.remove_rule(rule_id)

@@ -13,14 +13,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, TextIO
 
-from services.app.database import DatabaseModeError, open_app_database
+from services.app.database import (
+    DatabaseModeError,
+    DatabaseUnusableError,
+    explain,
+    open_app_database,
+)
 from services.core.clock import Clock, SystemClock
 from services.core.paths import AppPaths
+from services.market.feed_types import Verify
 
 BAD_INPUT = 2
 FAILED = 1
+# A command waits this many times the busy timeout for another writer before giving up.
+LOCK_ATTEMPTS = 3
 
 
 class CommandError(Exception):
@@ -39,23 +47,41 @@ class Context:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
     clock: Clock = field(default_factory=SystemClock)
+    verify: Verify | Literal["yahoo"] | None = "yahoo"  # tests pass their own
+
+    def verifier(self) -> Verify | None:
+        """How a new symbol is checked: with Yahoo, except in the DEMO (no network there)."""
+        if self.verify != "yahoo":
+            return self.verify
+        if self.demo:
+            return None
+        from services.market.feeds import yahoo_verifier
+
+        return yahoo_verifier(self.paths)
 
 
 @contextmanager
 def database(ctx: Context) -> Iterator[sqlite3.Connection]:
     """The app's database, migrated and loaded, closed afterwards; CommandError when it cannot
-    be opened (another mode, not a database, no permission)."""
+    be opened (another mode, not a database, too new, damaged, no permission). A writer that
+    finds it locked says so on stderr and tries again before giving up."""
     try:
         conn = open_app_database(ctx.db_path, ctx.demo)
     except DatabaseModeError as error:
         raise CommandError(str(error), BAD_INPUT) from error
+    except DatabaseUnusableError as error:
+        raise CommandError(str(error), FAILED) from error
     except sqlite3.DatabaseError as error:
-        raise CommandError(f"{ctx.db_path} cannot be used as a HarbourWatch database ({error}); "
-                           "nothing was changed. Use --db to choose another file.",
-                           FAILED) from error
+        words = explain(error) or f"it cannot be used as a HarbourWatch database ({error}); " \
+            "nothing was changed. Use --db to choose another file."
+        raise CommandError(f"{ctx.db_path}: {words}", FAILED) from error
     except OSError as error:
         raise CommandError(f"{ctx.db_path}: {error.strerror or error}; nothing was changed.",
                            FAILED) from error
+    conn.lock_attempts = LOCK_ATTEMPTS
+    conn.on_busy = lambda attempt, attempts: print(
+        f"The database is busy (another program is writing to it); waiting and trying again "
+        f"({attempt + 1} of {attempts})…", file=ctx.err, flush=True)
     try:
         yield conn
     finally:

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from cli import alerts, desktop, polling, retention, show, transfer, valuation, watchlist
+from cli import (
+    alerts,
+    desktop,
+    ledger,
+    polling,
+    retention,
+    show,
+    transfer,
+    valuation,
+    watchlist,
+)
 from cli.context import FAILED, CommandError, Context
+from services.app.database import explain
 from services.app.logs import current_log_file
 
 log = logging.getLogger(__name__)
@@ -19,6 +31,7 @@ COMMANDS: dict[str, Command] = {
     "alerts": alerts.run, "export": transfer.run, "import": transfer.run,
     "watchlist": watchlist.run, "retention": retention.run, "valuation": valuation.run,
     "install-desktop": desktop.run_install, "uninstall-desktop": desktop.run_uninstall,
+    "transactions": ledger.run,
 }
 
 
@@ -31,13 +44,24 @@ def dispatch(args: argparse.Namespace, ctx: Context | None = None) -> int:
     except CommandError as error:
         print(error, file=ctx.err)
         return error.code
-    except Exception as error:
-        log.exception("command %s failed", args.command)
-        log_file = current_log_file()
-        details = f" Details are in {log_file}." if log_file else ""
-        print(f"HarbourWatch could not finish {args.command!r}: {type(error).__name__}: "
-              f"{error}.{details}", file=ctx.err)
+    except (sqlite3.Error, OSError) as error:
+        words = explain(error)
+        if words is None:
+            return _bug(args, ctx, error)
+        log.warning("command %s failed: %s", args.command, error, exc_info=True)
+        print(words, file=ctx.err)
         return FAILED
+    except Exception as error:
+        return _bug(args, ctx, error)
+
+
+def _bug(args: argparse.Namespace, ctx: Context, error: Exception) -> int:
+    log.error("command %s failed", args.command, exc_info=error)
+    log_file = current_log_file()
+    details = f" Details are in {log_file}." if log_file else ""
+    print(f"HarbourWatch could not finish {args.command!r}: {type(error).__name__}: "
+          f"{error}.{details}", file=ctx.err)
+    return FAILED
 
 
 def context(args: argparse.Namespace, out: TextIO | None = None,

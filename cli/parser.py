@@ -9,18 +9,38 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import NoReturn
 
-from cli import alerts, desktop, polling, retention, show, transfer, valuation, watchlist
+from cli import (
+    alerts,
+    desktop,
+    ledger,
+    polling,
+    retention,
+    show,
+    transfer,
+    valuation,
+    watchlist,
+)
 from cli.about import VersionAction
 from services.core.paths import default_paths
 from services.desktop.autostart import MINIMISED_FLAG
 
 MIN_POLL_INTERVAL_S = 15
+MAX_POLL_INTERVAL_S = 24 * 60 * 60
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+BAD_INPUT = 2  # as cli.context.BAD_INPUT; argparse exits before a command runs
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with its errors as one line on stderr (usage stays behind --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(BAD_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         description="HarbourWatch — track HKEX stocks (Zhipu AI 2513.HK, MiniMax 0100.HK, any "
         "Yahoo symbol) against analyst targets, lock-up expiries and valuation bands.",
         epilog="Without a command the window opens. Headless: QT_QPA_PLATFORM=offscreen or "
@@ -53,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     retention.add_parser(commands)
     valuation.add_parser(commands)
     desktop.add_parsers(commands)
+    ledger.add_parser(commands)
     return parser
 
 
@@ -63,6 +84,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.poll_interval < MIN_POLL_INTERVAL_S:
         parser.error(f"--poll-interval must be at least {MIN_POLL_INTERVAL_S} seconds (Yahoo's "
                      "HK quotes are delayed 15 minutes; polling faster only invites rate limits)")
+    if args.poll_interval > MAX_POLL_INTERVAL_S:
+        parser.error(f"--poll-interval must be at most {MAX_POLL_INTERVAL_S} seconds (a day); "
+                     f"got {args.poll_interval}")
+    problem = undecodable_argument(args)
+    if problem:
+        parser.error(problem)
     args.paths = default_paths()
     args.db_path = args.db or (args.paths.demo_database if args.demo else args.paths.database)
     return args
+
+
+def undecodable_argument(args: argparse.Namespace) -> str | None:
+    """Why a text argument cannot be used: bytes that are not UTF-8 reach Python as lone
+    surrogates, which nothing can store or print. File names may hold any bytes (Path)."""
+    for name, value in vars(args).items():
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and any("\ud800" <= c <= "\udfff" for c in text):
+                shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                return (f"the {name.replace('_', ' ')} {shown!r} is not valid UTF-8 text; "
+                        "retype it (the terminal's encoding may be wrong)")
+    return None

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 
 from cli.context import FAILED, CommandError, Context, database
-from services.alerts.notify import Dispatcher
+from services.alerts.notify import Dispatcher, check_webhook_url
 from services.app.poll_cycle import CycleOutcome, cycle_factory
 from services.app.poller_lock import AlreadyPollingError, PollerLock
 from services.core.clock import Clock
@@ -29,6 +29,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser("run", help="keep polling on the market schedule")
     run.add_argument("--headless", action="store_true", required=True,
                      help="without a window; Ctrl-C or SIGTERM stops cleanly")
+    run.add_argument("--webhook", default="", metavar="URL",
+                     help="also POST each poll's alerts as JSON to this http(s) URL")
 
 
 def run_poll(args: argparse.Namespace, ctx: Context) -> int:
@@ -36,7 +38,11 @@ def run_poll(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_runner(args: argparse.Namespace, ctx: Context) -> int:
-    return run_headless(ctx, interval_s=args.poll_interval)
+    try:
+        webhook = check_webhook_url(args.webhook)
+    except ValueError as error:
+        raise CommandError(f"--webhook: {error}") from None
+    return run_headless(ctx, interval_s=args.poll_interval, webhook_url=webhook)
 
 
 def poll_once(ctx: Context, make_poller: Callable[[], Poller] | None = None) -> int:

@@ -19,14 +19,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     with database(ctx) as conn:
-        trading_days.ensure_stored(conn, MarketClock())  # lock-ups' first trading days
         service = WatchlistService(conn, ctx.clock)
-        try:
-            rows = service.rows(args.watchlist)
-        except KeyError:
-            names = ", ".join(service.watchlist_names())
-            raise CommandError(f"No watchlist named {args.watchlist!r}. Watchlists: {names}"
-                               ) from None
+        names = service.watchlist_names()
+        if args.watchlist not in names:  # before anything is stored
+            raise CommandError(f"No watchlist named {args.watchlist!r}. "
+                               f"Watchlists: {', '.join(names)}")
+        trading_days.ensure_stored(conn, MarketClock())  # lock-ups' first trading days
+        rows = service.rows(args.watchlist)
         print(f"{args.watchlist}{' — DEMO' if ctx.demo else ''} — {ctx.db_path}", file=ctx.out)
         print(render_text_table(rows), file=ctx.out)
         print(price_status(rows, ctx.clock.now()), file=ctx.out)

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from cli.context import FAILED, CommandError, Context, database
 from services.files.imports import ImportRequest, run_import
-from services.files.ledger_transfer import FIELDS, LedgerTransfer
+from services.files.ledger_transfer import LedgerTransfer
 from services.files.tables import FileProblemError, ImportRejectedError
+from services.files.trade_columns import FIELDS
 from services.files.watchlist_transfer import FORMATS, WatchlistTransfer
 from services.watchlists.editing import WatchlistError
 
@@ -46,8 +47,10 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     tx = kind.add_parser("transactions", help="CSV of buys and sells")
     tx.add_argument("file", type=Path)
     tx.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
-                    help=f"which column holds a field ({', '.join(FIELDS)}); "
-                         "common names are recognised without it")
+                    help=f"which column holds a field ({', '.join(FIELDS)}), on top of the "
+                         "columns recognised by name (IB, moomoo/Futu, Tiger and common ones)")
+    tx.add_argument("--watchlist", help="where symbols no list has yet go (default: the first "
+                                        "list); they are checked with Yahoo first")
     prices = kind.add_parser("prices", help="CSV of daily bars: date, open, high, low, close, "
                                             "volume")
     prices.add_argument("file", type=Path)
@@ -89,11 +92,24 @@ def _export(args: argparse.Namespace, ctx: Context, conn: sqlite3.Connection) ->
     print(f"wrote {n} {what} to {args.output}", file=ctx.out)
 
 
+def parse_map(given: list[str]) -> dict[str, str]:
+    """`--map FIELD=COLUMN` options as a mapping; CommandError for one without `=`."""
+    mapping = {}
+    for text in given:
+        name, sep, column = text.partition("=")
+        if not sep or not name.strip() or not column.strip():
+            raise CommandError(f"--map {text!r}: write FIELD=COLUMN, e.g. --map "
+                               "price='Avg Price' (fields: " + ", ".join(FIELDS) + ").")
+        mapping[name.strip().lower()] = column.strip()
+    return mapping
+
+
 def _import(args: argparse.Namespace, ctx: Context, conn: sqlite3.Connection) -> None:
-    mapping = dict(m.split("=", 1) for m in getattr(args, "map", []) if "=" in m)
+    mapping = parse_map(getattr(args, "map", []))
     result = run_import(conn, ctx.clock, ctx.demo, ImportRequest(
         args.what, args.file, args.skip_bad, mapping or None, getattr(args, "symbol", ""),
-        getattr(args, "name", None)))
+        getattr(args, "name", None), getattr(args, "watchlist", None)),
+        ctx.verifier() if args.what == "transactions" else None)
     print(result.headline, file=ctx.out)
     for warning in result.warnings:
         print(f"warning: {warning}", file=ctx.out)

@@ -9,7 +9,6 @@ import argparse
 
 from cli.context import CommandError, Context, database
 from services.core.tickers import TickerError, normalise_symbol
-from services.market.feeds import yahoo_verifier
 from services.watchlists.editing import WatchlistEditor, WatchlistError
 
 
@@ -29,7 +28,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     with database(ctx) as conn:
-        editor = WatchlistEditor(conn, yahoo_verifier(ctx.paths))
+        editor = WatchlistEditor(conn, ctx.verifier())
         try:
             _act(args, editor, ctx)
         except (WatchlistError, TickerError) as error:

@@ -19,6 +19,13 @@ def polled_symbols(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     ).fetchall()
 
 
+def listing_dates(conn: sqlite3.Connection) -> dict[str, str | None]:
+    """Each instrument's listing date (ISO text, NULL when unknown): bars long before it are
+    not real."""
+    return {r["symbol"]: r["listing_date"]
+            for r in conn.execute("SELECT symbol, listing_date FROM instruments")}
+
+
 def health(conn: sqlite3.Connection) -> dict[str, sqlite3.Row]:
     return {r["symbol"]: r for r in conn.execute("SELECT * FROM feed_health")}
 

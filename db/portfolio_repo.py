@@ -19,6 +19,12 @@ def insert(conn: sqlite3.Connection, rows: Sequence[Sequence[object]]) -> int:
     return conn.total_changes - before
 
 
+def import_keys(conn: sqlite3.Connection) -> set[str]:
+    """The keys of every imported transaction (a re-imported row is already there)."""
+    return {row[0] for row in conn.execute(
+        "SELECT import_key FROM transactions WHERE import_key IS NOT NULL")}
+
+
 def transactions(conn: sqlite3.Connection, symbol: str | None = None) -> list[sqlite3.Row]:
     where, args = ("WHERE symbol = ?", [symbol]) if symbol else ("", [])
     return conn.execute(f"SELECT * FROM transactions {where} ORDER BY trade_date, id",

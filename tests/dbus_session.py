@@ -25,6 +25,7 @@ class NotificationListener:
 
     address: str
     calls: list[tuple[Any, ...]] = field(default_factory=list)
+    capabilities: list[str] = field(default_factory=lambda: ["actions", "body", "body-markup"])
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def start(self) -> NotificationListener:
@@ -46,10 +47,14 @@ class NotificationListener:
                 except TimeoutError:
                     continue
                 header = message.header
-                if (header.message_type == MessageType.method_call
-                        and header.fields.get(HeaderFields.member) == "Notify"):
+                member = header.fields.get(HeaderFields.member)
+                if header.message_type != MessageType.method_call:
+                    continue
+                if member == "Notify":
                     self.calls.append(message.body)
                     conn.send(new_method_return(message, "u", (len(self.calls),)))
+                elif member == "GetCapabilities":
+                    conn.send(new_method_return(message, "as", (self.capabilities,)))
 
     def stop(self) -> None:
         self._stop.set()

@@ -102,6 +102,9 @@ class FakeYahoo:
         self.symbols: dict[str, FakeSymbol] = {}
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
+        # Edits a chart answer before it is sent (symbol, query, the chart result), so a test
+        # can serve bars Yahoo should never send: repeated, in the future, negative.
+        self.tamper: Callable[[str, dict[str, str], dict[str, Any]], None] | None = None
         self._lock = threading.Lock()
         self._stopping = threading.Event()  # ends a "slow" answer early when the fake stops
         self._connections: set[socket.socket] = set()  # kept alive by clients between requests
@@ -198,6 +201,8 @@ class FakeYahoo:
         if not bars:
             del result["timestamp"]
             result["indicators"] = {"quote": [{}]}
+        if self.tamper is not None:
+            self.tamper(symbol, query, result)
         return 200, {"chart": {"result": [result], "error": None}}
 
     @staticmethod

@@ -2,7 +2,9 @@
 through the real Poller and write path, until the parent kills it.
 
 Poll n writes 390 one-minute bars for each of SYMBOLS symbols with volume n and close 100 + n,
-and quotes at 100 + n, so the parent can tell whole polls from torn ones.
+and quotes at 100 + n, so the parent can tell whole polls from torn ones. The bars are spaced
+back to back (not in trading sessions) and start years back, so the symbols are not HKEX ones
+(whose minute bars must lie in a session) and no bar reaches the future.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from services.market.feed_types import Fetched, QuoteMeta
 from services.market.poller import Poller
 from tests.conftest import hkt
 
-SYMBOLS = [f"{9000 + i}.HK" for i in range(40)]
+SYMBOLS = [f"KILL{i}" for i in range(40)]
 BARS = 390
 NOW = hkt(2026, 11, 23, 10, 15)
 
@@ -31,7 +33,7 @@ class CountingSource:
         self.n = start
 
     def fetch(self, symbol: str, interval: str, period: str, currency: str | None) -> Fetched:
-        base = daily_bar_ts(NOW.date()) - 30 * 24 * 3600
+        base = daily_bar_ts(NOW.date()) - 3 * 365 * 24 * 3600
         bars = () if interval == "1d" else tuple(
             (base + (self.n * BARS + i) * 60, 1.0, 200.0 + self.n, 1.0, 100.0 + self.n, self.n)
             for i in range(BARS))

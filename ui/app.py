@@ -23,7 +23,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from services.app.database import DatabaseModeError
+from services.app.database import DatabaseModeError, DatabaseUnusableError, explain
 from services.app.poller_lock import AlreadyPollingError, PollerLock
 from services.app.workspace import Workspace
 from services.core.clock import Clock
@@ -108,6 +108,7 @@ def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: boo
                                       clock, bridge.deliver_outcome, bridge.deliver_error,
                                       interval_s)
             window.refresh_requested.connect(scheduler.refresh_now)
+            window.dispatcher = dispatcher
             app.aboutToQuit.connect(scheduler.shutdown)  # cancels a poll stuck on Yahoo
             window.scheduler = scheduler
             scheduler.start()
@@ -135,6 +136,26 @@ def quit_on_signals(app: QApplication) -> QTimer:
     return timer
 
 
+def tell_startup_problem(title: str, text: str) -> None:
+    """A message box before any window exists (the trader may have started us from a menu,
+    with no terminal to read)."""
+    application()
+    QMessageBox.critical(None, title, text)
+
+
+def startup_problem(db_path: Path, error: Exception) -> str:
+    """What to tell the trader when the window cannot start, in words."""
+    if isinstance(error, DatabaseModeError | DatabaseUnusableError):
+        return str(error)
+    if isinstance(error, sqlite3.DatabaseError):
+        words = explain(error) or f"It cannot be used as a HarbourWatch database ({error})."
+        return f"{db_path}\n\n{words}"
+    if isinstance(error, OSError) and error.filename is not None:
+        return (f"{error.filename}: {error.strerror or error}.\n\nHarbourWatch needs to write its "
+                "data and settings folders. Nothing was changed.")
+    return f"{db_path}\n\n{error}\n\nNothing was changed. Use --db to choose another file."
+
+
 def run_gui(db_path: Path, paths: AppPaths, demo: bool = False,
             interval_s: int = POLL_INTERVAL_S, log_file: Path | None = None,
             symbol: str | None = None, minimised: bool = False) -> int:
@@ -151,7 +172,8 @@ def run_gui(db_path: Path, paths: AppPaths, demo: bool = False,
         try:
             window = launch(db_path, paths, demo=demo, interval_s=interval_s,
                             minimised=minimised)
-        except (sqlite3.DatabaseError, OSError, DatabaseModeError) as error:
+        except (sqlite3.DatabaseError, OSError, DatabaseModeError,
+                DatabaseUnusableError) as error:
             return database_failed(db_path, error)
         if symbol:
             window.go_to_symbol(symbol)
@@ -177,11 +199,9 @@ def listen_for_launches(window: MainWindow, db_path: Path, minimised: bool) -> N
 
 
 def database_failed(db_path: Path, error: Exception) -> int:
-    log.error("cannot open the database %s", db_path, exc_info=error)
-    QMessageBox.critical(
-        None, "HarbourWatch cannot open its database",
-        f"{db_path}\n\n{error}\n\nNothing was changed. Use --db to choose another file.",
-    )
+    log.warning("cannot start with the database %s", db_path, exc_info=error)
+    tell_startup_problem("HarbourWatch cannot open its database",
+                         startup_problem(db_path, error))
     return 1
 
 

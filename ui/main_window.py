@@ -26,6 +26,7 @@ from ui.window.persistence import restore_window, save_window
 from ui.window.status import FeedStatus
 
 if TYPE_CHECKING:
+    from services.alerts.notify import Dispatcher
     from services.market.scheduler import PollScheduler
     from ui.alerts.tray import AlertTray
     from ui.charts.comparison_chart import ComparisonChart
@@ -44,6 +45,7 @@ class MainWindow(QMainWindow):
         self.workspace = workspace
         self._store = store
         self.scheduler: PollScheduler | None = None  # set by ui.app once polling starts
+        self.dispatcher: Dispatcher | None = None  # likewise
         self.setWindowTitle("HarbourWatch — DEMO (simulated prices)" if demo else "HarbourWatch")
         self.setObjectName("main_window")
 
@@ -72,6 +74,7 @@ class MainWindow(QMainWindow):
         self.watchlist_actions, self.file_actions = commands.lists, commands.files
         self.refresh_action, self.sound_action = commands.refresh, commands.sound
         self.dark_action, self.reference_action = commands.dark, commands.reference
+        self.commands = commands
         self.desktop = Desktop(self, store, demo, self.table.select_symbol)
         self.feed = FeedRefresh(workspace.watchlists, workspace.clock, self.table, self.status,
                                 self.tabs, self.portfolio, self, workspace.market)
@@ -89,6 +92,7 @@ class MainWindow(QMainWindow):
         self.refresh_action.triggered.connect(self.refresh_requested)
         self.reference_action.triggered.connect(self.open_reference_data)
         commands.record.triggered.connect(self.record_transaction)
+        commands.webhook_changed.connect(self._webhook_changed)
         self.table.list_chosen.connect(self.refresh)
         self.table.symbol_selected.connect(self.feed.show_symbol)
         self.watchlist_actions.lists_changed.connect(self.table.reload_lists)
@@ -120,6 +124,11 @@ class MainWindow(QMainWindow):
     def _data_imported(self, _result: object) -> None:
         self.table.reload_lists()
         self.alert_rules.reload()
+
+    @Slot(str)
+    def _webhook_changed(self, url: str) -> None:
+        if self.dispatcher is not None:
+            self.dispatcher.set_webhook(url)
 
     @Slot()
     def open_reference_data(self) -> ReferenceDialog:

@@ -8,6 +8,7 @@ never holds up polling.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import logging
 import threading
@@ -16,7 +17,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 from services.alerts.records import AlertEvent
 
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 APP_NAME = "HarbourWatch"
 WEBHOOK_TIMEOUT_S = 5.0
 WEBHOOK_ATTEMPTS = 3
+MAX_URL = 2_000
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,10 @@ def coalesce(events: Sequence[AlertEvent], demo: bool = False) -> Notification |
 
 def send_desktop(note: Notification, timeout: float = 3.0) -> bool:
     """org.freedesktop.Notifications.Notify on the session bus, with an action that opens the
-    symbol. False when there is no bus or no notification service (the caller falls back)."""
+    symbol. False when there is no bus or no notification service (the caller falls back).
+
+    The body is escaped when the server reads markup: a symbol, note or rule name holding `<`,
+    `>` or `&` must show as written, not break the notification or style it."""
     try:
         from jeepney import DBusAddress, MessageType, new_method_call
         from jeepney.io.blocking import open_dbus_connection
@@ -59,15 +65,55 @@ def send_desktop(note: Notification, timeout: float = 3.0) -> bool:
         address = DBusAddress("/org/freedesktop/Notifications",
                               bus_name="org.freedesktop.Notifications",
                               interface="org.freedesktop.Notifications")
-        message = new_method_call(address, "Notify", "susssasa{sv}i", (
-            APP_NAME, 0, "", note.title, note.body,
-            [f"open:{note.symbol}", f"Open {note.symbol}"], {}, 15_000))
         with open_dbus_connection(bus="SESSION") as conn:
+            body = note.body
+            if _reads_markup(conn, new_method_call(address, "GetCapabilities"), timeout):
+                body = html.escape(body, quote=False)
+            message = new_method_call(address, "Notify", "susssasa{sv}i", (
+                APP_NAME, 0, "", note.title, body,
+                [f"open:{note.symbol}", f"Open {note.symbol}"], {}, 15_000))
             reply = conn.send_and_get_reply(message, timeout=timeout)
         return reply.header.message_type == MessageType.method_return
     except Exception as error:  # no bus, no service, timeout: all mean "fall back"
         log.info("desktop notification unavailable: %s", error)
         return False
+
+
+def _reads_markup(conn: Any, question: Any, timeout: float) -> bool:
+    """Whether the server interprets body markup (its capabilities say `body-markup`); a
+    server that does not answer is taken to read it, as nearly all do."""
+    from jeepney import MessageType
+
+    try:
+        reply = conn.send_and_get_reply(question, timeout=timeout)
+    except Exception as error:  # an old or odd server: escape to be safe
+        log.info("notification server capabilities unknown: %s", error)
+        return True
+    if reply.header.message_type != MessageType.method_return:
+        return True
+    return "body-markup" in reply.body[0]
+
+
+def check_webhook_url(url: str) -> str:
+    """The URL to POST alerts to ("" for none), or ValueError saying why it cannot be one:
+    only http and https, with a host, on one line."""
+    url = (url or "").strip()
+    if not url:
+        return ""
+    if len(url) > MAX_URL or any(ord(c) < 33 or ord(c) == 127 for c in url):
+        raise ValueError("A webhook URL is one line without spaces (at most "
+                         f"{MAX_URL} characters).")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"A webhook URL must start with http:// or https:// (got "
+                         f"{parts.scheme or 'no scheme'}:).")
+    try:
+        host, _ = parts.hostname, parts.port  # a port that is not a number raises
+    except ValueError:
+        raise ValueError(f"{url!r} has a port that is not a number.") from None
+    if not host:
+        raise ValueError(f"{url!r} names no host, e.g. https://example.com/hook.")
+    return url
 
 
 def webhook_body(events: Sequence[AlertEvent], demo: bool) -> dict:
@@ -81,20 +127,46 @@ def webhook_body(events: Sequence[AlertEvent], demo: bool) -> dict:
          "source": e.source, "while_closed": e.while_closed} for e in events]}
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A webhook that answers with a redirect is logged, not followed: a redirect could lead
+    to another scheme (file:, ftp:) or host than the one the trader set."""
+
+    def http_error_302(self, req: Any, fp: Any, code: int, msg: str, headers: Any) -> None:
+        where = headers.get("Location", "?")
+        raise urllib.error.HTTPError(req.full_url, code, f"redirect to {where} not followed",
+                                     headers, fp)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def post_webhook(url: str, body: dict, attempts: int = WEBHOOK_ATTEMPTS,
                  timeout: float = WEBHOOK_TIMEOUT_S) -> bool:
-    """POST JSON with a short timeout and a few retries; failures are logged, never raised."""
+    """POST JSON with a short timeout and a few retries; failures are logged, never raised
+    (the answer's body is never read, however big)."""
+    try:
+        url = check_webhook_url(url)
+    except ValueError as error:
+        log.warning("webhook not sent: %s", error)
+        return False
     data = json.dumps(body).encode()
     for attempt in range(1, attempts + 1):
         request = urllib.request.Request(url, data=data, method="POST",
                                          headers={"Content-Type": "application/json",
                                                   "User-Agent": APP_NAME})
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
+            with _OPENER.open(request, timeout=timeout) as response:
                 if 200 <= response.status < 300:
                     return True
                 log.warning("webhook %s answered %s", url, response.status)
-        except (urllib.error.URLError, OSError, ValueError) as error:
+        except urllib.error.HTTPError as error:
+            log.warning("webhook %s answered %s %s (attempt %d/%d)", url, error.code,
+                        error.reason, attempt, attempts)
+            if 300 <= error.code < 400:
+                return False  # the same redirect again next time: set the final URL instead
+        except Exception as error:  # any network or protocol failure: logged, never raised
             log.warning("webhook %s failed (attempt %d/%d): %s", url, attempt, attempts, error)
         time.sleep(min(2 ** (attempt - 1), 4) * 0.25)
     return False
@@ -106,11 +178,21 @@ class Dispatcher:
     def __init__(self, desktop: bool = True, webhook_url: str = "", console: TextIO | None = None,
                  sound: bool = False, demo: bool = False):
         self.desktop = desktop
-        self.webhook_url = webhook_url
+        self.webhook_url = ""
+        self.set_webhook(webhook_url)
         self.console = console
         self.sound = sound
         self.demo = demo
         self.webhooks: list[threading.Thread] = []
+
+    def set_webhook(self, url: str) -> None:
+        """A stored URL that is no http(s) URL (a settings file edited by hand) is logged and
+        left unused rather than failing every poll."""
+        try:
+            self.webhook_url = check_webhook_url(url)
+        except ValueError as error:
+            log.warning("webhook disabled: %s", error)
+            self.webhook_url = ""
 
     def dispatch(self, events: Sequence[AlertEvent]) -> bool:
         """Returns whether a desktop notification was shown (else the window uses its tray)."""

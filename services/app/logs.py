@@ -45,6 +45,8 @@ def configure_logging(paths: AppPaths, level: str = "INFO") -> Path | None:
     setattr(handler, _MARK, True)
     root.addHandler(handler)
     root.setLevel(level)
+    # A log that cannot be written (a full disk) must not print tracebacks at the trader.
+    logging.raiseExceptions = False
     global _current
     _current = written
     return written

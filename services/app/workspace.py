@@ -44,6 +44,7 @@ class Workspace:
     portfolio: PortfolioService
     reference: ReferenceEditor
     market: MarketClock
+    verify: Verify | None = None  # checks symbols a trader adds or a file names (Yahoo)
 
     @classmethod
     def open(cls, db_path: Path, clock: Clock, market: MarketClock, demo: bool = False,
@@ -53,7 +54,7 @@ class Workspace:
         return cls(db_path, conn, clock, demo, watchlists,
                    ChartService(conn, clock, watchlists), AlertService(conn, clock, market),
                    WatchlistEditor(conn, verify), PortfolioService(conn, clock),
-                   ReferenceEditor(conn, clock), market)
+                   ReferenceEditor(conn, clock), market, verify)
 
     # Files are read and written on request only: their modules load then, not at start-up.
     @cached_property
@@ -82,7 +83,7 @@ class Workspace:
         from services.files.imports import run_import
 
         return self.in_own_connection(
-            lambda conn: run_import(conn, self.clock, self.demo, request))
+            lambda conn: run_import(conn, self.clock, self.demo, request, self.verify))
 
     def export_everything(self, path: Path, base: str) -> None:
         self.ledger.export_workbook(path, self.lists.workbook_sheets(), base)

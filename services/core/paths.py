@@ -35,6 +35,15 @@ class AppPaths:
         return self.config_dir / "settings.ini"
 
 
+def home_problem() -> str | None:
+    """Why HARBOURWATCH_HOME cannot hold HarbourWatch's folders, or None."""
+    home = os.environ.get("HARBOURWATCH_HOME")
+    if home and Path(home).exists() and not Path(home).is_dir():
+        return (f"HARBOURWATCH_HOME={home} is a file, not a folder; point it at a folder (it "
+                "holds the data, cache and settings). Nothing was changed.")
+    return None
+
+
 def default_paths() -> AppPaths:
     home = os.environ.get("HARBOURWATCH_HOME")
     if home:

@@ -1,5 +1,5 @@
-"""Transactions from CSV (any column names, mapped), price history from CSV, and the exports of
-holdings, transactions and alert history (CSV, JSON, one XLSX workbook for everything).
+"""Transactions from CSV (services.files.trade_import), price history from CSV, and the exports
+of holdings, transactions and alert history (CSV, JSON, one XLSX workbook for everything).
 
 Imports check every row first and report bad ones by line; nothing is written unless every row
 is good or the user chose to skip the bad ones. Re-importing the same file adds nothing.
@@ -8,8 +8,6 @@ is good or the user chose to skip the bad ones. Re-importing the same file adds 
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import hashlib
 import io
 import json
 import sqlite3
@@ -18,11 +16,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from db import alert_repo, market_repo, portfolio_repo
+from db import alert_repo, market_repo
 from db.connection import transaction
-from services.core.clock import DAILY_BAR_LOCAL_TIME, HKEX_TZ, Clock, epoch, from_epoch
+from services.core.clock import DAILY_BAR_LOCAL_TIME, HKEX_TZ, Clock, from_epoch
 from services.core.formatting import price_caveat, source_label
-from services.core.parsing import parse_date, parse_number
 from services.core.tickers import TickerError, normalise_symbol
 from services.files import workbook
 from services.files.atomic import write_atomically, write_csv
@@ -31,37 +28,19 @@ from services.files.tables import (
     ImportRejectedError,
     ImportReport,
     RowProblem,
-    read_rows,
+    check_header,
     read_text,
     sniff_delimiter,
 )
+from services.files.trade_import import TradeImport
 from services.market import stats
-from services.portfolio.holdings import (
-    OversoldError,
-    PortfolioService,
-    Transaction,
-    check_transaction,
-    positions,
-)
+from services.market.feed_types import Verify
+from services.portfolio.holdings import PortfolioService
 from services.reference import store as reference_store
 
 if TYPE_CHECKING:
     import pandas as pd
 
-FIELDS = ("date", "symbol", "side", "quantity", "price", "fees", "currency", "note")
-REQUIRED = ("date", "symbol", "side", "quantity", "price")
-SYNONYMS = {
-    "date": ("date", "trade date", "trade_date", "tradedate", "datetime", "time", "executed"),
-    "symbol": ("symbol", "ticker", "code", "stock code", "stock", "instrument", "security"),
-    "side": ("side", "action", "type", "buy/sell", "direction", "transaction"),
-    "quantity": ("quantity", "qty", "shares", "units", "amount of shares", "volume"),
-    "price": ("price", "unit price", "trade price", "fill price", "avg price"),
-    "fees": ("fees", "fee", "commission", "commissions", "charges", "costs"),
-    "currency": ("currency", "ccy", "cur"),
-    "note": ("note", "notes", "comment", "memo", "description"),
-}
-SIDES = {"buy": "buy", "b": "buy", "bought": "buy", "purchase": "buy",
-         "sell": "sell", "s": "sell", "sold": "sell", "sale": "sell"}
 PRICE_FILE_LIMIT = 150 * 1024 * 1024
 PRICE_NUMBERS = ("open", "high", "low", "close", "volume")
 TX_HEADER = ("id", "date", "symbol", "side", "quantity", "price", "fees", "currency", "note")
@@ -74,18 +53,6 @@ ALERT_HEADER = ("id", "symbol", "observed_at", "fired_at", "value", "rule", "mes
                 "while_closed", "acknowledged")
 
 
-def guess_mapping(header: list[str]) -> dict[str, str]:
-    """field -> column name, from common spellings; unmatched fields are left out."""
-    mapping = {}
-    lowered = {h.strip().lower(): h for h in header}
-    for name, spellings in SYNONYMS.items():
-        for spelling in spellings:
-            if spelling in lowered:
-                mapping[name] = lowered[spelling]
-                break
-    return mapping
-
-
 class LedgerTransfer:
     def __init__(self, conn: sqlite3.Connection, clock: Clock, demo: bool = False):
         self._conn = conn
@@ -94,74 +61,11 @@ class LedgerTransfer:
 
     # -- transactions in -----------------------------------------------------------------------
     def import_transactions(self, path: Path, mapping: dict[str, str] | None = None,
-                            skip_bad: bool = False) -> ImportReport:
-        header, rows = read_rows(path)
-        mapping = mapping or guess_mapping(header)
-        missing = [f for f in REQUIRED if f not in mapping or mapping[f] not in header]
-        if missing:
-            raise FileProblemError(
-                f"Map a column to {', '.join(missing)} (the file's columns: "
-                f"{', '.join(header) or 'none'}). Is the delimiter right?")
-        column = {f: header.index(c) for f, c in mapping.items() if c in header}
-        instruments = reference_store.instruments(self._conn)
-        report = ImportReport(read=len(rows))
-        parsed: list[tuple[int, Transaction]] = []
-        seen: dict[tuple, int] = {}
-        today = PortfolioService(self._conn, self._clock).today()
-        for line, cells in rows:
-            try:
-                t = self._transaction(cells, column, instruments, today)
-            except ValueError as error:
-                report.problems.append(RowProblem(line, str(error)))
-                continue
-            key = (t.trade_date, t.symbol, t.side, t.quantity, t.price, t.fees, t.note)
-            if key in seen:
-                report.problems.append(RowProblem(
-                    line, f"repeats line {seen[key]} exactly; if these are two fills, give "
-                          "them different notes"))
-                continue
-            seen[key] = line
-            parsed.append((line, t))
-        existing = [Transaction.from_row(r) for r in portfolio_repo.transactions(self._conn)]
-        try:
-            positions(existing + [t for _, t in parsed])
-        except OversoldError as error:
-            line = next((n for n, t in parsed if t is error.sell), 0)  # 0: a stored sell
-            report.problems.append(RowProblem(line, str(error)))
-        report.problems.sort(key=lambda p: p.line)
-        if report.problems and not skip_bad:
-            raise ImportRejectedError(report)
-        now = epoch(self._clock.now())
-        rows_out = [(t.symbol, t.trade_date.isoformat(), t.side, t.quantity, t.price, t.fees,
-                     t.currency, t.note, _key(t), now) for _, t in parsed]
-        with transaction(self._conn):
-            report.added = portfolio_repo.insert(self._conn, rows_out)
-        report.already_there = len(rows_out) - report.added
-        return report
-
-    def _transaction(self, cells: list[str], column: dict[str, int], instruments: dict,
-                     today: dt.date) -> Transaction:
-        def get(name: str) -> str:
-            i = column.get(name)
-            return cells[i].strip() if i is not None and i < len(cells) else ""
-
-        if len(cells) < len(column):
-            raise ValueError(f"has {len(cells)} cells, the header has more; wrong delimiter?")
-        try:
-            symbol = normalise_symbol(get("symbol"))
-        except TickerError as error:
-            raise ValueError(str(error)) from None
-        side = SIDES.get(get("side").lower())
-        if side is None:
-            raise ValueError(f"side {get('side')!r} is neither buy nor sell")
-        quantity = parse_number(get("quantity"), "quantity")
-        if side == "sell" and quantity < 0:
-            quantity = -quantity  # brokers often write sells as negative quantities
-        raw = Transaction(symbol, parse_date(get("date")), side, quantity,
-                          parse_number(get("price"), "price"),
-                          parse_number(get("fees") or "0", "fees"), get("currency").upper(),
-                          get("note"))
-        return check_transaction(raw, instruments.get(symbol), today)
+                            skip_bad: bool = False, verify: Verify | None = None,
+                            watchlist: str | None = None) -> ImportReport:
+        """See services.files.trade_import: checked, then written in one transaction."""
+        return TradeImport(self._conn, self._clock, verify, watchlist).run(path, mapping,
+                                                                            skip_bad)
 
     # -- prices in -----------------------------------------------------------------------------
     def import_prices(self, path: Path, symbol: str, skip_bad: bool = False) -> ImportReport:
@@ -279,7 +183,7 @@ class LedgerTransfer:
         sheets["Holdings"] = (POSITION_HEADER, self.position_rows(base))
         sheets["Transactions"] = (TX_HEADER, self.transaction_rows())
         sheets["Alerts"] = (ALERT_HEADER, self.alert_rows())
-        workbook.write(path, sheets, demo=self._demo)
+        workbook.write(path, sheets, demo=self._demo, contents=True)
 
 
 def _price_frame(text: str, name: str) -> pd.DataFrame:
@@ -287,9 +191,13 @@ def _price_frame(text: str, name: str) -> pd.DataFrame:
     (the fast path), text kept where a cell is not a number so it can be reported."""
     import pandas as pd
 
-    sep = sniff_delimiter(text)
-    header = [h.strip().lower() for h in next(csv.reader([text.split("\n", 1)[0]],
-                                                         delimiter=sep))]
+    try:
+        sep = sniff_delimiter(text)
+        header = [h.strip().lower() for h in next(csv.reader([text.split("\n", 1)[0]],
+                                                             delimiter=sep))]
+    except csv.Error as error:
+        raise FileProblemError(f"{name}: line 1: {error}.") from None
+    check_header(header, Path(name))
     if "date" not in header or "close" not in header:
         raise FileProblemError(f"{name} needs 'date' and 'close' columns (found: "
                                f"{', '.join(header)}). Is the delimiter right?")
@@ -323,12 +231,6 @@ def _numbers(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     values = pd.to_numeric(text.str.replace(",", "", regex=False),
                            errors="coerce").to_numpy(dtype=float)
     return values, np.isnan(values) & (text != "").to_numpy()
-
-
-def _key(t: Transaction) -> str:
-    text = "|".join(str(v) for v in (t.trade_date, t.symbol, t.side, repr(t.quantity),
-                                     repr(t.price), repr(t.fees), t.currency, t.note))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _nullable(values: np.ndarray, dtype: type = float) -> list:

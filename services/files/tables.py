@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_BYTES = 100 * 1024 * 1024
+MAX_COLUMNS = 1_000  # no watchlist, broker or price file comes near; a wider one is no table
 DELIMITERS = (",", ";", "\t")
 
 
@@ -36,12 +37,15 @@ class ImportReport:
     read: int = 0
     added: int = 0
     already_there: int = 0
+    ignored: int = 0  # rows that are no trades: cancelled orders, summaries, currency deals
     problems: list[RowProblem] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [f"{self.read} rows read", f"{self.added} added"]
         if self.already_there:
             parts.append(f"{self.already_there} already there")
+        if self.ignored:
+            parts.append(f"{self.ignored} not trades (ignored)")
         if self.problems:
             parts.append(f"{len(self.problems)} bad rows")
         return ", ".join(parts)
@@ -86,18 +90,43 @@ Rows = list[tuple[int, list[str]]]
 
 
 def sniff_delimiter(text: str) -> str:
-    """The one of DELIMITERS that splits the first line into the most columns."""
+    """The one of DELIMITERS that splits the first line into the most columns; csv.Error when
+    none can read it (a field beyond the csv module's limit whichever the delimiter)."""
     first = text.split("\n", 1)[0]
-    return max(DELIMITERS, key=lambda d: len(next(csv.reader([first], delimiter=d))))
+    widths = {}
+    failure: csv.Error | None = None
+    for delimiter in DELIMITERS:
+        try:
+            widths[delimiter] = len(next(csv.reader([first], delimiter=delimiter)))
+        except csv.Error as error:  # a wrong delimiter leaves one huge field
+            failure = error
+    if not widths:
+        assert failure is not None
+        raise failure
+    return max(widths, key=lambda d: widths[d])
+
+
+def check_header(header: list[str], path: Path) -> list[str]:
+    """The header, or FileProblemError when it is too wide to be a table of ours."""
+    if len(header) > MAX_COLUMNS:
+        raise FileProblemError(
+            f"{Path(path).name} has {len(header):,} columns in its first line; HarbourWatch "
+            f"reads tables of at most {MAX_COLUMNS:,}. Is this the right file?")
+    return header
 
 
 def read_rows(path: Path, max_bytes: int = MAX_BYTES) -> tuple[list[str], Rows]:
     """(header, [(line number, cells)]) with blank lines skipped."""
     text = read_text(path, max_bytes)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    line = 1
     try:
-        header = [h.strip() for h in next(reader)]
-        rows = [(reader.line_num, cells) for cells in reader if any(c.strip() for c in cells)]
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+        header = check_header([h.strip() for h in next(reader)], path)
+        rows = []
+        for cells in reader:
+            line = reader.line_num
+            if any(c.strip() for c in cells):
+                rows.append((line, cells))
     except csv.Error as error:
-        raise FileProblemError(f"{Path(path).name}: line {reader.line_num}: {error}") from None
+        raise FileProblemError(f"{Path(path).name}: line {line}: {error}.") from None
     return header, rows

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,12 +19,13 @@ from typing import Any
 from db import alert_repo, facts_repo, watchlist_repo
 from db.connection import transaction
 from services.alerts.records import rule_from_row
-from services.alerts.rules import AlertRule, Direction, Policy, RuleError, RuleKind, validate
+from services.alerts.rules import RuleError, validate
 from services.alerts.service import AlertService
 from services.core.clock import Clock
 from services.core.tickers import TickerError, is_hkex, normalise_symbol
 from services.files import workbook
 from services.files.atomic import restore_cell, write_atomically, write_csv
+from services.files.rule_specs import rule_key, rule_spec, spec_rule
 from services.files.tables import (
     FileProblemError,
     ImportRejectedError,
@@ -39,8 +40,6 @@ from services.watchlists.editing import WatchlistEditor, WatchlistError, check_n
 
 FORMATS = ("csv", "json", "tradingview", "xlsx")
 CSV_HEADER = ("symbol", "name", "note", "alerts", "targets", "data")
-RULE_FIELDS = ("kind", "level", "direction", "policy", "hysteresis_pct", "cooldown_min",
-               "band_pct", "note")
 
 
 @dataclass
@@ -51,6 +50,7 @@ class Item:
     alerts: list[dict[str, Any]] = field(default_factory=list)
     targets: list[dict[str, Any]] = field(default_factory=list)
     line: int = 0
+    section: str = ""  # TradingView: the ###section it is listed under ("" before any)
 
 
 def format_of(path: Path, given: str | None = None) -> str:
@@ -80,9 +80,7 @@ class WatchlistTransfer:
         rules: dict[str, list[dict[str, Any]]] = {}
         for row in alert_repo.rules(self._conn):
             rule, _ = rule_from_row(row)
-            rules.setdefault(rule.symbol, []).append(
-                {f: (getattr(rule, f).value if f in ("kind", "direction", "policy")
-                     else getattr(rule, f)) for f in RULE_FIELDS})
+            rules.setdefault(rule.symbol, []).append(rule_spec(rule))
         out = []
         for row in watchlist_repo.items(self._conn, list_id):
             symbol = row["symbol"]
@@ -102,8 +100,9 @@ class WatchlistTransfer:
                  json.dumps(i.targets, ensure_ascii=False), data) for i in items]
 
     def workbook_sheets(self) -> dict[str, workbook.Sheet]:
-        """One sheet per watchlist, for the everything-workbook."""
-        return {f"List {row['name']}"[:31]: (CSV_HEADER, self.rows(self.items(row["name"])))
+        """One sheet per watchlist, for the everything-workbook (keyed by the full name; the
+        workbook makes sheet names legal and unique and lists them on its Contents sheet)."""
+        return {f"List {row['name']}": (CSV_HEADER, self.rows(self.items(row["name"])))
                 for row in watchlist_repo.watchlists(self._conn)}
 
     def export(self, name: str, fmt: str, path: Path) -> int:
@@ -128,10 +127,11 @@ class WatchlistTransfer:
     def import_file(self, path: Path, fmt: str | None = None, name: str | None = None,
                     skip_bad: bool = False) -> tuple[str, ImportReport]:
         """Read, check every row, then import all of it in one transaction (or nothing).
-        Returns the list's name and what happened."""
+        Returns the list's name (names, for a TradingView file with several sections) and what
+        happened."""
         fmt = format_of(path, fmt)
         list_name, items, report = self._parse(Path(path), fmt)
-        list_name = check_name(name or list_name)
+        lists = _list_names(items, list_name, name)
         known = set(reference_store.instruments(self._conn)) | {i.symbol for i in items}
         good = []
         for item in items:
@@ -143,43 +143,30 @@ class WatchlistTransfer:
         if report.problems and not skip_bad:
             raise ImportRejectedError(report)
         alerts = AlertService(self._conn, self._clock, MarketClock())
-        rules = {_rule_key(rule_from_row(r)[0]) for r in alert_repo.rules(self._conn)}
+        rules = {rule_key(rule_from_row(r)[0]) for r in alert_repo.rules(self._conn)}
         with transaction(self._conn):
-            list_id = watchlist_repo.watchlist_id(self._conn, list_name)
-            if list_id is None:
-                list_id = watchlist_repo.create(self._conn, list_name)
+            ids: dict[str, int] = {}
+            for section, list_name in lists.items():
+                found = watchlist_repo.watchlist_id(self._conn, list_name)
+                ids[section] = found if found is not None else \
+                    watchlist_repo.create(self._conn, list_name)
             for item in good:
-                self._store(list_id, item, alerts, rules, report)
-        return list_name, report
+                self._store(ids[item.section], item, alerts, rules, report)
+        return ", ".join(lists.values()), report
 
     def _parse(self, path: Path, fmt: str) -> tuple[str, list[Item], ImportReport]:
         report = ImportReport()
+        name = path.stem
         if fmt == "tradingview":
-            items, name = [], path.stem
-            for n, line in enumerate(read_text(path).splitlines(), 1):
-                line = line.strip()
-                if line.startswith("###"):
-                    name = line[3:].strip() or name
-                    continue
-                items += [Item(token.strip(), line=n) for token in line.split(",")
-                          if token.strip()]
+            items = _tradingview_items(read_text(path))
         elif fmt == "json":
-            try:
-                document = json.loads(read_text(path))
-            except json.JSONDecodeError as error:
-                raise FileProblemError(f"{path.name} is not valid JSON (line {error.lineno}: "
-                                  f"{error.msg}).") from None
-            if not isinstance(document, dict) or document.get("format") != "watchlist":
-                raise FileProblemError(f"{path.name} is not a HarbourWatch watchlist file.")
-            name = str(document.get("name") or path.stem)
-            items = [_item_from_dict(d, n) for n, d in enumerate(document.get("items", []), 1)]
+            name, items = _json_items(path)
         else:
             header, rows = (read_rows(path) if fmt == "csv" else workbook.read(path, "Watchlist"))
             if "symbol" not in [h.lower() for h in header]:
                 raise FileProblemError(f"{path.name} has no 'symbol' column (found: "
                                   f"{', '.join(header) or 'nothing'}). Is the delimiter right?")
             lower = [h.lower() for h in header]
-            name = path.stem
             items = []
             for line, cells in rows:
                 cell = dict(zip(lower, cells, strict=False))
@@ -206,8 +193,10 @@ class WatchlistTransfer:
         now = self._clock.now()
         for spec in item.alerts:
             try:
-                validate(_rule(item.symbol, spec), now, known | {item.symbol})
-            except (RuleError, ValueError, KeyError, TypeError) as error:
+                rule = spec_rule(item.symbol, spec)
+                # a rule that expired since the export is kept as it was: it never fires
+                validate(replace(rule, expires_at=None), now, known | {item.symbol})
+            except (RuleError, ValueError, KeyError, TypeError, OverflowError) as error:
                 problems.append(f"alert {spec!r}: {error}")
         for target in item.targets:
             if not _target_ok(target):
@@ -223,10 +212,10 @@ class WatchlistTransfer:
         if not added and item.note:
             watchlist_repo.set_note(self._conn, list_id, item.symbol, item.note)
         for spec in item.alerts:
-            rule = _rule(item.symbol, spec)
-            if _rule_key(rule) not in rules:
+            rule = spec_rule(item.symbol, spec)
+            if rule_key(rule) not in rules:
                 alerts.insert_valid(rule)
-                rules.add(_rule_key(rule))
+                rules.add(rule_key(rule))
         have = {(t.broker, t.date.isoformat(), round(t.price.amount, 6))
                 for t in reference_store.targets(self._conn, item.symbol)}
         for t in item.targets:
@@ -249,27 +238,57 @@ def _item_from_dict(d: Any, line: int) -> Item:
                 targets if isinstance(targets, list) else [{"bad": targets}], line)
 
 
+def _tradingview_items(text: str) -> list[Item]:
+    """TradingView's lists: one symbol a line, or everything on one line separated by commas
+    (its own export), `###Name` starting a section, any exchange prefix (`NASDAQ:AAPL`)."""
+    items, section = [], ""
+    for n, line in enumerate(text.splitlines(), 1):
+        for token in (t.strip() for t in line.split(",")):
+            if token.startswith("###"):
+                section = token[3:].strip() or section
+            elif token:
+                items.append(Item(token, line=n, section=section))
+    return items
+
+
+def _json_items(path: Path) -> tuple[str, list[Item]]:
+    """(list name, items) of a HarbourWatch JSON watchlist; FileProblemError for anything else
+    (not JSON, nested past any sense, another shape)."""
+    try:
+        document = json.loads(read_text(path))
+    except json.JSONDecodeError as error:
+        raise FileProblemError(f"{path.name} is not valid JSON (line {error.lineno}: "
+                               f"{error.msg}).") from None
+    except RecursionError:
+        raise FileProblemError(f"{path.name} nests its JSON too deeply to be a watchlist.") \
+            from None
+    if not isinstance(document, dict) or document.get("format") != "watchlist":
+        raise FileProblemError(f"{path.name} is not a HarbourWatch watchlist file.")
+    entries, name = document.get("items", []), document.get("name") or path.stem
+    if not isinstance(entries, list) or not isinstance(name, str):
+        raise FileProblemError(f"{path.name}: 'items' must be a list and 'name' a text; this "
+                               "is not a HarbourWatch watchlist file.")
+    return name, [_item_from_dict(d, n) for n, d in enumerate(entries, 1)]
+
+
+def _list_names(items: list[Item], file_name: str, given: str | None) -> dict[str, str]:
+    """Each section's list name, checked. Symbols before any section go to `given` or the
+    file's name; with several sections, `given` prefixes each section's name."""
+    sections = list(dict.fromkeys(i.section for i in items))
+    if len(sections) == 1:
+        return {sections[0]: check_name(given or sections[0] or file_name)}
+    return {s: check_name(" — ".join(p for p in (given, s or (None if given else file_name))
+                                     if p)) for s in sections}
+
+
 def _json_cell(text: str | None) -> list[Any]:
     if not text or not text.strip():
         return []
     try:
         value = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return [{"unreadable": text[:40]}]
     return value if isinstance(value, list) else [{"unreadable": text[:40]}]
-
-
-def _rule(symbol: str, spec: dict[str, Any]) -> AlertRule:
-    level = float(spec["level"])
-    return AlertRule(symbol, RuleKind(spec["kind"]), level,
-                     Direction(spec.get("direction", "up")), Policy(spec.get("policy", "once")),
-                     float(spec.get("hysteresis_pct", 0)), int(spec.get("cooldown_min", 0)),
-                     float(spec.get("band_pct", 0)), note=str(spec.get("note", "")))
-
-
-def _rule_key(rule: AlertRule) -> tuple:
-    return (rule.symbol, rule.kind, round(rule.level, 9), rule.direction, rule.policy,
-            rule.hysteresis_pct, rule.cooldown_min, rule.band_pct)
 
 
 def _target_ok(t: Any) -> bool:
@@ -278,7 +297,7 @@ def _target_ok(t: Any) -> bool:
         date.fromisoformat(t["date"])
         return (bool(str(t["broker"]).strip()) and math.isfinite(price) and price > 0
                 and bool(str(t["currency"]).strip()))
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         return False
 
 

@@ -130,6 +130,13 @@ class MarketClock:
             day += dt.timedelta(days=1)
         return total
 
+    def covers(self, day: dt.date) -> bool:
+        """Whether the calendar knows this day (it spans a limited range of years)."""
+        import pandas as pd
+
+        cal = self._cal()
+        return bool(cal.first_session <= pd.Timestamp(day) <= cal.last_session)
+
     def local_day(self, at: dt.datetime) -> dt.date:
         return at.astimezone(self._cal().tz).date()
 

@@ -17,8 +17,10 @@ def describe_outcome(outcome: PollOutcome, tz: str = HKEX_TZ) -> list[str]:
     for r in outcome.results:
         if r.ok and r.price is not None and r.price_ts is not None:
             price = Price(r.price, r.currency, r.price_ts, outcome.source)
+            dropped = (f"; {r.bars_dropped} bad bars dropped: {r.dropped_why}"
+                       if r.bars_dropped else "")
             lines.append(f"  {r.symbol:<10} {fmt.money(price.money):>12}  last trade "
-                         f"{fmt.price_time(price, tz)}  ({r.bars_written} bars)")
+                         f"{fmt.price_time(price, tz)}  ({r.bars_written} bars{dropped})")
         elif r.skipped:
             lines.append(f"  {r.symbol:<10} skipped: {r.skipped}")
         else:
@@ -42,4 +44,8 @@ def feed_summary(outcome: PollOutcome, tz: str = HKEX_TZ) -> str:
     name = "DEMO" if outcome.source == "demo" else "Yahoo"
     failed = [r.symbol for r in outcome.results if not r.ok and not r.skipped]
     extra = f" · failing: {', '.join(failed)}" if failed else ""
+    dropped = {r.symbol: r.bars_dropped for r in outcome.results if r.bars_dropped}
+    if dropped:
+        extra += (f" · {sum(dropped.values())} bad bars dropped "
+                  f"({', '.join(sorted(dropped))})")
     return f"Feed: {name} · market {outcome.phase} · {ok}/{total} OK at {when}{extra}"

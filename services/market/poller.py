@@ -9,7 +9,7 @@ import datetime as dt
 import random
 import sqlite3
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from db import calendar_repo, feed_repo, fx_repo, market_repo, meta_repo, watchlist_repo
@@ -17,6 +17,7 @@ from db.connection import open_connection, transaction
 from services.core.clock import Clock, epoch, local_date
 from services.market import fx_feed, stats, trading_days
 from services.market.backoff import FAILURE, NOT_FOUND_LIMIT, RATE_LIMIT
+from services.market.bar_checks import BarCheck
 from services.market.bars import daily_from_minutes
 from services.market.calendar import MarketClock, Phase
 from services.market.feed_types import ErrorKind, FeedError, Fetched
@@ -46,6 +47,8 @@ class SymbolResult:
     error_kind: str = ""
     error: str = ""
     skipped: str = ""  # why no request was made (backing off, rate limited)
+    bars_dropped: int = 0  # bad bars the source sent, not stored (services.market.bar_checks)
+    dropped_why: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class Poller:
         self._market = market
         self._rng = rng or random.Random()
         self._pool = FetchPool(workers)
+        self._bar_check = BarCheck({}, 0)
         self._poll_fx = poll_fx
         self._days_synced_on: object = None  # the local day the trading days were last stored
 
@@ -108,6 +112,7 @@ class Poller:
         now = epoch(now_dt)
         phase = self._market.phase(now_dt)
         symbols = feed_repo.polled_symbols(conn)
+        self._bar_check = BarCheck(feed_repo.listing_dates(conn), now, self._market)
         health = feed_repo.health(conn)
         limited_until = int(meta_repo.get_meta(conn, RATE_LIMIT_UNTIL) or 0)
         if now < limited_until:
@@ -163,7 +168,7 @@ class Poller:
                                          meta.ts)
             learned.append((meta.currency, meta.timezone, meta.exchange, symbol))
 
-        results = [found[row["symbol"]] for row in symbols]  # in the watchlist's order
+        results = [self._with_dropped(found[row["symbol"]]) for row in symbols]
         self._mark_unknown_symbols(results, updates)
         fx_rows: list[tuple] = []
         fx_updates: dict[str, dict] = {}
@@ -265,6 +270,7 @@ class Poller:
         source = self._source.name
         count = 0
         trading = phase in (Phase.OPEN, Phase.LUNCH)  # the day is not over
+        fetched = [self._bar_check.clean(symbol, tz, f) for f in fetched]
         for result in fetched:
             last_index = len(result.bars) - 1
             for i, (ts, o, h, low, c, v) in enumerate(result.bars):
@@ -284,6 +290,10 @@ class Poller:
         quotes.append((symbol, meta.price, meta.currency, meta.ts,
                        self._previous_close(fetched, plan, tz), source, now))
         return count
+
+    def _with_dropped(self, result: SymbolResult) -> SymbolResult:
+        count, why = self._bar_check.dropped(result.symbol)
+        return replace(result, bars_dropped=count, dropped_why=why) if count else result
 
     @staticmethod
     def _previous_close(fetched: list[Fetched], plan: list[tuple[str, str]],

@@ -19,6 +19,7 @@ from typing import Generic, Protocol, TypeVar
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from db.errors import explain
 from services.core.clock import Clock
 from services.market.calendar import (
     CLOSED_INTERVAL_S,
@@ -110,8 +111,13 @@ class PollScheduler(Generic[T]):
         except PollCancelledError:
             return  # quitting: nothing to announce, nothing to schedule
         except Exception as failure:  # a bug or a broken database: report it, keep polling
-            log.exception("poll failed")
-            error = f"{type(failure).__name__}: {failure}"
+            words = explain(failure)
+            if words is None:
+                log.exception("poll failed")
+                error = f"{type(failure).__name__}: {failure}"
+            else:  # busy, full, read-only: in words; the next poll tries again
+                log.warning("poll failed: %s", failure)
+                error = f"{words} The next poll tries again."
         self._reschedule(outcome)
         try:
             if outcome is not None:

@@ -12,9 +12,11 @@ Everything here runs on the poll job's worker thread, never on the GUI thread.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
+import tempfile
 import threading
 import warnings
 from pathlib import Path
@@ -38,6 +40,8 @@ STAND_IN_ENV = "HARBOURWATCH_FAKE_YAHOO"
 warnings.filterwarnings("ignore", message=".*inplace keyword.*", module=r"yfinance\.")
 # Every failure is classified and reported here; yfinance's own log lines would say it twice.
 logging.getLogger("yfinance").setLevel(logging.CRITICAL)
+log = logging.getLogger(__name__)
+_fallback_cache: Path | None = None  # one per process when the cache folder is unwritable
 
 
 class YahooSession(curl_requests.Session):
@@ -66,7 +70,52 @@ class YahooSession(curl_requests.Session):
         response = super().request(method, url, *args, **kwargs)
         if is_chart:
             self._last.status = response.status_code
+            fixed = deduplicate_chart(response.content) if response.status_code == 200 else None
+            if fixed is not None:
+                log.info("%s: repeated timestamps in Yahoo's answer; kept the last of each",
+                         urlsplit(url).path.rsplit("/", 1)[-1])
+                response.content = fixed
         return response
+
+
+def deduplicate_chart(content: bytes) -> bytes | None:
+    """A chart answer with each timestamp once, the last row of a repeat winning (the newer
+    observation); None when nothing repeats or the body is no chart. Yahoo sometimes repeats a
+    timestamp, and yfinance then fails on every poll of that symbol ("truth value of a Series
+    is ambiguous") for as long as Yahoo keeps sending it."""
+    try:
+        document = json.loads(content)
+        result = document["chart"]["result"][0]
+        stamps = result["timestamp"]
+        last = {ts: i for i, ts in enumerate(stamps)}
+        if len(last) == len(stamps):
+            return None
+        keep = sorted(last.values())
+        for group in result.get("indicators", {}).values():  # quote, adjclose
+            for series in group:
+                for key, values in series.items():
+                    if isinstance(values, list) and len(values) == len(stamps):
+                        series[key] = [values[i] for i in keep]
+        result["timestamp"] = [stamps[i] for i in keep]
+        return json.dumps(document).encode()
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return None
+
+
+def usable_cache_dir(wanted: Path) -> Path:
+    """`wanted`, or a temporary folder when it cannot be written: yfinance's cache only saves
+    requests, so an unwritable cache folder must not stop prices."""
+    try:
+        wanted.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=wanted).close()
+        return wanted
+    except OSError as error:
+        log.warning("cache folder %s cannot be written (%s); using a temporary one", wanted,
+                    error)
+        global _fallback_cache
+        if _fallback_cache is None:
+            _fallback_cache = Path(tempfile.mkdtemp(prefix="harbourwatch-cache-"))
+        return _fallback_cache
 
 
 class StandInSession(YahooSession):
@@ -118,8 +167,7 @@ class YahooQuoteSource:
 
     def __init__(self, cache_dir: Path, session: YahooSession | None = None,
                  timeout: float = DEFAULT_TIMEOUT_S):
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        yf.set_tz_cache_location(str(cache_dir))  # before the first request
+        yf.set_tz_cache_location(str(usable_cache_dir(cache_dir)))  # before the first request
         yf.config.debug.hide_exceptions = False
         reset_yfinance_state()
         self._session = session or default_session()

@@ -97,6 +97,44 @@ class OversoldError(ValueError):
         self.sell = sell
 
 
+@dataclass(frozen=True)
+class LedgerProblem:
+    """A sell of more shares than the ledger holds on its day."""
+
+    transaction: Transaction
+    reason: str
+    short: float  # shares sold beyond what was held
+
+
+def ledger_problems(transactions: Sequence[Transaction]) -> list[LedgerProblem]:
+    """Every sell of more than is held then, in trade-date order (ties keep input order). An
+    offending sell is set aside and the rest judged without it, so one bad row does not make
+    every later sell look bad too."""
+    held: dict[str, float] = {}
+    found = []
+    for t in sorted(transactions, key=lambda t: t.trade_date):
+        have = held.get(t.symbol, 0.0)
+        if t.side == "buy":
+            held[t.symbol] = have + t.quantity
+        elif t.quantity > have + QTY_EPS:
+            found.append(LedgerProblem(t, f"{t.trade_date.isoformat()}: selling {t.quantity:g} "
+                                          f"{t.symbol} but only {have:g} are held then",
+                                       t.quantity - have))
+        else:
+            held[t.symbol] = have - t.quantity
+    return found
+
+
+def new_problems(before: Sequence[Transaction],
+                 after: Sequence[Transaction]) -> list[LedgerProblem]:
+    """Problems of `after` that `before` did not have, or had smaller (the same transaction
+    objects in both): a change may leave an inconsistent ledger as inconsistent as it was,
+    never worse."""
+    known = {id(p.transaction): p.short for p in ledger_problems(before)}
+    return [p for p in ledger_problems(after)
+            if p.short > known.get(id(p.transaction), 0.0) + QTY_EPS]
+
+
 def check_transaction(t: Transaction, instrument: Instrument | None,
                       today: dt.date) -> Transaction:
     """The transaction with its currency filled in, or ValueError saying what is wrong (the
@@ -116,12 +154,20 @@ def check_transaction(t: Transaction, instrument: Instrument | None,
     if not 0 <= t.fees <= t.quantity * t.price + 1e6:
         raise ValueError(f"fees {t.fees:g} must be zero or more and below the trade's value")
     currency = (t.currency or instrument.currency).upper()
+    if not currency:
+        raise ValueError(f"the currency of {t.symbol} is not known yet: give the row a "
+                         "currency")
     if instrument.currency and currency != instrument.currency:
         raise ValueError(f"{t.symbol} trades in {instrument.currency}, the row says {currency}")
     problem = note_problem(t.note)
     if problem:
         raise ValueError(problem)
     return replace(t, currency=currency)
+
+
+def _refuse(problems: list[LedgerProblem]) -> None:
+    if problems:
+        raise OversoldError(problems[0].reason + ".", problems[0].transaction)
 
 
 def board_lot_problem(t: Transaction, instrument: Instrument | None) -> str | None:
@@ -222,20 +268,34 @@ class PortfolioService:
 
     def record(self, t: Transaction) -> Transaction:
         """Check and store one typed transaction; ValueError (OversoldError for a sell of more
-        than is held on that day) leaves the ledger as it was."""
+        than is held on that day) leaves the ledger as it was. The oversell check runs inside
+        the write transaction, so another writer cannot sell the same shares meanwhile."""
         t = check_transaction(t, self.instruments().get(t.symbol), self.today())
-        positions([*self.transactions(), t])
         with transaction(self._conn):
+            stored = self.transactions()
+            _refuse(new_problems(stored, [*stored, t]))
             new_id = portfolio_repo.insert_one(self._conn, t.symbol, t.trade_date.isoformat(),
                                                t.side, t.quantity, t.price, t.fees, t.currency,
                                                t.note, epoch(self._clock.now()))
         return replace(t, id=new_id)
 
-    def delete(self, transaction_id: int) -> None:
-        """Refused (OversoldError) when a later sell would then sell more than was held."""
-        positions([t for t in self.transactions() if t.id != transaction_id])
+    def delete(self, transaction_id: int) -> Transaction:
+        """Refused (OversoldError) when a later sell would then sell more than was held;
+        ValueError when there is no such transaction. Deleting a sell that the ledger cannot
+        hold is always allowed: that is how an inconsistent ledger is mended."""
         with transaction(self._conn):
+            stored = self.transactions()
+            gone = next((t for t in stored if t.id == transaction_id), None)
+            if gone is None:
+                raise ValueError(f"There is no transaction {transaction_id}.")
+            _refuse(new_problems(stored, [t for t in stored if t.id != transaction_id]))
             portfolio_repo.delete(self._conn, transaction_id)
+        return gone
+
+    def problems(self) -> list[LedgerProblem]:
+        """The sells the stored ledger cannot hold (none unless it was edited outside the app
+        or by an older version)."""
+        return ledger_problems(self.transactions())
 
     def lot_checks(self) -> list[tuple[Transaction, str | None]]:
         """Every transaction with its board-lot problem, if any."""

@@ -17,7 +17,7 @@ from typing import Any
 from db import facts_repo, reference_repo
 from db.connection import transaction
 from services.core.clock import Clock, trading_day
-from services.core.parsing import parse_date, parse_number
+from services.core.parsing import parse_date, parse_number, unstorable_characters
 from services.reference import store as reference_store
 
 MAX_TEXT = 300
@@ -115,7 +115,7 @@ def check_value(field: Field, text: str, today: dt.date) -> Any:
         return "" if field.kind == "text" else None
     try:
         if field.kind == "text":
-            if len(text) > MAX_TEXT or any(ord(c) < 32 for c in text):
+            if len(text) > MAX_TEXT or unstorable_characters(text) or "\t" in text:
                 raise ValueError(f"keep it to {MAX_TEXT} characters on one line")
             return text
         if field.kind == "date":

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from db import watchlist_repo
 from db.connection import transaction
 from services.core.clock import HKEX_TZ
-from services.core.parsing import note_problem
+from services.core.parsing import note_problem, unstorable_characters
 from services.core.tickers import is_hkex, normalise_symbol
 from services.market.feed_types import ErrorKind, FeedError, QuoteMeta, Verify
 
@@ -48,8 +48,8 @@ def check_name(name: str) -> str:
         raise WatchlistError("A watchlist needs a name.")
     if len(name) > MAX_NAME:
         raise WatchlistError(f"Keep the name to {MAX_NAME} characters.")
-    if any(ord(c) < 32 for c in name):
-        raise WatchlistError("The name contains control characters.")
+    if "\t" in name or unstorable_characters(name):
+        raise WatchlistError("The name contains control characters or bytes that are not text.")
     return name
 
 

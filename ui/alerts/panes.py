@@ -23,6 +23,8 @@ from services.alerts.rules import AlertRule, RuleKind
 from services.alerts.service import AlertService
 from ui.alerts.editor_dialog import AlertEditorDialog
 from ui.alerts.log_model import ID_ROLE, UNREAD_ROLE, AlertLogModel, AlertRulesModel, LogColumn
+from ui.common.form_parts import delete_key
+from ui.common.prompts import confirm
 
 
 class LogFilter(QSortFilterProxyModel):
@@ -130,6 +132,7 @@ class AlertRulesPane(QWidget):
                            ("Alert at each target", self.preset_targets),
                            ("Alert 30 days before lock-ups", self.preset_lockups)):
             bar.addAction(text).triggered.connect(slot)
+        delete_key(self.table, self.delete_rule)
         layout = QVBoxLayout(self)
         layout.addWidget(bar)
         layout.addWidget(self.table, 1)
@@ -197,7 +200,11 @@ class AlertRulesPane(QWidget):
 
     @Slot()
     def delete_rule(self) -> None:
-        self._act_on_selected(lambda rule, rule_id: self._service.remove_rule(rule_id))
+        rule = self._selected()
+        if rule is not None and confirm(self, "Delete alert rule",
+                                        f"Delete the rule “{rule.describe()}”? Its past alerts "
+                                        "stay in the log."):
+            self._act_on_selected(lambda rule, rule_id: self._service.remove_rule(rule_id))
 
     @Slot()
     def preset_targets(self) -> None:

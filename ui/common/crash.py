@@ -1,6 +1,6 @@
 """What happens to an error nobody expected: it is logged with its traceback and the trader is
 told where the log is, instead of the window dying silently or printing to a terminal nobody
-watches."""
+watches. A database that is busy, full or read-only is told in words, not as a bug."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QMessageBox
+
+from services.app.database import explain
 
 log = logging.getLogger("harbourwatch.crash")
 Hook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
@@ -32,9 +34,14 @@ def make_excepthook(log_file: Path | None,
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, error, trace)
             return
-        log.critical("unexpected error", exc_info=(kind, error, trace))
         where = f"Details are in the log:\n{log_file}" if log_file else \
             "The log could not be written; details went to the terminal."
+        words = explain(error)
+        if words is not None:  # a busy, full or read-only database: not a bug
+            log.warning("could not finish: %s", error, exc_info=(kind, error, trace))
+            show("HarbourWatch could not finish that", f"{words}\n\n{where}")
+            return
+        log.critical("unexpected error", exc_info=(kind, error, trace))
         show("HarbourWatch hit an unexpected error",
              f"{kind.__name__}: {error}\n\nWhat was stored is safe. {where}\n\n"
              "Please attach the log when you report this.")

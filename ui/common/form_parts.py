@@ -1,10 +1,13 @@
-"""Pieces every editing dialog here shares: the line that explains what is wrong, and
-Save/Cancel wired so that nothing closes until the input is valid."""
+"""Pieces every editing dialog and table here shares: the line that explains what is wrong,
+Save/Cancel wired so that nothing closes until the input is valid, and keyboard shortcuts that
+act only on the table that has the focus."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
 
 ERROR_STYLE = "color: #cf222e;"
@@ -26,3 +29,19 @@ def save_cancel(dialog: QDialog, try_save: Callable[[], None]) -> QDialogButtonB
     buttons.accepted.connect(try_save)
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+def focus_shortcut(action: QAction, widget: QWidget) -> QAction:
+    """Make `action`'s shortcut work only while `widget` (or a child) has the focus: Del in the
+    transactions table must never remove a watchlist symbol."""
+    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    widget.addAction(action)
+    return action
+
+
+def delete_key(widget: QWidget, slot: Callable[[], object]) -> QAction:
+    """Del acts on `widget`'s selection while it has the focus, and nowhere else."""
+    action = QAction("Delete", widget)
+    action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+    action.triggered.connect(slot)
+    return focus_shortcut(action, widget)

@@ -22,8 +22,11 @@ def ask_choice(parent: QWidget, title: str, label: str, choices: list[str]) -> s
 
 
 def confirm(parent: QWidget, title: str, text: str) -> bool:
-    answer = QMessageBox.question(parent, title, text)
-    return answer == QMessageBox.StandardButton.Yes
+    """A yes/no question whose default (Enter, a stray key press) is No: every question here
+    is about deleting something."""
+    buttons = QMessageBox.StandardButton
+    answer = QMessageBox.question(parent, title, text, buttons.Yes | buttons.No, buttons.No)
+    return answer == buttons.Yes
 
 
 def ask_save_path(parent: QWidget, title: str, suggested: str, file_filter: str) -> str | None:

@@ -64,7 +64,7 @@ class FileActions(QObject):
         from ui.files.import_dialog import ImportDialog  # file parsing loads on first use
 
         dialog = ImportDialog(self._ws.import_file, sorted(self._ws.alerts.known_symbols()),
-                              cfg.LAST_FOLDER.get(self._store), self._window)
+                              cfg.LAST_FOLDER.get(self._store), self._window, self._list())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.imported.connect(self._imported)
         dialog.open()

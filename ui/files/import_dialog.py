@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from services.files.imports import KINDS, FilePreview, ImportRequest, ImportResult, preview
-from services.files.ledger_transfer import FIELDS, REQUIRED
 from services.files.tables import ImportRejectedError
+from services.files.trade_columns import FIELDS, REQUIRED
 from ui.common.list_table_model import Index, ListTableModel
 from ui.common.workers import Background
 
@@ -62,8 +62,9 @@ class ImportDialog(QDialog):
     imported = Signal(object)  # ImportResult
 
     def __init__(self, run: Callable[[ImportRequest], ImportResult], symbols: list[str],
-                 folder: str = "", parent: QWidget | None = None):
+                 folder: str = "", parent: QWidget | None = None, watchlist: str | None = None):
         super().__init__(parent)
+        self._watchlist = watchlist  # where symbols new to HarbourWatch go
         self.setWindowTitle("Import")
         self.setObjectName("import_dialog")
         self._run = run
@@ -161,7 +162,10 @@ class ImportDialog(QDialog):
         for name, combo in self.mapping.items():
             combo.clear()
             combo.addItems([NOT_IN_FILE, *found.header])
-            combo.setCurrentText(found.mapping.get(name, NOT_IN_FILE))
+            guessed = found.mapping.get(name, NOT_IN_FILE)
+            if combo.findText(guessed) < 0:  # several fee columns added up
+                combo.addItem(guessed)
+            combo.setCurrentText(guessed)
         self.kind.setCurrentIndex(self.kind.findData(found.kind))
         self.summary.setText(f"Looks like {KINDS[found.kind].lower()}"
                              + (f" with columns {', '.join(found.header)}." if found.header
@@ -182,7 +186,7 @@ class ImportDialog(QDialog):
         return ImportRequest(self.kind.currentData(), Path(self.path.text()),
                              self.skip_bad.isChecked(), mapping or None,
                              self.symbol.currentText().strip(),
-                             self.list_name.text().strip() or None)
+                             self.list_name.text().strip() or None, self._watchlist)
 
     @Slot()
     def start_import(self) -> None:

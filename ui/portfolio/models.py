@@ -82,8 +82,9 @@ class PositionsModel(ListTableModel[Position]):
         return None
 
 
-class TransactionsModel(ListTableModel[tuple[Transaction, str | None]]):
-    """Each transaction with its board-lot warning, if any."""
+class TransactionsModel(ListTableModel[tuple[Transaction, str | None, str | None]]):
+    """Each transaction with its board-lot warning and its ledger problem (a sell of more than
+    is held then), if any."""
 
     headers = ("Date", "Symbol", "Side", "Quantity", "Price", "Fees", "Note")
 
@@ -91,15 +92,20 @@ class TransactionsModel(ListTableModel[tuple[Transaction, str | None]]):
         entry = self.item(index)
         if entry is None:
             return None
-        t, warning = entry
+        t, warning, problem = entry
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (t.trade_date.isoformat(), t.symbol, t.side,
-                    _quantity(t.quantity) + (" ⚠" if warning else ""),
+            mark = " ⛔" if problem else " ⚠" if warning else ""
+            return (t.trade_date.isoformat(), t.symbol, t.side, _quantity(t.quantity) + mark,
                     _amount(t.price, t.currency, 3), _amount(t.fees, t.currency),
                     t.note)[column]
+        if role == Qt.ItemDataRole.ToolTipRole and problem:
+            return (f"The ledger cannot hold this sale: {problem}. Delete it, or record the "
+                    "missing buy.")
         if role == Qt.ItemDataRole.ToolTipRole and warning:
             return f"Check this quantity: {warning}"
+        if role == Qt.ItemDataRole.ForegroundRole and problem:
+            return NEGATIVE
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (3, 4, 5):
             return _RIGHT
         if role == ID_ROLE:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QDate, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 from services.core.formatting import money, percent
 from services.portfolio.holdings import PortfolioService, PortfolioTotals
 from ui.common import settings as cfg
-from ui.common.form_parts import WARNING_STYLE, message_label
+from ui.common.form_parts import WARNING_STYLE, delete_key, message_label
 from ui.common.prompts import confirm, warn
 from ui.portfolio.models import ID_ROLE, PositionsModel, TransactionsModel
 
@@ -103,6 +104,7 @@ class PortfolioPane(QWidget):
         self.transactions = TransactionsModel(self)
         self.positions_table = _table(self, self.positions, "positions_table")
         self.transactions_table = _table(self, self.transactions, "transactions_table")
+        delete_key(self.transactions_table, self.delete_transaction)
         self.positions_table.horizontalHeader().setStretchLastSection(False)
         self._chart: PortfolioChart | None = None  # built when first shown (pyqtgraph)
         tables = QSplitter(Qt.Orientation.Vertical, self)
@@ -168,22 +170,37 @@ class PortfolioPane(QWidget):
 
     @Slot()
     def refresh(self) -> None:
+        """Positions, totals, transactions and the chart; a ledger that sells shares it never
+        bought (edited outside the app) shows its transactions with the offending sells marked
+        instead of positions nobody could trust."""
         self._stale = False
         base = self.base_currency()
-        try:
-            held, totals = self._portfolio.snapshot(base)
-        except ValueError as error:  # an oversold ledger edited outside the app
-            self.totals.setText(f"The ledger does not add up: {error}")
+        problems = {p.transaction.id: p.reason for p in self._portfolio.problems()}
+        checked = self._portfolio.lot_checks()
+        self.transactions.reset_items(  # newest first
+            [(t, w, problems.get(t.id)) for t, w in reversed(checked)])
+        if problems:
+            self._show_inconsistent(list(problems.values()), base)
             return
+        held, totals = self._portfolio.snapshot(base)
         self.positions.reset_items(sorted(held, key=lambda p: (p.quantity == 0, p.symbol)))
         prefix = "<b>DEMO — simulated prices.</b> " if self._demo else ""
         self.totals.setText(prefix + totals_text(totals))
-        checked = self._portfolio.lot_checks()
-        self.transactions.reset_items(list(reversed(checked)))  # newest first
         lots = [f"{t.trade_date.isoformat()} {t.side}: {w}" for t, w in checked if w]
         self.warnings.setText("⚠ Board lots: " + "; ".join(lots) if lots else "")
         self.warnings.setVisible(bool(lots))
         self.chart.show_history(*self._portfolio.history(base), base, self._demo)
+
+    def _show_inconsistent(self, reasons: list[str], base: str) -> None:
+        self.positions.reset_items([])
+        self.totals.setText(
+            f"<b>The ledger does not add up:</b> {len(reasons)} sale(s) sell more shares than "
+            "were held (marked ⛔ below). Select one and press Del (or Delete transaction), or "
+            "record the missing buys.")
+        self.warnings.setText("⛔ " + "; ".join(reasons))
+        self.warnings.setVisible(True)
+        empty = np.empty(0)
+        self.chart.show_history(empty.astype(np.int64), empty, empty, base, self._demo)
 
     @Slot()
     def record_transaction(self) -> TransactionDialog:

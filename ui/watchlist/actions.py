@@ -98,10 +98,12 @@ class WatchlistActions(QObject):
         self._symbol = current_symbol
         self.menu = QMenu("&Watchlist", parent)
         self.add_action = self._action("&Add symbol…", self.add_symbol, "Ctrl+N")
+        # Keys that act on the selected symbol work only in the watchlist table (see
+        # `symbol_actions`), so Del in another table never removes a symbol.
         self.remove_action = self._action("&Remove symbol", self.remove_symbol,
-                                          QKeySequence.StandardKey.Delete)
-        self._action("Move &up", lambda: self.move_by(-1), "Ctrl+Up")
-        self._action("Move &down", lambda: self.move_by(1), "Ctrl+Down")
+                                          QKeySequence.StandardKey.Delete, window_wide=False)
+        self._action("Move &up", lambda: self.move_by(-1), "Ctrl+Up", window_wide=False)
+        self._action("Move &down", lambda: self.move_by(1), "Ctrl+Down", window_wide=False)
         self._action("Move to &list…", self.move_to_list)
         self._action("Edit &note…", self.edit_note)
         self.menu.addSeparator()
@@ -110,16 +112,21 @@ class WatchlistActions(QObject):
         self._action("Delete list…", self.delete_list)
 
     def _action(self, text: str, slot: Callable[[], object],
-                shortcut: str | QKeySequence.StandardKey | None = None) -> QAction:
+                shortcut: str | QKeySequence.StandardKey | None = None,
+                window_wide: bool = True) -> QAction:
         action = self.menu.addAction(text)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
-        self._parent.addAction(action)  # shortcuts work without opening the menu
+        if window_wide:
+            self._parent.addAction(action)  # shortcuts work without opening the menu
+        else:
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         return action
 
     def symbol_actions(self) -> list[QAction]:
-        """For the table's context menu: the actions on the selected symbol."""
+        """For the watchlist table (its context menu, and the keys that act on the selected
+        symbol while the table has the focus)."""
         return self.menu.actions()[:6]
 
     def _do(self, title: str, change: Callable[[], object]) -> bool:

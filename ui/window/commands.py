@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject, QSettings, Qt, Slot
+from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QToolBar
 
+from services.alerts.notify import check_webhook_url
 from services.app.workspace import Workspace
 from ui.common import settings as cfg
 from ui.common.app_theme import apply_theme
+from ui.common.prompts import ask_text, warn
 from ui.files.actions import FileActions
 from ui.portfolio.pane import PortfolioPane
 from ui.watchlist.actions import WatchlistActions
@@ -22,12 +24,15 @@ from ui.window.login import StartAtLogin
 
 
 class Commands(QObject):
+    webhook_changed = Signal(str)  # the alert webhook URL the trader set ("" for none)
+
     def __init__(self, window: QMainWindow, workspace: Workspace, store: QSettings,
                  table: WatchlistView, portfolio: PortfolioPane,
                  restyle: Sequence[Callable[[], None]]):
         super().__init__(window)
         self._store = store
         self._restyle = restyle
+        self._window = window
         self.lists = WatchlistActions(workspace.editor, window,
                                       workspace.watchlists.watchlist_names,
                                       table.current_watchlist, table.selected_symbol)
@@ -58,12 +63,16 @@ class Commands(QObject):
         self.reference = self._add(window, "&Reference data…", "Ctrl+E")
         self.reference.setToolTip("Targets, lock-ups, share counts and revenue (Ctrl+E)")
         self.record = self._add(window, "Record &transaction…", "Ctrl+T")
+        self.webhook = QAction("Alert &webhook…", window)
+        self.webhook.setToolTip("POST each poll's alerts as JSON to an http(s) URL")
+        self.webhook.triggered.connect(self.set_webhook)
         bar = window.menuBar()
         bar.addMenu(self.files.menu)
         bar.addMenu(self.lists.menu)
         data = bar.addMenu("&Data")
         data.addAction(self.reference)
         data.addAction(self.record)
+        data.addAction(self.webhook)
         self.login = StartAtLogin(window, store, workspace.db_path, workspace.demo)
         bar.addMenu("&Settings").addAction(self.login.action)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
@@ -76,6 +85,21 @@ class Commands(QObject):
         action.setShortcut(QKeySequence(shortcut))
         window.addAction(action)
         return action
+
+    @Slot()
+    def set_webhook(self) -> None:
+        """Ask for the URL; one that is no http(s) URL is refused in words and not stored."""
+        url = ask_text(self._window, "Alert webhook", "POST alerts as JSON to (empty: none):",
+                       cfg.WEBHOOK_URL.get(self._store))
+        if url is None:
+            return
+        try:
+            url = check_webhook_url(url)
+        except ValueError as error:
+            warn(self._window, "Alert webhook", f"Not changed: {error}")
+            return
+        cfg.WEBHOOK_URL.set(self._store, url)
+        self.webhook_changed.emit(url)
 
     @Slot(bool)
     def _sound_toggled(self, on: bool) -> None:

@@ -168,8 +168,8 @@ def test_prices_import_and_everything_workbook(ledger: LedgerTransfer,
         (daily_bar_ts(dt.date(2025, 1, 3), "Asia/Hong_Kong"), 11.5, None, "import")]
     book = tmp_path / "all.xlsx"
     ledger.export_workbook(book, {"List Main": (("symbol",), [("2513.HK",)])})
-    assert openpyxl.load_workbook(book).sheetnames == ["List Main", "Holdings", "Transactions",
-                                                       "Alerts"]
+    assert openpyxl.load_workbook(book).sheetnames == ["Contents", "List Main", "Holdings",
+                                                       "Transactions", "Alerts"]
 
 
 def test_demo_exports_say_demo(app_db: sqlite3.Connection, clock: FixedClock,
@@ -193,7 +193,6 @@ MALFORMED = [
     ("bad symbol", "tx", H + "2026-03-02,$$$,buy,200,250,0,HKD,\n"),
     ("all-zero HK code", "tx", H + "2026-03-02,0000,buy,200,250,0,HKD,\n"),
     ("six-digit HK code", "tx", H + "2026-03-02,123456.HK,buy,200,250,0,HKD,\n"),
-    ("symbol not on a list", "tx", H + "2026-03-02,MSFT,buy,1,250,0,USD,\n"),
     ("bad date", "tx", H + "2026-02-30,2513.HK,buy,200,250,0,HKD,\n"),
     ("words for a date", "tx", H + "yesterday,2513.HK,buy,200,250,0,HKD,\n"),
     ("future date", "tx", H + "2031-01-01,2513.HK,buy,200,250,0,HKD,\n"),
@@ -204,7 +203,7 @@ MALFORMED = [
     ("NaN price", "tx", H + "2026-03-02,2513.HK,buy,200,nan,0,HKD,\n"),
     ("negative price", "tx", H + "2026-03-02,2513.HK,buy,200,-1,0,HKD,\n"),
     ("text price", "tx", H + "2026-03-02,2513.HK,buy,200,cheap,0,HKD,\n"),
-    ("negative fees", "tx", H + "2026-03-02,2513.HK,buy,200,250,-5,HKD,\n"),
+    ("fees in words", "tx", H + "2026-03-02,2513.HK,buy,200,250,some,HKD,\n"),
     ("unknown side", "tx", H + "2026-03-02,2513.HK,hold,200,250,0,HKD,\n"),
     ("wrong currency", "tx", H + "2026-03-02,2513.HK,buy,200,250,0,USD,\n"),
     ("selling more than held", "tx", H + "2026-03-02,2513.HK,sell,200,250,0,HKD,\n"),

@@ -45,7 +45,12 @@ def test_editor_explains_bad_input_and_saves_good_input(window: MainWindow) -> N
     assert "2513.HK price crosses up 1,700" in pane.model.index(0, 1).data()
 
 
-def test_duplicate_disable_delete_and_presets(window: MainWindow) -> None:
+def test_duplicate_disable_delete_and_presets(window: MainWindow,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui.alerts import panes
+
+    answers = [False, True]
+    monkeypatch.setattr(panes, "confirm", lambda *args: answers.pop(0))
     pane = window.alert_rules
     window.select_symbol("0100.HK")
     pane.preset_targets()
@@ -59,6 +64,8 @@ def test_duplicate_disable_delete_and_presets(window: MainWindow) -> None:
     pane.toggle_rule()
     assert pane.model.index(0, 3).data() == "disabled"
     pane.table.selectRow(0)
+    pane.delete_rule()  # the trader answers No
+    assert pane.model.rowCount() == 8
     pane.delete_rule()
     assert pane.model.rowCount() == 7
 

@@ -206,7 +206,7 @@ def test_exports_from_the_file_menu(window: MainWindow, answers: dict[str, list]
     assert "Wrote 2 symbols" in window.statusBar().currentMessage()
     window.file_actions.export_everything()
     sheets = openpyxl.load_workbook(target.with_suffix(".xlsx")).sheetnames
-    assert sheets == ["List Main", "Holdings", "Transactions", "Alerts"]
+    assert sheets == ["Contents", "List Main", "Holdings", "Transactions", "Alerts"]
     (tmp_path / "taken.csv").mkdir()  # a folder where the file should go
     monkeypatch.setattr(file_actions, "ask_save_path", lambda *a: str(tmp_path / "taken.csv"))
     window.file_actions.export_table("transactions", "csv")
