@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import yfinance as yf
 from curl_cffi import requests as curl_requests
 from yfinance import base as yf_base
+from yfinance import cache as yf_cache
 from yfinance.data import YfData
 from yfinance.exceptions import YFRateLimitError
 
@@ -149,6 +150,25 @@ def yfinance_version() -> str:
     return str(yf.__version__)
 
 
+def use_cache_dir(folder: Path) -> None:
+    """Point yfinance's SQLite caches (time zones, cookies) at `folder`, and open them here.
+
+    yfinance opens them lazily and not thread-safely, and moving them leaves its cache objects
+    bound to the old files: a poll's first requests, on several threads at once, then fail
+    with "no such table" or "database is locked". So the location is set only when it changes,
+    the cache objects are made anew, and they are opened on this thread before any request.
+    """
+    if yf_cache._TzDBManager.get_location() == str(folder) and \
+            yf_cache._TzCacheManager._tz_cache is not None:
+        return
+    yf.set_tz_cache_location(str(folder))
+    yf_cache._TzCacheManager._tz_cache = None
+    yf_cache._CookieCacheManager._Cookie_cache = None
+    yf_cache._ISINCacheManager._isin_cache = None
+    yf_cache.get_tz_cache().lookup("")
+    yf_cache.get_cookie_cache().lookup("")
+
+
 def reset_yfinance_state() -> None:
     """Forget what yfinance cached process-wide: response cache (error responses included),
     crumb and cookie, and its two-per-process `.info` fallback counter."""
@@ -167,7 +187,7 @@ class YahooQuoteSource:
 
     def __init__(self, cache_dir: Path, session: YahooSession | None = None,
                  timeout: float = DEFAULT_TIMEOUT_S):
-        yf.set_tz_cache_location(str(usable_cache_dir(cache_dir)))  # before the first request
+        use_cache_dir(usable_cache_dir(cache_dir))  # before the first request
         yf.config.debug.hide_exceptions = False
         reset_yfinance_state()
         self._session = session or default_session()
