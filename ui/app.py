@@ -227,7 +227,13 @@ def hand_over(busy: AlreadyPollingError, symbol: str, minimised: bool) -> int:
 
 def serve(app: QApplication, window: MainWindow) -> int:
     """Run the event loop until quit; then polling and background work have stopped."""
-    app.aboutToQuit.connect(stop_background_work)
+    def quit_in_order() -> None:
+        """Polling first (a poll stuck on Yahoo is cancelled), then background work."""
+        if window.scheduler is not None:
+            window.scheduler.shutdown()
+        stop_background_work()
+
+    app.aboutToQuit.connect(quit_in_order)
     quit_on_signals(app)
     code = app.exec()
     window.workspace.conn.close()  # nothing uses it any more: polling and workers have ended

@@ -7,6 +7,8 @@ kept across polls (rebuilt only when a rule changes). Runs on the poll worker th
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +21,8 @@ from services.core.clock import Clock, epoch, trading_day
 from services.market import retention
 from services.market.calendar import MarketClock
 from services.market.poller import Poller, PollOutcome
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,13 +52,22 @@ class PollCycle:
         conn = open_connection(self.poller.db_path)
         try:
             events = () if self.evaluator is None else tuple(self.evaluator.evaluate(conn))
-            if self._clock is not None:
-                retention.prune_once_a_day(conn, trading_day(self._clock).isoformat())
+            shown = bool(events) and self._dispatcher is not None and \
+                self._dispatcher.dispatch(events)
+            if self._clock is not None and not (cancel is not None and cancel.is_set()):
+                self._housekeeping(conn)
         finally:
             conn.close()
-        shown = bool(events) and self._dispatcher is not None and \
-            self._dispatcher.dispatch(events)
         return CycleOutcome(outcome, events, shown)
+
+    def _housekeeping(self, conn: sqlite3.Connection) -> None:
+        """Old 1-minute bars folded and pruned, once a trading day. A failure here is logged
+        and tried again on the next poll: it must never cost a poll its alerts or its refresh."""
+        assert self._clock is not None
+        try:
+            retention.prune_once_a_day(conn, trading_day(self._clock).isoformat())
+        except Exception:
+            log.exception("pruning old 1-minute bars failed; trying again after the next poll")
 
     def close(self) -> None:
         self.poller.close()

@@ -115,17 +115,23 @@ class Batch:
     def answers(self) -> Iterator[tuple[Plan, list[Fetched] | Exception]]:
         """Each plan with its bars or its error, in the plans' order; PollCancelledError as
         soon as the poll is cancelled."""
-        for plan, future in self._jobs:
-            yield plan, self._wait(plan, future)
+        finished = False
+        try:
+            for plan, future in self._jobs:
+                yield plan, self._wait(plan, future)
+            finished = True
+        finally:
+            if not finished:  # the poll stopped early (cancelled, or it failed): ask no more
+                self._abandon()
 
     def _wait(self, plan: Plan, future: Future) -> list[Fetched] | Exception:
         while True:
+            if self._cancel is not None and self._cancel.is_set():
+                raise PollCancelledError(f"cancelled while fetching {plan.symbol}")
             try:
                 return future.result(timeout=CANCEL_CHECK_S)
             except FutureTimeout:
-                if self._cancel is not None and self._cancel.is_set():
-                    self._abandon()
-                    raise PollCancelledError(f"cancelled while fetching {plan.symbol}") from None
+                continue
             except Exception as error:  # a FeedError or RateLimitedError, for the poller
                 return error
 

@@ -26,6 +26,7 @@ from services.market.fetching import (
     Batch,
     FetchPool,
     Plan,
+    PollCancelledError,
     QuoteSource,
     RateLimitedError,
 )
@@ -181,6 +182,8 @@ class Poller:
         strikes = int(meta_repo.get_meta(conn, RATE_LIMIT_STRIKES) or 0)
         limited_until, strikes = self._rate_limit(strikes, rate_limited,
                                                   any(r.ok for r in results), now)
+        if cancel is not None and cancel.is_set():
+            raise PollCancelledError("cancelled before writing")
         with transaction(conn):  # the whole poll commits together or not at all
             market_repo.upsert_bars(conn, bars)
             stats.refresh(conn, stats.oldest_daily(bars))
@@ -284,7 +287,10 @@ class Poller:
                 count += 1
         minute = next((f for f in fetched if f.interval == "1m"), None)
         has_daily = any(f.interval == "1d" for f in fetched)
-        if minute is not None and minute.bars and not has_daily:
+        if (minute is not None and minute.bars and not has_daily
+                and local_date(minute.bars[-1][0], tz) == local_date(now, tz)):
+            # Before today's first trade Yahoo's one-day minutes are yesterday's: its official
+            # daily bar stays as stored, never rewritten as a partial bar from minutes.
             bars.append(self._today_from_minutes(symbol, tz, minute, trading, source))
         meta = fetched[-1].meta
         quotes.append((symbol, meta.price, meta.currency, meta.ts,

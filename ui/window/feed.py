@@ -87,8 +87,12 @@ class FeedRefresh(QObject):
         judged once a poll has run: by then the worker has loaded the exchange calendar, so
         start-up never waits for it."""
         last = self.last_outcome.poll if self.last_outcome else None
-        rows = self._service.rows(self._table.current_watchlist(),
-                                  market=self._market if last is not None else None)
+        try:
+            rows = self._service.rows(self._table.current_watchlist(),
+                                      market=self._market if last is not None else None)
+        except KeyError:  # the list was deleted elsewhere (the command line): show another
+            self._table.reload_lists()
+            return []
         self._table.show_rows(rows)
         self._status.show_prices(rows, self._clock.now(), last)
         return rows

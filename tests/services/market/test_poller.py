@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from db.connection import transaction
-from services.core.clock import HONG_KONG, FixedClock, epoch
+from services.core.clock import HONG_KONG, FixedClock, daily_bar_ts, epoch
 from services.market.calendar import Phase
 from services.market.feed_types import ErrorKind
 from services.market.fetching import FETCH_WORKERS
@@ -283,3 +283,24 @@ def test_after_the_first_poll_the_change_is_against_the_previous_sessions_close(
     window_start = [r for r in fake_yahoo.chart_requests("2513.HK")
                     if r.query.get("interval") == "1m"]
     assert window_start and window_start[0].query.get("range") == "5d"
+
+
+def test_before_today_s_first_trade_yesterday_s_official_bar_is_kept(
+    poller: Poller, fake_yahoo: FakeYahoo, clock: FixedClock, app_db: sqlite3.Connection
+) -> None:
+    """Yahoo's HKEX minutes run 15 minutes late: just after the open its one-day answer still
+    holds yesterday's minutes, which must not rewrite yesterday's official daily bar."""
+    clock.set(hkt(2026, 11, 20, 16, 30))
+    poller.poll()
+    friday = daily_bar_ts(dt.date(2026, 11, 20))
+    query = ("SELECT open, high, low, close, volume, partial FROM bars WHERE symbol = "
+             "'2513.HK' AND interval = '1d' AND ts = ?")
+    official = tuple(app_db.execute(query, [friday]).fetchone())
+    for spec in fake_yahoo.symbols.values():
+        spec.minute_bars[:] = [b for b in spec.minute_bars
+                               if dt.datetime.fromtimestamp(b[0], HONG_KONG).date()
+                               < dt.date(2026, 11, 23)]
+    clock.set(hkt(2026, 11, 23, 9, 40))
+    assert len(poller.poll().succeeded) == 2
+    assert tuple(app_db.execute(query, [friday]).fetchone()) == official
+    assert official[-1] == 0

@@ -73,3 +73,15 @@ def test_keep_all_keeps_every_minute_and_the_command_sets_it(app_db: sqlite3.Con
     assert counts(app_db)[0] == 5
     args = parse_args(["--db", str(db_path), "retention", "--sessions", "0"])
     assert dispatch(args, context(args, out, err)) == 2 and "from 1 to 10000" in err.getvalue()
+
+
+def test_minutes_without_open_high_or_low_fold_on_their_close(app_db: sqlite3.Connection) -> None:
+    """Yahoo sometimes leaves a minute's open, high or low out (stored as NULL)."""
+    minutes = random_walk_minutes(sessions(32), 200.0, seed=4)
+    rows = [(SYMBOL, "1m", ts, None if i % 7 == 0 else o, None if i % 5 == 0 else h,
+             None if i % 3 == 0 else lo, c, v, "yahoo", 0)
+            for i, (ts, o, h, lo, c, v) in enumerate(minutes)]
+    with transaction(app_db):
+        market_repo.upsert_bars(app_db, rows)
+    pruned = retention.prune(app_db)
+    assert pruned.days_folded == 2 and pruned.minutes_deleted == 2 * 330
