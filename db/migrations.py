@@ -321,6 +321,26 @@ M008_STATEMENTS = [
     ) WITHOUT ROWID""",
 ]
 
+# The prices a watchlist row starts from, kept beside the figures so a refresh reads one row a
+# symbol: the newest daily close (any source) and the two newest settled closes of a continuous
+# feed (the previous close is one of them, whichever lies before the price's day).
+_CLOSE = ("SELECT {col} FROM bars b WHERE b.symbol = symbol_stats.symbol AND b.interval = '1d' "
+          "AND b.close IS NOT NULL {settled} ORDER BY b.ts DESC LIMIT 1 OFFSET {offset}")
+_SETTLED = "AND b.partial = 0 AND b.source IN ('yahoo', 'import', 'demo')"
+M011_STATEMENTS = [
+    *(f"ALTER TABLE symbol_stats ADD COLUMN {column}" for column in (
+        "close_ts INTEGER", "close REAL", "close_source TEXT", "settled_ts INTEGER",
+        "settled_close REAL", "settled_before_ts INTEGER", "settled_before_close REAL")),
+    "UPDATE symbol_stats SET " + ", ".join(
+        f"{name} = ({_CLOSE.format(col=col, settled=settled, offset=offset)})"
+        for name, col, settled, offset in (
+            ("close_ts", "b.ts", "", 0), ("close", "b.close", "", 0),
+            ("close_source", "b.source", "", 0), ("settled_ts", "b.ts", _SETTLED, 0),
+            ("settled_close", "b.close", _SETTLED, 0),
+            ("settled_before_ts", "b.ts", _SETTLED, 1),
+            ("settled_before_close", "b.close", _SETTLED, 1))),
+]
+
 
 def _run(db: Database, statements: list[str]) -> None:
     for statement in statements:
@@ -365,6 +385,11 @@ def m007_symbol_stats(db: Database) -> None:
 @MIGRATIONS(name="m008_provenance_fx")
 def m008_provenance_fx(db: Database) -> None:
     _run(db, M008_STATEMENTS)
+
+
+@MIGRATIONS(name="m011_watchlist_prices")
+def m011_watchlist_prices(db: Database) -> None:
+    _run(db, M011_STATEMENTS)
 
 
 def migrate(conn: sqlite3.Connection, stop_before: str | None = None) -> list[str]:

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import sqlite3
 
+CLOSE_COLUMNS = ("close_ts", "close", "close_source", "settled_ts", "settled_close",
+                 "settled_before_ts", "settled_before_close")
 COLUMNS = ("symbol", "last_ts", "last_high", "last_close", "peak", "peak_ts", "depth",
-           "depth_peak_ts", "depth_trough_ts", "high_52w", "avg_volume_20")
+           "depth_peak_ts", "depth_trough_ts", "high_52w", "avg_volume_20", *CLOSE_COLUMNS)
+# Feeds whose consecutive daily closes make a day-on-day change; reference points are sparse
+# (weeks apart), so a "change" between two of them would mislead.
+SETTLED_SOURCES = ("yahoo", "import", "demo")
 YEAR_S = 365 * 86400
 AVERAGE_SESSIONS = 20
 
@@ -51,6 +56,45 @@ def average_volume(conn: sqlite3.Connection, symbol: str,
         "SELECT AVG(volume) FROM (SELECT volume FROM bars WHERE symbol = ? AND interval = '1d' "
         "AND volume IS NOT NULL ORDER BY ts DESC LIMIT ?)", [symbol, sessions]).fetchone()
     return None if row[0] is None else float(row[0])
+
+
+def closes(conn: sqlite3.Connection, symbol: str) -> dict[str, object]:
+    """The newest daily close (any source) and the two newest settled closes of a continuous
+    feed, by CLOSE_COLUMNS: what a watchlist row needs for its price and change."""
+    newest = conn.execute(
+        "SELECT ts, close, source FROM bars WHERE symbol = ? AND interval = '1d' "
+        "AND close IS NOT NULL ORDER BY ts DESC LIMIT 1", [symbol]).fetchone()
+    marks = ", ".join("?" * len(SETTLED_SOURCES))
+    settled = conn.execute(
+        "SELECT ts, close FROM bars WHERE symbol = ? AND interval = '1d' AND close IS NOT NULL "
+        f"AND partial = 0 AND source IN ({marks}) ORDER BY ts DESC LIMIT 2",
+        [symbol, *SETTLED_SOURCES]).fetchall()
+    values = [*(newest or (None,) * 3),
+              *(value for i in range(2) for value in (settled[i] if i < len(settled)
+                                                      else (None, None)))]
+    return dict(zip(CLOSE_COLUMNS, values, strict=True))
+
+
+_PRICE_ROWS = (
+    "SELECT i.symbol, q.price AS quote_price, q.currency AS quote_currency, q.ts AS quote_ts, "
+    "q.previous_close AS quote_previous, q.source AS quote_source, "
+    + ", ".join(f"s.{column}" for column in COLUMNS[1:]) +
+    " FROM {items} i LEFT JOIN quotes q ON q.symbol = i.symbol "
+    "LEFT JOIN symbol_stats s ON s.symbol = i.symbol WHERE {where}")
+
+
+def price_rows(conn: sqlite3.Connection, list_id: int) -> list[sqlite3.Row]:
+    """Each item of a list with its stored figures and latest quote, in list order: all a
+    watchlist refresh reads, one row a symbol (the history stays unread)."""
+    return conn.execute(
+        _PRICE_ROWS.format(items="watchlist_items", where="i.watchlist_id = ?")
+        + " ORDER BY i.position, i.symbol", [list_id]).fetchall()
+
+
+def price_row(conn: sqlite3.Connection, symbol: str) -> sqlite3.Row:
+    """The same for one symbol (its figures and quote may be NULL)."""
+    return conn.execute(_PRICE_ROWS.format(items="instruments", where="i.symbol = ?"),
+                        [symbol]).fetchone()
 
 
 def symbols_missing_stats(conn: sqlite3.Connection) -> list[str]:

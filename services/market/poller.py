@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from db import calendar_repo, feed_repo, fx_repo, market_repo, meta_repo, watchlist_repo
+from db import calendar_repo, feed_repo, fx_repo, meta_repo, watchlist_repo
 from db.connection import open_connection, transaction
 from services.core.clock import Clock, epoch, local_date
 from services.market import fx_feed, stats, trading_days
@@ -185,8 +185,7 @@ class Poller:
         if cancel is not None and cancel.is_set():
             raise PollCancelledError("cancelled before writing")
         with transaction(conn):  # the whole poll commits together or not at all
-            market_repo.upsert_bars(conn, bars)
-            stats.refresh(conn, stats.oldest_daily(bars))
+            stats.write_bars(conn, bars)
             for quote in quotes:
                 feed_repo.save_quote(conn, *quote)
             watchlist_repo.learn_instruments(conn, learned)

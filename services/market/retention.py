@@ -59,8 +59,7 @@ def prune(conn: sqlite3.Connection) -> Pruned:
                        for day in daily_from_minutes([bar[:6] for bar in old], tz)
                        if day[0] not in have]
             if missing:
-                market_repo.upsert_bars(conn, missing)
-                stats.refresh(conn, stats.oldest_daily(missing))
+                stats.write_bars(conn, missing)
             folded += len(missing)
             deleted += market_repo.delete_minutes_before(conn, symbol, cutoff)
     return Pruned(deleted, folded)

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from db import stats_repo
+from db import market_repo, stats_repo
 
 NAN = float("nan")
 
@@ -70,7 +70,8 @@ def _store(conn: sqlite3.Connection, symbol: str, prefix: Fold,
         "depth": _nullable(prefix.depth), "depth_peak_ts": prefix.depth_peak_ts,
         "depth_trough_ts": prefix.depth_trough_ts,
         "high_52w": stats_repo.high_since(conn, symbol, ts - stats_repo.YEAR_S),
-        "avg_volume_20": stats_repo.average_volume(conn, symbol)})
+        "avg_volume_20": stats_repo.average_volume(conn, symbol),
+        **stats_repo.closes(conn, symbol)})
 
 
 def _nullable(value: float) -> float | None:
@@ -101,6 +102,13 @@ def refresh(conn: sqlite3.Connection, changed: Mapping[str, int]) -> None:
         _store(conn, symbol, _fold(newer[:-1], _prefix(row)), newer[-1])
 
 
+def write_bars(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Store bar rows (market_repo.BAR_COLUMNS order) and keep the figures in step with them,
+    inside the caller's transaction: the way every market-data writer stores bars."""
+    market_repo.upsert_bars(conn, rows)
+    refresh(conn, oldest_daily(rows))
+
+
 def oldest_daily(rows: list[tuple]) -> dict[str, int]:
     """For each symbol, the oldest daily bar among bar rows (symbol, interval, ts, ...): what
     the per-symbol figures must take into account."""
@@ -125,14 +133,14 @@ def _prefix(row: sqlite3.Row) -> Fold:
                 row["depth_trough_ts"])
 
 
+def from_row(row: sqlite3.Row) -> SymbolStats | None:
+    """The figures of a row holding the stats columns (None where the symbol has none)."""
+    return None if row["last_ts"] is None else _current(row)
+
+
 def _current(row: sqlite3.Row) -> SymbolStats:
     figures = _prefix(row).add(row["last_ts"], row["last_high"], row["last_close"])
     return SymbolStats(row["last_ts"], figures, row["high_52w"], row["avg_volume_20"])
-
-
-def load(conn: sqlite3.Connection) -> dict[str, SymbolStats]:
-    """Every symbol's figures in one read: what a watchlist refresh needs of the history."""
-    return {symbol: _current(row) for symbol, row in stats_repo.all_stats(conn).items()}
 
 
 def load_one(conn: sqlite3.Connection, symbol: str) -> SymbolStats | None:

@@ -9,7 +9,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, replace
 
-from db import calendar_repo, market_repo, watchlist_repo
+from db import calendar_repo, stats_repo, watchlist_repo
 from services.core import analytics, valuation
 from services.core import formatting as fmt
 from services.core.analytics import MissingDataError
@@ -32,9 +32,7 @@ from services.market.calendar import HKEX_CALENDAR, MarketClock, Phase
 from services.market.stats import SymbolStats
 from services.reference import store as reference_store
 
-# Sources whose consecutive daily closes make a meaningful day-on-day change. Reference points
-# are sparse (weeks apart), so a "change" between two of them would mislead.
-CONTINUOUS_SOURCES = frozenset({"yahoo", "import", "demo"})
+CONTINUOUS_SOURCES = frozenset(stats_repo.SETTLED_SOURCES)
 LIVE_SOURCES = frozenset({"yahoo", "demo"})
 # Yahoo's HK quotes run 15 minutes late, so a quote 15 trading minutes old is simply delayed;
 # no new trade for this many minutes of continuous trading is stale.
@@ -95,11 +93,18 @@ class InstrumentDetail:
 
 
 class WatchlistService:
-    """Reads snapshots for the GUI thread (or the CLI) from one connection."""
+    """Reads snapshots for the GUI thread (or the CLI) from one connection.
+
+    A refresh reads one row a symbol (stored figures and prices, never the history). While
+    the database and the trading day are unchanged it reads nothing at all: the window asks
+    on every tick, and most ticks find nothing new."""
 
     def __init__(self, conn: sqlite3.Connection, clock: Clock):
         self._conn = conn
         self._clock = clock
+        self._seen: tuple[int, int] | None = None  # the database state the memo below holds
+        self._lists: dict[tuple[str, tuple[dt.date, ...]], list[WatchlistRow]] = {}
+        self._sessions: dict[str, str | None] = {}
 
     def today(self, instrument: Instrument) -> dt.date:
         return trading_day(self._clock, instrument.timezone)
@@ -112,19 +117,35 @@ class WatchlistService:
         """One row a symbol. `market` (a calendar already loaded): flag a live price that has
         not moved for STALE_AFTER_TRADING_MIN minutes of continuous trading — the lunch break,
         nights and Yahoo's 15-minute delay do not make a price stale."""
+        self._forget_if_changed()
+        key = (watchlist, (trading_day(self._clock),))
+        rows = self._lists.get(key)
+        if rows is None:
+            rows = self._lists[key] = self._read_rows(watchlist)
+        if market is None:
+            return rows
+        return [replace(row, stale_minutes=self.stale_minutes(row.last, market))
+                for row in rows]
+
+    def _forget_if_changed(self) -> None:
+        """Drop what was read when anything was committed since: by another connection (the
+        poller's, seen in data_version) or by this one (its total_changes)."""
+        seen = (self._conn.execute("PRAGMA data_version").fetchone()[0],
+                self._conn.total_changes)
+        if seen != self._seen:
+            self._seen = seen
+            self._lists.clear()
+            self._sessions.clear()
+
+    def _read_rows(self, watchlist: str) -> list[WatchlistRow]:
         list_id = watchlist_repo.watchlist_id(self._conn, watchlist)
         if list_id is None:
             raise KeyError(f"no watchlist named {watchlist!r}")
         instruments = reference_store.instruments(self._conn)
         fx = reference_store.fx_table(self._conn)
         facts = _Facts.read(self._conn)
-        figures = stats.load(self._conn)
-        rows = [self._row(instruments[item["symbol"]], fx, facts, figures.get(item["symbol"]))
-                for item in watchlist_repo.items(self._conn, list_id)]
-        if market is None:
-            return rows
-        return [replace(row, stale_minutes=self.stale_minutes(row.last, market))
-                for row in rows]
+        return [self._row(instruments[item["symbol"]], fx, facts, item)
+                for item in stats_repo.price_rows(self._conn, list_id)]
 
     def stale_minutes(self, last: Price | None, market: MarketClock) -> int | None:
         """Trading minutes since a live price last moved, when that is too long; else None."""
@@ -141,7 +162,7 @@ class WatchlistService:
         instrument = reference_store.instruments(self._conn)[symbol]
         fx = reference_store.fx_table(self._conn)
         facts = _Facts.read(self._conn, symbol)
-        row = self._row(instrument, fx, facts, stats.load_one(self._conn, symbol))
+        row = self._row(instrument, fx, facts, stats_repo.price_row(self._conn, symbol))
         funds = facts.fundamentals_of(symbol)
         today = self.today(instrument)
         return InstrumentDetail(
@@ -187,46 +208,55 @@ class WatchlistService:
                           if day else lock)
         return result
 
-    def last_price(self, instrument: Instrument) -> tuple[Price | None, float | None]:
+    def last_price(self, instrument: Instrument,
+                   stored: sqlite3.Row | None = None) -> tuple[Price | None, float | None]:
         """The newest price (live quote or stored bar) and the change against the previous
-        session's official close."""
+        session's official close. `stored`: the symbol's price row, when already read."""
         symbol = instrument.symbol
-        bars = market_repo.last_daily_bars(self._conn, symbol, 1)
-        quote = market_repo.latest_quote(self._conn, symbol)
+        row = stored if stored is not None else stats_repo.price_row(self._conn, symbol)
         delay = feed_delay_minutes(symbol)
-        if quote is not None and (not bars or quote["ts"] >= bars[0]["ts"]):
-            price = Price(quote["price"], quote["currency"], quote["ts"], quote["source"],
-                          delay_min=delay if quote["source"] == "yahoo" else 0)
-            return price, self._change(instrument, price, quote["previous_close"])
-        if not bars:
+        quote_ts, close_ts = row["quote_ts"], row["close_ts"]
+        if quote_ts is not None and (close_ts is None or quote_ts >= close_ts):
+            source = row["quote_source"]
+            price = Price(row["quote_price"], row["quote_currency"], quote_ts, source,
+                          delay_min=delay if source == "yahoo" else 0)
+            return price, self._change(instrument, price, row["quote_previous"], row)
+        if close_ts is None:
             return None, None
-        newest = bars[0]
+        source = row["close_source"]
         confidence = ""
-        if newest["source"] == "reference":
-            confidence = self._reference_confidence(symbol, newest["ts"], instrument.timezone)
-        price = Price(newest["close"], instrument.currency, newest["ts"], newest["source"],
-                      confidence, daily=True,
-                      delay_min=delay if newest["source"] == "yahoo" else 0)
-        return price, self._change(instrument, price, None)
+        if source == "reference":
+            confidence = self._reference_confidence(symbol, close_ts, instrument.timezone)
+        price = Price(row["close"], instrument.currency, close_ts, source, confidence,
+                      daily=True, delay_min=delay if source == "yahoo" else 0)
+        return price, self._change(instrument, price, None, row)
 
-    def _change(self, instrument: Instrument, price: Price,
-                quoted_previous: float | None) -> float | None:
+    def _change(self, instrument: Instrument, price: Price, quoted_previous: float | None,
+                row: sqlite3.Row) -> float | None:
         """Against the stored official close of the session before the price's day (from one
         continuous feed; never a sparse reference point). Yahoo's own previous close is used
         only when no daily close is stored."""
         if price.source not in CONTINUOUS_SOURCES:
             return None
         day = local_date(price.ts, instrument.timezone)
-        previous = market_repo.previous_close(self._conn, instrument.symbol,
-                                              daily_bar_ts(day, instrument.timezone),
-                                              tuple(CONTINUOUS_SOURCES))
+        day_start = daily_bar_ts(day, instrument.timezone)
+        previous = next(((ts, close) for ts, close in (
+            (row["settled_ts"], row["settled_close"]),
+            (row["settled_before_ts"], row["settled_before_close"]))
+            if ts is not None and ts < day_start), None)
         if previous is None:
             return price.amount / quoted_previous - 1.0 if quoted_previous else None
-        session = calendar_repo.previous_trading_day(self._conn, HKEX_CALENDAR, day.isoformat())
-        closed_on = local_date(previous["ts"], instrument.timezone).isoformat()
+        session = self._session_before(day.isoformat())
+        closed_on = local_date(previous[0], instrument.timezone).isoformat()
         if is_hkex(instrument.symbol) and session is not None and closed_on != session:
             return None  # the previous session's close is not stored: no change, not a guess
-        return price.amount / previous["close"] - 1.0
+        return price.amount / previous[1] - 1.0
+
+    def _session_before(self, day: str) -> str | None:
+        if day not in self._sessions:
+            self._sessions[day] = calendar_repo.previous_trading_day(self._conn, HKEX_CALENDAR,
+                                                                     day)
+        return self._sessions[day]
 
     def _reference_confidence(self, symbol: str, ts: int, tz: str) -> str:
         row = self._conn.execute(
@@ -236,10 +266,12 @@ class WatchlistService:
         return row[0] if row else ""
 
     def _row(self, instrument: Instrument, fx: FxTable, facts: _Facts,
-             figures: SymbolStats | None) -> WatchlistRow:
-        """Reads only this symbol's newest bars and quote: its history is in `figures`."""
+             stored: sqlite3.Row) -> WatchlistRow:
+        """From the symbol's price row (stored figures, closes and quote): its history is not
+        read."""
         symbol = instrument.symbol
-        last, change = self.last_price(instrument)
+        figures = stats.from_row(stored)
+        last, change = self.last_price(instrument, stored)
         peak = None
         if figures is not None and figures.figures.peak_ts is not None:
             peak = Price(figures.figures.peak, instrument.currency, figures.figures.peak_ts, "",

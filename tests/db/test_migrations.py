@@ -73,3 +73,21 @@ def test_foreign_keys_protect_bars_from_unknown_symbols(tmp_path: Path) -> None:
         pass
     else:
         raise AssertionError("a bar for an unknown instrument was accepted")
+
+
+def test_an_upgrade_fills_the_watchlist_prices_from_stored_bars(tmp_path: Path) -> None:
+    """m011 adds the closes a watchlist row starts from; an older database gets them from its
+    bars, so the first refresh after the upgrade shows the same price and change."""
+    conn = open_connection(tmp_path / "old.sqlite3")
+    migrate(conn, stop_before="m011_watchlist_prices")
+    conn.execute("INSERT INTO instruments (symbol, name, currency) VALUES ('X.HK', 'X', 'HKD')")
+    for ts, close, source, partial in ((100, 9.0, "yahoo", 0), (200, 10.0, "yahoo", 0),
+                                       (300, 11.0, "reference", 0), (400, 12.0, "yahoo", 1)):
+        conn.execute("INSERT INTO bars (symbol, interval, ts, close, source, partial) "
+                     "VALUES ('X.HK', '1d', ?, ?, ?, ?)", [ts, close, source, partial])
+    conn.execute("INSERT INTO symbol_stats (symbol, last_ts) VALUES ('X.HK', 400)")
+    conn.commit()
+    migrate(conn)
+    row = conn.execute("SELECT close_ts, close, close_source, settled_ts, settled_close, "
+                       "settled_before_ts, settled_before_close FROM symbol_stats").fetchone()
+    assert tuple(row) == (400, 12.0, "yahoo", 200, 10.0, 100, 9.0)

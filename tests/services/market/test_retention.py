@@ -34,8 +34,7 @@ def store_minutes(conn: sqlite3.Connection, count: int) -> list[tuple]:
     rows = [(SYMBOL, "1m", *bar, "yahoo", 0) for bar in minutes]
     rows += [(SYMBOL, "1d", *bar, "yahoo", 0) for bar in daily[::2]]  # every other day known
     with transaction(conn):
-        market_repo.upsert_bars(conn, rows)
-        stats.refresh(conn, stats.oldest_daily(rows))
+        stats.write_bars(conn, rows)
     return daily
 
 

@@ -5,11 +5,14 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from db import facts_repo
 from db.connection import open_connection, transaction
 from db.migrations import migrate
 from services.app.database import open_app_database
 from services.core.valuation import revenue_published
+from services.reference import loader as loader_module
 from services.reference import store
 from services.reference.bundled import BUNDLED_FILE
 from services.reference.loader import load_reference_data
@@ -113,11 +116,14 @@ def test_reference_points_never_replace_market_bars(app_db: sqlite3.Connection) 
     assert tuple(row) == ("yahoo", 130.0)
 
 
-def test_an_older_database_gains_publication_dates_but_keeps_user_edits(tmp_path: Path) -> None:
+def test_an_older_database_gains_publication_dates_but_keeps_user_edits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A database from before point-in-time provenance: bundled facts the user never touched
     get their publication dates; a fact the user edited keeps the user's figure and, having no
     publication date, is used only from HKEX's reporting deadline."""
     conn = open_connection(tmp_path / "old.sqlite3")
+    # Today's figures need columns the old schema lacks; the upgrade below fills them.
+    monkeypatch.setattr(loader_module.stats, "rebuild", lambda conn, symbol: None)
     migrate(conn, stop_before="m008_provenance_fx")
     old = bundled()
     for table in ("revenue", "shares_outstanding"):
@@ -136,6 +142,7 @@ def test_an_older_database_gains_publication_dates_but_keeps_user_edits(tmp_path
     with transaction(conn):
         facts_repo.edit_fact(conn, "revenue", edited, {"amount": 79_100_000})
 
+    monkeypatch.undo()
     migrate(conn)
     load_reference_data(conn)
     revenue = {r.period: r for r in store.fundamentals(conn, "0100.HK").revenue}

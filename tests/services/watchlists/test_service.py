@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from pathlib import Path
 
 import pytest
 
-from db import market_repo
-from db.connection import transaction
+from db.connection import open_connection, transaction
 from services.core import formatting as fmt
 from services.core.clock import FixedClock, daily_bar_ts, epoch
 from services.core.models import Money
-from services.market import trading_days
+from services.market import stats, trading_days
 from services.market.calendar import MarketClock
 from services.watchlists.columns import COLUMNS, Column
 from services.watchlists.service import WatchlistService
@@ -92,7 +92,7 @@ def test_consecutive_market_closes_give_a_change(
     bars = [("0100.HK", "1d", daily_bar_ts(dt.date(2026, 11, d)), None, None, None, c, 1000,
              "yahoo", 0) for d, c in ((19, 200.0), (20, 210.0))]
     with transaction(app_db):
-        market_repo.upsert_bars(app_db, bars)
+        stats.write_bars(app_db, bars)
     row = rows_by_symbol(app_db, clock)["0100.HK"]
     assert row.last is not None and row.last.amount == 210.0
     assert row.change == pytest.approx(210 / 200 - 1)
@@ -170,7 +170,7 @@ def test_change_is_against_the_previous_sessions_official_close(
     bars = [("2513.HK", "1d", daily_bar_ts(dt.date(2026, 11, d)), None, None, None, c, 1000,
              "yahoo", 0) for d, c in ((18, 780.0), (19, 800.0), (20, 820.0))]
     with transaction(app_db):
-        market_repo.upsert_bars(app_db, bars)
+        stats.write_bars(app_db, bars)
     # Yahoo's previous close of a 5-day minute request is the close before those 5 days
     quote(app_db, "2513.HK", 816.0, hkt(2026, 11, 23, 10, 0), previous=752.0)
     row = rows_by_symbol(app_db, clock)["2513.HK"]
@@ -178,6 +178,7 @@ def test_change_is_against_the_previous_sessions_official_close(
     with transaction(app_db):  # the previous session's close missing: no change, no guess
         app_db.execute("DELETE FROM bars WHERE symbol = '2513.HK' AND ts = ?",
                        [daily_bar_ts(dt.date(2026, 11, 20))])
+        stats.rebuild(app_db, "2513.HK")  # as every writer keeps the figures in step
     assert rows_by_symbol(app_db, clock)["2513.HK"].change is None
 
 
@@ -207,3 +208,27 @@ def test_figures_from_a_reference_price_say_so(app_db: sqlite3.Connection,
     assert COLUMNS[Column.PS].text(zhipu) == "≈474.3–501.4x (ref.)"
     assert COLUMNS[Column.TARGET].text(zhipu) == "HK$1,700 Morgan Stanley (digest)"
     assert "reference price 2026-09-10" in COLUMNS[Column.PS].tooltip(zhipu)
+
+
+def test_a_refresh_reads_again_only_after_a_commit(
+        app_db: sqlite3.Connection, db_path: Path, clock: FixedClock) -> None:
+    """The window asks on every tick; it must see each commit (the poller's connection or its
+    own) and read nothing when nothing was committed."""
+    service = WatchlistService(app_db, clock)
+    statements: list[str] = []
+    app_db.set_trace_callback(statements.append)
+    first = service.rows("Main")
+    assert statements
+    statements.clear()
+    assert service.rows("Main") is first
+    assert [s for s in statements if "PRAGMA data_version" not in s] == []
+
+    poller = open_connection(db_path)  # another connection commits a new quote
+    try:
+        quote(poller, "0100.HK", 210.0, hkt(2026, 11, 23, 10, 0))
+    finally:
+        poller.close()
+    assert {r.symbol: r for r in service.rows("Main")}["0100.HK"].last.amount == 210.0
+    quote(app_db, "0100.HK", 211.0, hkt(2026, 11, 23, 10, 1))  # and this one
+    assert {r.symbol: r for r in service.rows("Main")}["0100.HK"].last.amount == 211.0
+    app_db.set_trace_callback(None)
