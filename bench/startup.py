@@ -2,7 +2,8 @@
 
 Both are measured in this run, alternately, as wall time from spawning the process to the
 window's first paint (interpreter start-up included for both). Prints medians and the ratio.
-Goal: HarbourWatch at most 1.2x the bare window.
+Goal: HarbourWatch at most 1.2x the bare window; its very first start (an empty home: schema
+and bundled data) at most 1.3x.
 
     .venv/bin/python bench/startup.py [--runs 9]
 """
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from itertools import count
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -45,15 +47,21 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
-        first = time_once("app", home)  # empty home: migrations + bundled data load
-        time_once("bare", home)  # warm the OS file cache for both before timing
+        time_once("app", home)  # creates the database; warms the OS file cache for both
+        time_once("bare", home)
+        fresh = count()
+
+        def first_start() -> float:  # an empty home each time: schema + bundled data
+            return time_once("app", home / f"fresh{next(fresh)}")
+
         times = alternating_medians(args.runs, bare=lambda: time_once("bare", home),
-                                    app=lambda: time_once("app", home))
-    b, a = times["bare"], times["app"]
+                                    app=lambda: time_once("app", home), first=first_start)
+    b, a, first = times["bare"], times["app"], times["first"]
     print(f"bare PySide6 + pyqtgraph window : {b * 1000:7.0f} ms (median of {args.runs})")
     print(f"HarbourWatch main window        : {a * 1000:7.0f} ms (median of {args.runs})")
     print(f"ratio app / bare                : {a / b:7.2f}x   (goal <= 1.20x)")
-    print(f"first start (schema + bundled data): {first * 1000:.0f} ms = {first / b:.2f}x bare")
+    print(f"first start (schema + bundled data): {first * 1000:7.0f} ms = {first / b:.2f}x bare"
+          f"   (goal <= 1.30x)")
 
 
 if __name__ == "__main__":

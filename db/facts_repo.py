@@ -58,7 +58,7 @@ def apply_bundled_facts(
     deleted; a row with user_edited=1 keeps the user's values. Runs inside the caller's
     transaction.
     """
-    from sqlite_utils import Database  # imported here: loading bundled facts is rare
+    from db.sqlite_utils_lite import Database  # imported here: loading bundled facts is rare
 
     _check_table(table)
     db = Database(conn)

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
-
 from db.schema_state import MIGRATION_SET, pending_migrations
+from db.sqlite_utils_lite import Database, Migrations
 
 MIGRATIONS = Migrations(MIGRATION_SET)
 
