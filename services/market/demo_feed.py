@@ -15,6 +15,7 @@ from services.market.calendar import MarketClock, Phase
 from services.market.feed_types import Fetched, QuoteMeta
 
 DEMO_SPEED = 30.0  # a 5.5-hour HKEX session passes in 11 minutes
+KEEP_SESSIONS = 5  # the minutes held in memory: what a '5d' request returns
 
 
 def demo_clock(market: MarketClock, real_now: dt.datetime) -> FastClock:
@@ -40,12 +41,16 @@ class DemoQuoteSource:
         self._seed = seed
         self._minutes: dict[str, list[Bar]] = {}
         self._cursor: dict[str, int] = {}  # next minute to simulate, epoch
+        self._made: dict[str, int] = {}  # minutes simulated so far (seeds the walk)
 
     def fetch(self, symbol: str, interval: str, period: str, currency: str | None) -> Fetched:
         """Same contract as YahooQuoteSource.fetch, from the simulation. Worker thread only."""
         bars = self._advance(symbol)
         tz = HKEX_TZ
         days = sorted({local_date(b[0], tz) for b in bars})
+        if len(days) > KEEP_SESSIONS:  # older minutes are in the database: memory stays flat
+            days = days[-KEEP_SESSIONS:]
+            del bars[:next(i for i, b in enumerate(bars) if local_date(b[0], tz) >= days[0])]
         keep = set(days[-1:] if period == "1d" else days)
         chosen = [b for b in bars if local_date(b[0], tz) in keep]
         if interval == "1d":
@@ -61,10 +66,12 @@ class DemoQuoteSource:
     def _advance(self, symbol: str) -> list[Bar]:
         """Simulate every trading minute from where the walk stopped up to the clock's now."""
         bars = self._minutes.setdefault(symbol, [])
-        rng = random.Random(f"{self._seed}:{symbol}:{len(bars)}")
+        made = self._made.get(symbol, 0)
+        rng = random.Random(f"{self._seed}:{symbol}:{made}")
         now = epoch(self._clock.now())
         minute = self._cursor.get(symbol, now - now % 60 - 2 * 3600)
         price = bars[-1][4] if bars else self._start.get(symbol, 100.0)
+        held = len(bars)
         while minute + 60 <= now:
             at = dt.datetime.fromtimestamp(minute, dt.UTC)
             if self._market.phase(at) == Phase.OPEN:
@@ -75,4 +82,5 @@ class DemoQuoteSource:
                 bars.append((minute, open_, high, low, price, rng.randint(1, 80) * 100))
             minute += 60
         self._cursor[symbol] = minute
+        self._made[symbol] = made + len(bars) - held
         return bars

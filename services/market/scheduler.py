@@ -69,13 +69,17 @@ class PollScheduler(Generic[T]):
         self._last_poll: dt.datetime | None = None
         self._refresh_requested = threading.Event()
         self._cancel = threading.Event()
+        # Polls never overlap. APScheduler would drop a run falling due while the previous one
+        # is still announcing its outcome (its next fire is then the 30-minute trigger), so
+        # it may start a second instance, which waits here for the first to end.
+        self._one_at_a_time = threading.Lock()
         self._scheduler = BackgroundScheduler(timezone=dt.UTC)
         self.next_run: dt.datetime | None = None  # in clock time, for the status bar
 
     def start(self) -> None:
         self._scheduler.add_job(
             self._run, IntervalTrigger(seconds=self._closed_interval_s), id=JOB_ID,
-            coalesce=True, max_instances=1, misfire_grace_time=None,
+            coalesce=True, max_instances=2, misfire_grace_time=None,
             next_run_time=dt.datetime.now(dt.UTC),
         )
         self._scheduler.start()
@@ -98,6 +102,11 @@ class PollScheduler(Generic[T]):
 
     def _run(self) -> None:
         """The job body, on APScheduler's worker thread."""
+        with self._one_at_a_time:
+            if not self._cancel.is_set():
+                self._poll_once()
+
+    def _poll_once(self) -> None:
         force = self._refresh_requested.is_set()
         self._refresh_requested.clear()
         outcome: T | None = None

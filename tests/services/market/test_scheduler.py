@@ -89,3 +89,28 @@ def test_scheduler_drives_the_real_poller(poller: Poller, clock: FixedClock) -> 
         assert (scheduler.next_run - clock.now()).total_seconds() == 60  # open: every minute
     finally:
         scheduler.shutdown()
+
+
+def test_a_poll_longer_than_the_interval_is_followed_at_once(clock: FixedClock) -> None:
+    """A long watchlist can take longer than the interval: the next poll starts as soon as
+    this one ends (it was once dropped as "still running", leaving a 30-minute gap)."""
+
+    class Overrunning(SlowPoller):
+        def run(self, force: bool, cancel: threading.Event) -> PollOutcome:
+            clock.advance(90)  # the poll takes longer than the 60 s interval
+            return super().run(force, cancel)
+
+    def announce(outcome: PollOutcome) -> None:  # the window takes a moment to take it in
+        time.sleep(0.1)
+        outcomes.append(outcome)
+
+    poller = Overrunning()
+    outcomes: list[PollOutcome] = []
+    scheduler = PollScheduler(lambda: poller, MarketClock(), clock, announce,  # type: ignore[arg-type,return-value]
+                              interval_s=60)
+    scheduler.start()
+    try:
+        wait_for(lambda: len(outcomes) >= 4, timeout=10)
+    finally:
+        scheduler.shutdown(wait=True)
+    assert poller.most_active == 1
