@@ -57,7 +57,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             except TickerError as error:
                 raise CommandError(str(error)) from None
             if symbol not in service.symbols():
-                raise CommandError(f"{args.symbol} is not on any watchlist.")
+                raise CommandError(f"{symbol} is not on any watchlist.")
         kinds = {KINDS[k] for k in args.kind} if args.kind else set(EventKind)
         events = [e for e in service.events(horizon) if e.kind in kinds
                   and (symbol is None or e.symbol in (symbol, "HKEX"))]
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         days = event.days_left(today)
         left = "today" if days == 0 else f"in {days} d" if days > 0 else f"{-days} d ago"
         earliest = "≥ " if event.at_earliest else ""
-        print(f"{earliest}{event.day.isoformat()}  {left:>10}  {event.symbol:8}  "
+        print(f"{earliest + event.day.isoformat():<12} {left:>10}  {event.symbol:8}  "
               f"{event.kind:18}  {event.title}  [{event.source}]", file=ctx.out)
     if args.ics is not None:
         try:
