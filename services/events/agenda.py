@@ -40,6 +40,9 @@ class EventsService:
     def today(self) -> dt.date:
         return trading_day(self._clock)
 
+    def now(self) -> dt.datetime:
+        return self._clock.now()
+
     def symbols(self) -> list[str]:
         """Every symbol on any watchlist, in list order."""
         seen: dict[str, None] = {}

@@ -72,6 +72,10 @@ class OverhangService:
         return OverhangReport(instrument, today, tuple(figures), tuple(paths),
                               tuple(lockup_offers.offers(self._conn, symbol, today)))
 
+    def confirm(self, offer: SuggestedLockup) -> int:
+        """Record an offered lock-up as the trader's own (then edited like any fact)."""
+        return lockup_offers.confirm(self._conn, offer)
+
     def average_volume(self, instrument: Instrument, today: dt.date) -> AverageVolume | None:
         """Over the newest ADV_SESSIONS complete sessions up to today (fewer when fewer are
         stored)."""

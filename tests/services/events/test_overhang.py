@@ -26,24 +26,31 @@ def _sessions(market: MarketClock, first: dt.date, last: dt.date) -> list[dt.dat
     return [d for d in market.session_days() if first <= d <= last]
 
 
-@pytest.fixture
-def zhipu(app_db: sqlite3.Connection) -> tuple[sqlite3.Connection, dict[dt.date, int],
-                                               dict[dt.date, float]]:
+def seed_zhipu(conn: sqlite3.Connection) -> tuple[dict[dt.date, int], dict[dt.date, float]]:
+    """Yahoo daily bars (volumes for the last month, closes around the July expiry) and the
+    controlling holders' share count; returns the volumes and the closes written."""
     market = MarketClock()
-    trading_days.ensure_stored(app_db, market)
+    trading_days.ensure_stored(conn, market)
     recent = _sessions(market, dt.date(2026, 10, 20), dt.date(2026, 11, 20))  # 24 sessions
     volumes = {day: 1_000_000 + 50_000 * i for i, day in enumerate(recent)}
     around = _sessions(market, dt.date(2026, 6, 19), dt.date(2026, 7, 24))
-    closes = {day: 2000.0 + 10 * i for i, day in enumerate(around)}
+    closes = {day: 2000.0 + 10 * i - (150 if day >= dt.date(2026, 7, 8) else 0)
+              for i, day in enumerate(around)}
     rows = [("2513.HK", "1d", daily_bar_ts(day), None, None, None, LAST_CLOSE, volume,
              "yahoo", 0) for day, volume in volumes.items()]
     rows += [("2513.HK", "1d", daily_bar_ts(day), None, None, None, close, 5_000_000,
               "yahoo", 0) for day, close in closes.items()]
-    with transaction(app_db):
-        market_repo.upsert_bars(app_db, rows)
-        app_db.execute("UPDATE lockups SET shares = ? WHERE symbol = '2513.HK' AND "
-                       "first_free_day = '2027-01-08'", [CONTROLLING_SHARES])
-    return app_db, volumes, closes
+    with transaction(conn):
+        market_repo.upsert_bars(conn, rows)
+        conn.execute("UPDATE lockups SET shares = ? WHERE symbol = '2513.HK' AND "
+                     "first_free_day = '2027-01-08'", [CONTROLLING_SHARES])
+    return volumes, closes
+
+
+@pytest.fixture
+def zhipu(app_db: sqlite3.Connection) -> tuple[sqlite3.Connection, dict[dt.date, int],
+                                               dict[dt.date, float]]:
+    return (app_db, *seed_zhipu(app_db))
 
 
 def test_controlling_lockup_overhang_by_hand(zhipu, clock: FixedClock) -> None:
