@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.core.events import MARKET, EventKind
+from services.core.events import MARKET, DatedEvent, EventKind
 from services.events.agenda import EventsService, Horizon
 from services.events.ics import write_ics
 from ui.common.prompts import ask_save_path, warn
@@ -80,8 +80,10 @@ class EventsDialog(QDialog):
         filters.addStretch(1)
         filters.addWidget(self.count)
         buttons = QHBoxLayout()
-        buttons.addWidget(QLabel("Dates from the reference data (each with its source), your "
-                                 "alert rules and the HKEX trading calendar.", self), 1)
+        demo_note = "DEMO database. " if demo else ""
+        buttons.addWidget(QLabel(f"{demo_note}Dates from the reference data (each with its "
+                                 "source), your alert rules and the HKEX trading calendar.",
+                                 self), 1)
         buttons.addWidget(export)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
@@ -113,7 +115,7 @@ class EventsDialog(QDialog):
         self.proxy.set_filter(kind, symbol, (first, last))
         self.count.setText(f"{self.proxy.rowCount()} of {self.model.rowCount()} events")
 
-    def shown_events(self) -> list:
+    def shown_events(self) -> list[DatedEvent]:
         return [self.model.items[self.proxy.mapToSource(self.proxy.index(row, 0)).row()]
                 for row in range(self.proxy.rowCount())]
 
