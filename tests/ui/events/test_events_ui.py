@@ -99,6 +99,8 @@ def test_a_recent_listing_is_offered_rule_derived_lockups_to_confirm(window: Mai
                      "VALUES (1, '2631.HK', 9)")
     window.refresh()
     assert window.select_symbol("2631.HK")
+    assert "the Lock-ups tab offers those the Listing Rules imply" in \
+        window.detail.toPlainText()
     window.show_overhang()
     pane = window.overhang
     assert pane.offers_box.isVisibleTo(pane) and pane.offers.rowCount() == 3
