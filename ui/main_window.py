@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         commands.lockups.triggered.connect(self.show_overhang)
         self.table.symbol_selected.connect(self.overhang.show_symbol)
         self.overhang.lockups_changed.connect(self.refresh)
+        self.feed.data_loaded.connect(self.overhang.refresh)
         self.overhang.edit_requested.connect(self.open_reference_data)
         commands.record.triggered.connect(self.record_transaction)
         commands.webhook_changed.connect(self._webhook_changed)

@@ -78,10 +78,11 @@ class EventsService:
     def _closures(self, today: dt.date, horizon: Horizon) -> list[DatedEvent]:
         end = today + dt.timedelta(days=horizon.ahead if horizon.ahead is not None else 400)
         events = []
-        for day, half in self._market.closures(today - dt.timedelta(days=horizon.past), end):
+        for day, half, name in self._market.closures(today - dt.timedelta(days=horizon.past),
+                                                     end):
             kind = EventKind.HALF_DAY if half else EventKind.HOLIDAY
             title = ("HKEX half day: morning session only, closes 12:00" if half
-                     else "HKEX closed (holiday)")
+                     else f"HKEX closed: {name}" if name else "HKEX closed (holiday)")
             events.append(DatedEvent(day, kind, MARKET, title, CALENDAR_SOURCE,
                                      f"{kind.name.lower()}:{MARKET}:{day.isoformat()}"))
         return events

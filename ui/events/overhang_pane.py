@@ -129,6 +129,12 @@ class OverhangPane(QWidget):
         if self.isVisible():
             self.reload()
 
+    @Slot()
+    def refresh(self) -> None:
+        """New prices or facts: redraw now when shown, else when next shown."""
+        if self.isVisible():
+            self.reload()
+
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         self.reload()

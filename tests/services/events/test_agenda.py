@@ -42,7 +42,8 @@ def test_every_kind_within_the_horizon_with_days_left(app_db: sqlite3.Connection
     results = by_title[(dt.date(2026, 3, 2), EventKind.RESULTS)]
     assert results.symbol == "0100.HK" and results.title == "Results: FY2025"
     assert by_title[(dt.date(2026, 12, 24), EventKind.HALF_DAY)].symbol == "HKEX"
-    assert (dt.date(2026, 12, 25), EventKind.HOLIDAY) in by_title
+    assert by_title[(dt.date(2026, 12, 25), EventKind.HOLIDAY)].title == "HKEX closed: Christmas"
+    assert by_title[(dt.date(2026, 10, 19), EventKind.HOLIDAY)].title == "HKEX closed (holiday)"
     assert (dt.date(2026, 12, 31), EventKind.RULE_EXPIRY) in by_title
     target = by_title[(dt.date(2026, 7, 14), EventKind.TARGET)]
     assert target.title == "J.P. Morgan target HK$2,000 → HK$2,400, Overweight"
