@@ -17,7 +17,8 @@ from services.market.calendar import MarketClock
 KINDS = {"above": RuleKind.PRICE_ABOVE, "below": RuleKind.PRICE_BELOW,
          "cross": RuleKind.PRICE_CROSS, "move": RuleKind.PCT_MOVE,
          "drawdown": RuleKind.DRAWDOWN, "target": RuleKind.TARGET, "cap": RuleKind.MARKET_CAP,
-         "ps": RuleKind.PS, "lockup": RuleKind.LOCKUP, "stale": RuleKind.FEED_STALE}
+         "ps": RuleKind.PS, "lockup": RuleKind.LOCKUP,
+         "results": RuleKind.RESULTS, "stale": RuleKind.FEED_STALE}
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -37,11 +38,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--note", default="", help="free text shown with the alert")
     remove = actions.add_parser("remove", help="remove a rule by id")
     remove.add_argument("id")
-    preset = actions.add_parser("preset", help="targets SYMBOL | lockups SYMBOL")
-    preset.add_argument("which", choices=["targets", "lockups"])
+    preset = actions.add_parser("preset",
+                                help="targets SYMBOL | lockups SYMBOL | results SYMBOL")
+    preset.add_argument("which", choices=["targets", "lockups", "results"])
     preset.add_argument("symbol")
     preset.add_argument("--within", default="0", help="targets: fire within this %%")
-    preset.add_argument("--days", default="30", help="lockups: days before expiry")
+    preset.add_argument("--days", help="lockups: days before each expiry (default 30); "
+                                       "results: days before each results date (default 3)")
 
 
 def _choice(text: str, enum: type, what: str) -> object:
@@ -112,6 +115,8 @@ def _act(args: argparse.Namespace, service: AlertService, out: TextIO) -> None:
         symbol = normalise_symbol(args.symbol)
         if args.which == "targets":
             ids = service.preset_targets(symbol, rule_number(args.within, "'Within'"))
+        elif args.which == "lockups":
+            ids = [service.preset_lockups(symbol, int(rule_number(args.days or "30", "Days")))]
         else:
-            ids = [service.preset_lockups(symbol, int(rule_number(args.days, "Days")))]
+            ids = [service.preset_results(symbol, int(rule_number(args.days or "3", "Days")))]
         print(f"added rules {', '.join(map(str, ids))}", file=out)

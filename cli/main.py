@@ -12,7 +12,9 @@ from typing import TextIO
 from cli import (
     alerts,
     desktop,
+    events,
     ledger,
+    lockups,
     polling,
     retention,
     show,
@@ -31,7 +33,7 @@ COMMANDS: dict[str, Command] = {
     "alerts": alerts.run, "export": transfer.run, "import": transfer.run,
     "watchlist": watchlist.run, "retention": retention.run, "valuation": valuation.run,
     "install-desktop": desktop.run_install, "uninstall-desktop": desktop.run_uninstall,
-    "transactions": ledger.run,
+    "transactions": ledger.run, "events": events.run, "lockups": lockups.run,
 }
 
 

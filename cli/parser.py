@@ -14,7 +14,9 @@ from typing import NoReturn
 from cli import (
     alerts,
     desktop,
+    events,
     ledger,
+    lockups,
     polling,
     retention,
     show,
@@ -74,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     valuation.add_parser(commands)
     desktop.add_parsers(commands)
     ledger.add_parser(commands)
+    events.add_parser(commands)
+    lockups.add_parser(commands)
     return parser
 
 

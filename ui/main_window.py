@@ -16,6 +16,8 @@ from services.core.tickers import TickerError, normalise_symbol
 from ui.alerts.panes import AlertLogPane, AlertRulesPane
 from ui.charts.tabs import ChartTabs
 from ui.common import settings as cfg
+from ui.events.events_dialog import EventsDialog
+from ui.events.overhang_pane import OverhangPane
 from ui.portfolio.pane import PortfolioPane
 from ui.reference.dialog import ReferenceDialog
 from ui.watchlist.view import WatchlistView
@@ -60,6 +62,8 @@ class MainWindow(QMainWindow):
         self._log_tab = self.tabs.addTab(self.alert_log, "Alerts")
         self.tabs.addTab(self.alert_rules, "Rules")
         self.tabs.addTab(self.portfolio, "Portfolio")
+        self.overhang = OverhangPane(workspace.overhang, self)
+        self.tabs.addTab(self.overhang, "Lock-ups")
         self._splitter = QSplitter(Qt.Orientation.Vertical, self)
         self._splitter.addWidget(self.table)
         self._splitter.addWidget(self.tabs)
@@ -91,6 +95,12 @@ class MainWindow(QMainWindow):
 
         self.refresh_action.triggered.connect(self.refresh_requested)
         self.reference_action.triggered.connect(self.open_reference_data)
+        commands.events.triggered.connect(self.open_events)
+        commands.lockups.triggered.connect(self.show_overhang)
+        self.table.symbol_selected.connect(self.overhang.show_symbol)
+        self.overhang.lockups_changed.connect(self.refresh)
+        self.feed.data_loaded.connect(self.overhang.refresh)
+        self.overhang.edit_requested.connect(self.open_reference_data)
         commands.record.triggered.connect(self.record_transaction)
         commands.webhook_changed.connect(self._webhook_changed)
         self.table.list_chosen.connect(self.refresh)
@@ -138,6 +148,17 @@ class MainWindow(QMainWindow):
         dialog.changed.connect(self.refresh)
         dialog.open()
         return dialog
+
+    @Slot()
+    def open_events(self) -> EventsDialog:
+        dialog = EventsDialog(self.workspace.events, self.workspace.demo, self)
+        self.alert_rules.rules_changed.connect(dialog.reload)
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def show_overhang(self) -> None:
+        self.tabs.setCurrentWidget(self.overhang)
 
     @Slot()
     def record_transaction(self) -> None:

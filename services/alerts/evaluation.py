@@ -21,6 +21,7 @@ from db.connection import transaction
 from services.alerts.engine import Batch, Fire, Path, RuleBook
 from services.alerts.records import AlertEvent, rule_from_row
 from services.alerts.rules import (
+    DAYS_BEFORE,
     PRICE_DRIVEN,
     AlertRule,
     RuleKind,
@@ -33,6 +34,7 @@ from services.core.fx import FxTable
 from services.core.models import Fundamentals, Instrument, Money
 from services.market import history
 from services.market.calendar import AFTER_CLOSE_DELAY, MarketClock, Phase
+from services.reference import company_events
 from services.reference import store as reference_store
 
 CLOSED_LABEL = "while HarbourWatch was closed"
@@ -116,14 +118,12 @@ class AlertEvaluator:
         if rule.expires_at is not None and now.timestamp() > rule.expires_at:
             return []
         fired = []
-        if rule.kind == RuleKind.LOCKUP:
+        if rule.kind in DAYS_BEFORE:
             today = local_date(epoch(now), ins.timezone)
-            for lock in reference_store.lockups(conn, rule.symbol):
-                free = self._market.first_session_on_or_after(lock.first_free_day) \
-                    or lock.first_free_day
-                days = analytics.days_until(free, today)
+            for day in self._event_days(conn, rule):
+                days = analytics.days_until(day, today)
                 if 0 <= days <= rule.level:
-                    fired.append((rule, Fire(rule.id, daily_bar_ts(free, ins.timezone),
+                    fired.append((rule, Fire(rule.id, daily_bar_ts(day, ins.timezone),
                                              float(days), 1)))
         elif rule.kind == RuleKind.FEED_STALE:
             quote = market_repo.latest_quote(conn, rule.symbol)
@@ -134,6 +134,14 @@ class AlertEvaluator:
                 if minutes > rule.level:
                     fired.append((rule, Fire(rule.id, int(quote["ts"]), minutes, 1)))
         return fired
+
+    def _event_days(self, conn: sqlite3.Connection, rule: AlertRule) -> list[dt.date]:
+        """The days a days-before rule counts down to: each lock-up's first trading day free,
+        or each results date."""
+        if rule.kind == RuleKind.RESULTS:
+            return [event.day for event in company_events.results_dates(conn, rule.symbol)]
+        return [self._market.first_session_on_or_after(lock.first_free_day)
+                or lock.first_free_day for lock in reference_store.lockups(conn, rule.symbol)]
 
     def _path(self, conn: sqlite3.Connection, symbol: str, ins: Instrument, after: int,
               funds: Fundamentals, fx: FxTable) -> Path:
@@ -205,6 +213,9 @@ class AlertEvaluator:
         when = from_epoch(fire.ts, ins.timezone).strftime("%Y-%m-%d %H:%M %Z")
         if rule.kind == RuleKind.LOCKUP:
             what = f"lock-up expires {local_date(fire.ts, ins.timezone).isoformat()} " \
+                   f"(in {int(fire.value)} d)"
+        elif rule.kind == RuleKind.RESULTS:
+            what = f"results due {local_date(fire.ts, ins.timezone).isoformat()} " \
                    f"(in {int(fire.value)} d)"
         elif rule.kind == RuleKind.FEED_STALE:
             what = f"no new price for {fire.value:.0f} min (last {when})"

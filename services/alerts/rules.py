@@ -2,8 +2,8 @@
 
 Every rule watches one metric of one symbol against a level. The metric grows with the price
 (price itself, % move since the previous close, drawdown from the peak, market cap, P/S), so the
-engine can screen thousands of rules with one numpy comparison. Lock-up and stale-feed rules
-watch the calendar and the feed instead of the price.
+engine can screen thousands of rules with one numpy comparison. Lock-up, results-date and
+stale-feed rules watch the calendar and the feed instead of the price.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ class RuleKind(StrEnum):
     MARKET_CAP = "market cap"
     PS = "price/sales"
     LOCKUP = "lock-up expiry within"
+    RESULTS = "results date within"
     FEED_STALE = "feed stale for"
 
 
@@ -45,6 +46,8 @@ class Policy(StrEnum):
 PRICE_DRIVEN = frozenset({RuleKind.PRICE_ABOVE, RuleKind.PRICE_BELOW, RuleKind.PRICE_CROSS,
                           RuleKind.PCT_MOVE, RuleKind.DRAWDOWN, RuleKind.TARGET,
                           RuleKind.MARKET_CAP, RuleKind.PS})
+# Kinds that fire N days before each dated event of the symbol (once per event).
+DAYS_BEFORE = frozenset({RuleKind.LOCKUP, RuleKind.RESULTS})
 # A state ("is above") fires on the first observation beyond the level; a crossing needs to
 # have seen the other side first.
 STATE_KINDS = frozenset({RuleKind.PRICE_ABOVE, RuleKind.PRICE_BELOW, RuleKind.DRAWDOWN,
@@ -84,7 +87,8 @@ class AlertRule:
 
     def describe(self, currency: str = "") -> str:
         unit = {RuleKind.PCT_MOVE: "%", RuleKind.DRAWDOWN: "%", RuleKind.PS: "x",
-                RuleKind.LOCKUP: " days", RuleKind.FEED_STALE: " min"}.get(self.kind, "")
+                RuleKind.LOCKUP: " days", RuleKind.RESULTS: " days",
+                RuleKind.FEED_STALE: " min"}.get(self.kind, "")
         money = f"{currency} " if self.kind in (RuleKind.PRICE_ABOVE, RuleKind.PRICE_BELOW,
                                                 RuleKind.PRICE_CROSS, RuleKind.TARGET,
                                                 RuleKind.MARKET_CAP) and currency else ""
@@ -136,8 +140,9 @@ def validate(rule: AlertRule, now: dt.datetime, known_symbols: set[str]) -> None
         problems.append("A % move must be between 0 and 100 (e.g. 8 for 8%).")
     elif rule.kind == RuleKind.DRAWDOWN and not 0 < abs(rule.level) < 100:
         problems.append("A drawdown must be between 0 and 100% (e.g. 30).")
-    elif rule.kind == RuleKind.LOCKUP and not (0 <= rule.level <= 3650 and rule.level.is_integer()):
-        problems.append("Days before a lock-up expiry must be a whole number from 0 to 3650.")
+    elif rule.kind in DAYS_BEFORE and not (0 <= rule.level <= 3650 and rule.level.is_integer()):
+        what = "a lock-up expiry" if rule.kind == RuleKind.LOCKUP else "a results date"
+        problems.append(f"Days before {what} must be a whole number from 0 to 3650.")
     elif rule.kind == RuleKind.FEED_STALE and not 1 <= rule.level <= 24 * 60:
         problems.append("Stale minutes must be from 1 to 1440.")
     if not 0 <= rule.hysteresis_pct <= 50:

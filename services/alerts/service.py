@@ -105,6 +105,11 @@ class AlertService:
         return self.add_rule(AlertRule(symbol, RuleKind.LOCKUP, float(days),
                                        note=f"{days} days before each lock-up expiry"))
 
+    def preset_results(self, symbol: str, days: int = 3) -> int:
+        """One rule that fires once per results date, `days` before it."""
+        return self.add_rule(AlertRule(symbol, RuleKind.RESULTS, float(days),
+                                       note=f"{days} days before each results date"))
+
     def _last_close(self, symbol: str) -> float | None:
         bars = market_repo.last_daily_bars(self._conn, symbol, 1)
         return float(bars[0]["close"]) if bars else None

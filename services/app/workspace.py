@@ -24,6 +24,8 @@ from services.watchlists.editing import Verify, WatchlistEditor
 from services.watchlists.service import WatchlistService
 
 if TYPE_CHECKING:
+    from services.events.agenda import EventsService
+    from services.events.overhang import OverhangService
     from services.files.imports import ImportRequest, ImportResult
     from services.files.ledger_transfer import LedgerTransfer
     from services.files.watchlist_transfer import WatchlistTransfer
@@ -68,6 +70,19 @@ class Workspace:
         from services.files.ledger_transfer import LedgerTransfer
 
         return LedgerTransfer(self.conn, self.clock, self.demo)
+
+    # The events calendar and lock-up overhang, built when first opened.
+    @cached_property
+    def events(self) -> EventsService:
+        from services.events.agenda import EventsService
+
+        return EventsService(self.conn, self.clock, self.market)
+
+    @cached_property
+    def overhang(self) -> OverhangService:
+        from services.events.overhang import OverhangService
+
+        return OverhangService(self.conn, self.clock, self.watchlists)
 
     def in_own_connection(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` with a fresh connection (for a worker thread: sqlite3 connections stay on

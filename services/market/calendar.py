@@ -109,6 +109,24 @@ class MarketClock:
         cal = self._cal()
         return [ts.date() for ts in cal.sessions_in_range(cal.first_session, cal.last_session)]
 
+    def closures(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, bool, str]]:
+        """Weekdays without trading (half day False) and half days (True) between two dates,
+        within the calendar's range, with the holiday's name where the calendar has one."""
+        import pandas as pd
+
+        cal = self._cal()
+        lo = max(pd.Timestamp(start), cal.first_session)
+        hi = min(pd.Timestamp(end), cal.last_session)
+        if lo > hi:
+            return []
+        sessions = {ts.date() for ts in cal.sessions_in_range(lo, hi)}
+        early = {ts.date() for ts in cal.early_closes if lo <= ts <= hi}
+        named = cal.regular_holidays.holidays(lo, hi, return_name=True)
+        names = {ts.date(): str(name) for ts, name in named.items()}
+        days = (lo.date() + dt.timedelta(days=i) for i in range((hi - lo).days + 1))
+        return [(day, day in early, names.get(day, "")) for day in days
+                if (day.weekday() < 5 and day not in sessions) or day in early]
+
     def first_session_on_or_after(self, day: dt.date) -> dt.date | None:
         """The first trading day on or after `day`; None beyond the calendar's horizon."""
         for offset in range(30):

@@ -130,7 +130,8 @@ class AlertRulesPane(QWidget):
                            ("Duplicate", self.duplicate_rule), ("Enable/disable", self.toggle_rule),
                            ("Delete", self.delete_rule),
                            ("Alert at each target", self.preset_targets),
-                           ("Alert 30 days before lock-ups", self.preset_lockups)):
+                           ("Alert 30 days before lock-ups", self.preset_lockups),
+                           ("Alert 3 days before results", self.preset_results)):
             bar.addAction(text).triggered.connect(slot)
         delete_key(self.table, self.delete_rule)
         layout = QVBoxLayout(self)
@@ -212,6 +213,17 @@ class AlertRulesPane(QWidget):
         if symbol:
             self._service.preset_targets(symbol)
             self._changed()
+
+    @Slot()
+    def preset_results(self) -> None:
+        symbol = self._current_symbol()
+        if not symbol:
+            return
+        try:
+            self._service.preset_results(symbol, 3)
+        except ValueError as error:
+            QMessageBox.warning(self, "Alert not added", str(error))
+        self._changed()
 
     @Slot()
     def preset_lockups(self) -> None:

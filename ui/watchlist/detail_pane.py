@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 from services.charts.valuation_text import BANDS_CAVEAT
 from services.core import analytics
 from services.core import formatting as fmt
+from services.core.lockup_rules import is_recent_listing
 from services.core.models import KeyFact, Money, Provenance
 from services.core.valuation import BASES, revenue_published, shares_published
 from services.watchlists.service import InstrumentDetail
@@ -123,6 +124,11 @@ def detail_html(detail: InstrumentDetail) -> str:
     ))
 
     parts.append("<h3>Lock-ups</h3>")
+    listed = detail.row.instrument.listing_date
+    if not detail.lockups and listed and is_recent_listing(listed, detail.today):
+        parts.append("<div class='muted'>No lock-up recorded for this recent listing: the "
+                     "Lock-ups tab offers those the Listing Rules imply (rule-derived, to "
+                     "confirm).</div>")
     parts.append(_table(
         ["Holders", "Shares", "Free from", "First trading day", "", "Confidence", "Note"],
         ([escape(lock.holders), f"{lock.shares:,}" if lock.shares else "—",

@@ -26,6 +26,7 @@ REFRESH_MS = 30_000
 
 class FeedRefresh(QObject):
     alerts_fired = Signal(object)  # the CycleOutcome of a poll that fired alerts
+    data_loaded = Signal()  # table, details and charts were filled with new data
 
     def __init__(self, service: WatchlistService, clock: Clock, table: WatchlistView,
                  status: FeedStatus, tabs: ChartTabs, portfolio: PortfolioPane,
@@ -112,6 +113,7 @@ class FeedRefresh(QObject):
         self._tabs.set_symbols([row.symbol for row in rows])
         self._tabs.refresh()
         self._portfolio.data_changed()
+        self.data_loaded.emit()
 
     @Slot(object)
     def show_symbol(self, symbol: str | None) -> None:

@@ -1,0 +1,1 @@
+"""The events calendar view and the lock-up overhang panel."""
