@@ -13,6 +13,7 @@ import sqlite3
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from db.migration_m009 import M009_STATEMENTS
 from db.schema_state import MIGRATION_SET, pending_migrations
 
 MIGRATIONS = Migrations(MIGRATION_SET)
@@ -365,6 +366,11 @@ def m007_symbol_stats(db: Database) -> None:
 @MIGRATIONS(name="m008_provenance_fx")
 def m008_provenance_fx(db: Database) -> None:
     _run(db, M008_STATEMENTS)
+
+
+@MIGRATIONS(name="m009_yahoo_fundamentals")
+def m009_yahoo_fundamentals(db: Database) -> None:
+    _run(db, M009_STATEMENTS)
 
 
 def migrate(conn: sqlite3.Connection, stop_before: str | None = None) -> list[str]:

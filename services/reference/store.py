@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Protocol, TypeVar
 
 from db import fx_repo, reference_repo
@@ -23,6 +24,7 @@ from services.core.models import (
     Target,
     ValuationBand,
 )
+from services.reference import yahoo_facts
 
 
 class _PerSymbol(Protocol):
@@ -52,7 +54,17 @@ def _instrument(r: sqlite3.Row) -> Instrument:
 
 
 def instruments(conn: sqlite3.Connection) -> dict[str, Instrument]:
-    return {r["symbol"]: _instrument(r) for r in reference_repo.fact_rows(conn, "instruments")}
+    """Every instrument; one without a recorded listing date takes Yahoo's first trade date."""
+    first_trades = {r["symbol"]: r["first_trade"] for r in conn.execute(
+        "SELECT symbol, first_trade FROM yahoo_fundamentals WHERE first_trade IS NOT NULL")}
+    found = {}
+    for r in reference_repo.fact_rows(conn, "instruments"):
+        instrument = _instrument(r)
+        if instrument.listing_date is None and r["symbol"] in first_trades:
+            instrument = replace(instrument,
+                                 listing_date=_date(first_trades[r["symbol"]]))
+        found[r["symbol"]] = instrument
+    return found
 
 
 def targets(conn: sqlite3.Connection, symbol: str | None = None) -> list[Target]:
@@ -80,7 +92,8 @@ def fundamentals(conn: sqlite3.Connection, symbol: str) -> Fundamentals:
 
 def all_fundamentals(conn: sqlite3.Connection, symbol: str | None = None
                      ) -> dict[str, Fundamentals]:
-    """Share counts and revenue of every symbol (or one), in two reads."""
+    """Share counts and revenue of every symbol (or one): bundled and user facts, and Yahoo's
+    where a symbol has none of its own (services.reference.yahoo_facts)."""
     shares = tuple(
         SharesCount(r["symbol"], dt.date.fromisoformat(r["as_of"]), r["shares"], r["note"],
                     _provenance(r), _date(r["published"]), r["published_basis"] == "known")
@@ -93,8 +106,9 @@ def all_fundamentals(conn: sqlite3.Connection, symbol: str | None = None
         for r in reference_repo.fact_rows(conn, "revenue", symbol)
     )
     counts, sales = group(shares), group(revenue)
-    return {s: Fundamentals(tuple(counts.get(s, ())), tuple(sales.get(s, ())))
-            for s in counts.keys() | sales.keys()}
+    own = {s: Fundamentals(tuple(counts.get(s, ())), tuple(sales.get(s, ())))
+           for s in counts.keys() | sales.keys()}
+    return yahoo_facts.merged(own, yahoo_facts.fundamentals(conn, symbol))
 
 
 def group(facts: Iterable[F]) -> dict[str, list[F]]:
