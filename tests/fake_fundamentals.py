@@ -28,7 +28,7 @@ def _hk_epoch(day: dt.date) -> int:
 
 
 def hk_fundamentals(shares: int = 19_100_000_000, financial_currency: str = "CNY",
-                    results_day: dt.date = dt.date(2026, 11, 20),
+                    results_day: dt.date = dt.date(2027, 2, 19),
                     first_trade: dt.date = dt.date(2019, 11, 26),
                     target_mean: float = 185.2) -> FakeFundamentals:
     """A large HKEX listing reporting in renminbi, its fiscal year ending in March (as Alibaba,

@@ -14,7 +14,7 @@ import random
 import sqlite3
 import threading
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from db import feed_repo, meta_repo, yahoo_repo
 from db.connection import transaction
@@ -28,6 +28,7 @@ LIMITED_UNTIL = "fundamentals_rate_limited_until"
 STRIKES = "fundamentals_rate_limit_strikes"
 
 
+@runtime_checkable
 class FundamentalsSource(Protocol):
     def fetch_fundamentals(self, symbol: str, timezone: str) -> YahooFundamentals: ...
 
@@ -60,6 +61,7 @@ def refresh(conn: sqlite3.Connection, source: FundamentalsSource, now: int,
     state = yahoo_repo.feed_state(conn)
     due = [(row["symbol"], row["timezone"]) for row in feed_repo.polled_symbols(conn)
            if (only is None or row["symbol"] in only) and is_due(state.get(row["symbol"]), now)]
+    due.sort(key=lambda item: item[0] in state)  # symbols never asked about first
     results = []
     for symbol, timezone in due[:limit]:
         if cancel is not None and cancel.is_set():

@@ -92,6 +92,10 @@ class Poller:
         self._poll_fx = poll_fx
         self._days_synced_on: object = None  # the local day the trading days were last stored
 
+    @property
+    def source(self) -> QuoteSource:
+        return self._source
+
     def close(self) -> None:
         """End the request threads (after their current request)."""
         self._pool.close()

@@ -95,6 +95,7 @@ class InstrumentDetail:
     today: dt.date  # in the instrument's exchange time zone
     key_facts: tuple[KeyFact, ...] = ()
     basis: str = "fy"  # the revenue basis of band_prices
+    yahoo_fundamentals: Fundamentals | None = None  # Yahoo's, used or not
 
 
 class WatchlistService:
@@ -159,6 +160,7 @@ class WatchlistService:
             today=today,
             key_facts=tuple(reference_store.key_facts(self._conn, symbol)),
             basis=basis,
+            yahoo_fundamentals=yahoo_facts.fundamentals(self._conn, symbol).get(symbol),
         )
 
     def _fx_notes(self, instrument: Instrument, fx: FxTable, today: dt.date) -> list[str]:
