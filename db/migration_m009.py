@@ -13,6 +13,7 @@ M009_STATEMENTS = [
         symbol TEXT PRIMARY KEY REFERENCES instruments(symbol) ON DELETE CASCADE,
         fetched_at INTEGER NOT NULL,
         source TEXT NOT NULL DEFAULT 'yahoo',
+        name TEXT NOT NULL DEFAULT '',
         shares INTEGER,
         float_shares INTEGER,
         financial_currency TEXT NOT NULL DEFAULT '',

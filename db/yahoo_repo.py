@@ -7,8 +7,9 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-SNAPSHOT_COLUMNS = ("fetched_at", "shares", "float_shares", "financial_currency", "target_mean",
-                    "target_median", "target_high", "target_low", "target_currency", "analysts",
+SNAPSHOT_COLUMNS = ("fetched_at", "name", "shares", "float_shares", "financial_currency",
+                    "target_mean", "target_median", "target_high", "target_low",
+                    "target_currency", "analysts",
                     "recommendation_key", "recommendation_mean", "next_results",
                     "next_results_estimate", "first_trade", "missing")
 FEED_COLUMNS = ("last_attempt", "last_success", "last_error", "last_error_kind",

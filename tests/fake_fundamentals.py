@@ -30,14 +30,16 @@ def _hk_epoch(day: dt.date) -> int:
 def hk_fundamentals(shares: int = 19_100_000_000, financial_currency: str = "CNY",
                     results_day: dt.date = dt.date(2027, 2, 19),
                     first_trade: dt.date = dt.date(2019, 11, 26),
-                    target_mean: float = 185.2) -> FakeFundamentals:
+                    target_mean: float = 185.2,
+                    name: str = "Alibaba Group Holding Limited") -> FakeFundamentals:
     """A large HKEX listing reporting in renminbi, its fiscal year ending in March (as Alibaba,
     9988.HK): every module a trader's valuation needs."""
     return FakeFundamentals(
         modules={
             "price": {"maxAge": 1, "currency": "HKD", "currencySymbol": "HK$",
                       "exchange": "HKG", "exchangeName": "HKSE", "quoteType": "EQUITY",
-                      "symbol": "", "regularMarketPrice": 150.0, "marketCap": shares * 150.0},
+                      "symbol": "", "longName": name, "shortName": name[:20],
+                      "regularMarketPrice": 150.0, "marketCap": shares * 150.0},
             "summaryDetail": {"maxAge": 1, "currency": "HKD", "marketCap": shares * 150.0,
                               "fiftyTwoWeekHigh": 190.0, "fiftyTwoWeekLow": 80.0},
             "defaultKeyStatistics": {"maxAge": 1, "sharesOutstanding": shares,

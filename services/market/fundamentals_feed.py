@@ -89,7 +89,8 @@ def refresh(conn: sqlite3.Connection, source: FundamentalsSource, now: int,
 def store(conn: sqlite3.Connection, facts: YahooFundamentals, now: int) -> None:
     """One answer, inside the caller's transaction."""
     snapshot: dict[str, Any] = {
-        "fetched_at": now, "shares": facts.shares, "float_shares": facts.float_shares,
+        "fetched_at": now, "name": facts.name, "shares": facts.shares,
+        "float_shares": facts.float_shares,
         "financial_currency": facts.financial_currency, "target_mean": facts.target_mean,
         "target_median": facts.target_median, "target_high": facts.target_high,
         "target_low": facts.target_low, "target_currency": facts.target_currency,

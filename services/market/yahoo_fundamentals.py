@@ -48,6 +48,7 @@ class TrendPeriod:
 @dataclass(frozen=True)
 class YahooFundamentals:
     symbol: str
+    name: str = ""  # the company's name as Yahoo shows it
     shares: int | None = None
     float_shares: int | None = None
     shares_history: tuple[tuple[dt.date, int], ...] = ()
@@ -126,6 +127,7 @@ def read(symbol: str, summary: dict[str, Any] | None, shares: dict[str, Any],
     sales = _revenue(revenue)
     return YahooFundamentals(
         symbol=symbol,
+        name=str(price.get("longName") or price.get("shortName") or "")[:200],
         shares=_count(stats.get("sharesOutstanding")) or _count(
             stats.get("impliedSharesOutstanding")),
         float_shares=_count(stats.get("floatShares")),

@@ -54,15 +54,17 @@ def _instrument(r: sqlite3.Row) -> Instrument:
 
 
 def instruments(conn: sqlite3.Connection) -> dict[str, Instrument]:
-    """Every instrument; one without a recorded listing date takes Yahoo's first trade date."""
-    first_trades = {r["symbol"]: r["first_trade"] for r in conn.execute(
-        "SELECT symbol, first_trade FROM yahoo_fundamentals WHERE first_trade IS NOT NULL")}
+    """Every instrument; one without a recorded name or listing date takes Yahoo's name and
+    first trade date."""
+    yahoo = {r["symbol"]: r for r in conn.execute(
+        "SELECT symbol, name, first_trade FROM yahoo_fundamentals")}
     found = {}
     for r in reference_repo.fact_rows(conn, "instruments"):
-        instrument = _instrument(r)
-        if instrument.listing_date is None and r["symbol"] in first_trades:
-            instrument = replace(instrument,
-                                 listing_date=_date(first_trades[r["symbol"]]))
+        instrument, theirs = _instrument(r), yahoo.get(r["symbol"])
+        if theirs is not None and instrument.listing_date is None and theirs["first_trade"]:
+            instrument = replace(instrument, listing_date=_date(theirs["first_trade"]))
+        if theirs is not None and instrument.name == instrument.symbol and theirs["name"]:
+            instrument = replace(instrument, name=theirs["name"])
         found[r["symbol"]] = instrument
     return found
 

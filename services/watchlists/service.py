@@ -97,6 +97,12 @@ class InstrumentDetail:
     basis: str = "fy"  # the revenue basis of band_prices
     yahoo_fundamentals: Fundamentals | None = None  # Yahoo's, used or not
 
+    @property
+    def shown_targets(self) -> tuple[Target, ...]:
+        """The recorded targets; Yahoo's consensus when none is recorded."""
+        latest = self.row.latest_target
+        return self.targets or ((latest,) if latest else ())
+
 
 class WatchlistService:
     """Reads snapshots for the GUI thread (or the CLI) from one connection."""

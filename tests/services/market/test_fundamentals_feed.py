@@ -57,7 +57,7 @@ def row_of(conn: sqlite3.Connection, clock: FixedClock, symbol: str) -> dict[Col
 
 def test_a_third_hkex_symbol_gets_cap_ps_target_and_results_from_yahoo(
         app_db: sqlite3.Connection, cycle: PollCycle, fake_yahoo: FakeYahoo,
-        clock: FixedClock) -> None:
+        clock: FixedClock, db_path: Path, isolated_home: AppPaths) -> None:
     add_symbol(fake_yahoo, app_db, "9988.HK")
     before = row_of(app_db, clock, "9988.HK")
     assert before[Column.CONSENSUS] == "not fetched yet"
@@ -88,12 +88,19 @@ def test_a_third_hkex_symbol_gets_cap_ps_target_and_results_from_yahoo(
     assert len(yahoo_repo.rows(app_db, "yahoo_shares", "9988.HK")) == 3
     detail = WatchlistService(app_db, clock).detail("9988.HK")
     assert detail.row.instrument.listing_date == dt.date(2019, 11, 26)
+    assert detail.row.instrument.name == "Alibaba Group Holding Limited"  # none recorded
     uses = {line.label: line for line in yahoo_lines(detail)}
     assert uses["Shares outstanding"].use == IN_USE
     assert uses["Revenue, last fiscal year"].as_of == "2026-03-31"
     assert uses["Consensus target"].use.startswith(IN_USE)
     assert all(s.provenance and s.provenance.source == "Yahoo Finance, fetched 2026-11-23"
                for s in detail.fundamentals.shares)
+    out = io.StringIO()  # the valuation command: every input with its source
+    assert dispatch(parse_args(["--db", str(db_path), "valuation", "9988.HK"]),
+                    Context(db_path, isolated_home, out=out, clock=clock, verify=None)) == 0
+    text = out.getvalue()
+    assert "19,100,000,000  2026-06-30 (yahoo)" in text and "FY2026 RMB 1.0tn/yr" in text
+    assert "Yahoo consensus 2026-11-23 HK$185 (yahoo)" in text
     assert yahoo_facts.results_dates(app_db) == [yahoo_facts.ResultsDate(
         "9988.HK", dt.date(2027, 2, 19), "yahoo", dt.date(2026, 11, 23), True)]
 
