@@ -79,7 +79,7 @@ class PollCycle:
         daily); a failure keeps the stored values and backs off (services.market.
         fundamentals_feed). The demo feed has none."""
         assert self._clock is not None
-        source = self.poller.source
+        source = getattr(self.poller, "source", None)
         if not isinstance(source, fundamentals_feed.FundamentalsSource):
             return
         try:

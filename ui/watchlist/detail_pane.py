@@ -84,8 +84,9 @@ def _yahoo(detail: InstrumentDetail) -> list[str]:
     snap = detail.row.yahoo
     if snap is None:
         return []
+    status = snap.status()
     parts = ["<h3>From Yahoo Finance</h3>",
-             f"<div class='muted'>{escape(snap.status().capitalize())}.</div>"]
+             f"<div class='muted'>{escape(status[:1].upper() + status[1:])}.</div>"]
     lines = yahoo_lines(detail)
     if lines:
         parts.append(_table(
