@@ -146,8 +146,9 @@ def fundamentals(conn: sqlite3.Connection, symbol: str | None = None
             _provenance(r["fetched_at"])))
     for name, snap in yahoo_repo.snapshots(conn, symbol).items():
         fetched = local_date(snap["fetched_at"], HONG_KONG)
-        known = {c.as_of for c in shares.get(name, [])}
-        if snap["shares"] and fetched not in known:
+        history = shares.get(name, [])
+        latest = max(history, key=lambda c: c.as_of).shares if history else None
+        if snap["shares"] and snap["shares"] != latest:  # a newer count than the history's
             shares.setdefault(name, []).append(SharesCount(
                 name, fetched, snap["shares"], "Yahoo's current share count",
                 _provenance(snap["fetched_at"]), fetched, True))
