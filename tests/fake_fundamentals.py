@@ -113,7 +113,9 @@ def timeseries(symbol: str, facts: FakeFundamentals | None, types: str,
         points = facts.revenue.get(name, []) if facts else []
         if points:
             months = "12M" if name.startswith("annual") else "3M"
-            entry["timestamp"] = [_hk_epoch(dt.date.fromisoformat(day)) for day, _, _ in points]
+            entry["timestamp"] = [  # UTC midnight of the period end, as Yahoo stamps them
+                epoch(dt.datetime.combine(dt.date.fromisoformat(day), dt.time(0), dt.UTC))
+                for day, _, _ in points]
             entry[name] = [{"dataId": 20100, "asOfDate": day, "periodType": months,
                             "currencyCode": currency,
                             "reportedValue": {"raw": amount, "fmt": f"{amount / 1e9:.2f}B"}}
