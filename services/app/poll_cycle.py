@@ -84,7 +84,8 @@ class PollCycle:
             return
         try:
             for result in fundamentals_feed.refresh(conn, source, epoch(self._clock.now()),
-                                                    self._rng, cancel):
+                                                    self._rng, cancel,
+                                                    pool=getattr(self.poller, "pool", None)):
                 if not result.ok:
                     log.warning("fundamentals of %s: %s: %s", result.symbol, result.error_kind,
                                 result.error)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import sqlite3
 import threading
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -21,6 +22,7 @@ from db.connection import transaction
 from services.core.clock import HONG_KONG, local_date
 from services.market.backoff import FAILURE, RATE_LIMIT
 from services.market.feed_types import ErrorKind, FeedError
+from services.market.fetching import CANCEL_CHECK_S, FetchPool, PollCancelledError
 from services.market.yahoo_fundamentals import YahooFundamentals
 
 PER_POLL = 4  # symbols refreshed after one poll (three requests each)
@@ -52,9 +54,12 @@ def is_due(state: sqlite3.Row | None, now: int) -> bool:
 
 def refresh(conn: sqlite3.Connection, source: FundamentalsSource, now: int,
             rng: random.Random | None = None, cancel: threading.Event | None = None,
-            only: set[str] | None = None, limit: int = PER_POLL) -> list[Refreshed]:
+            only: set[str] | None = None, limit: int = PER_POLL,
+            pool: FetchPool | None = None) -> list[Refreshed]:
     """Fetch and store the fundamentals that are due (of `only`, when given), at most `limit`
-    symbols; each symbol commits on its own, so a failure never undoes another's refresh."""
+    symbols; each symbol commits on its own, so a failure never undoes another's refresh.
+    With a `pool`, requests run on its threads and `cancel` stops the refresh at once, even
+    while Yahoo hangs (the symbol being fetched keeps its stored values)."""
     rng = rng or random.Random()
     if now < int(meta_repo.get_meta(conn, LIMITED_UNTIL) or 0):
         return []
@@ -67,7 +72,9 @@ def refresh(conn: sqlite3.Connection, source: FundamentalsSource, now: int,
         if cancel is not None and cancel.is_set():
             break
         try:
-            facts = source.fetch_fundamentals(symbol, timezone)
+            facts = _fetch(source, symbol, timezone, pool, cancel)
+        except PollCancelledError:
+            break
         except FeedError as error:
             results.append(Refreshed(symbol, False, error.kind, error.detail))
             with transaction(conn):
@@ -84,6 +91,22 @@ def refresh(conn: sqlite3.Connection, source: FundamentalsSource, now: int,
             meta_repo.set_meta(conn, STRIKES, "0")
         results.append(Refreshed(symbol, True, missing=facts.missing))
     return results
+
+
+def _fetch(source: FundamentalsSource, symbol: str, timezone: str, pool: FetchPool | None,
+           cancel: threading.Event | None) -> YahooFundamentals:
+    if pool is None:
+        return source.fetch_fundamentals(symbol, timezone)
+    future = pool.submit(lambda: source.fetch_fundamentals(symbol, timezone))
+    while True:
+        if cancel is not None and cancel.is_set():
+            future.cancel()
+            raise PollCancelledError(f"cancelled while fetching the fundamentals of {symbol}")
+        try:
+            result: YahooFundamentals = future.result(timeout=CANCEL_CHECK_S)
+            return result
+        except FutureTimeout:
+            continue
 
 
 def store(conn: sqlite3.Connection, facts: YahooFundamentals, now: int) -> None:

@@ -96,6 +96,11 @@ class Poller:
     def source(self) -> QuoteSource:
         return self._source
 
+    @property
+    def pool(self) -> FetchPool:
+        """The request threads (a fetch the poll gives up on must not hold up quitting)."""
+        return self._pool
+
     def close(self) -> None:
         """End the request threads (after their current request)."""
         self._pool.close()

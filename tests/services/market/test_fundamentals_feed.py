@@ -9,6 +9,8 @@ import datetime as dt
 import io
 import random
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,7 @@ from services.core.clock import FixedClock, epoch
 from services.core.models import Money
 from services.core.paths import AppPaths
 from services.market import fundamentals_feed
+from services.market.fetching import FetchPool
 from services.market.yahoo_source import YahooQuoteSource
 from services.reference import yahoo_facts
 from services.reference.editing import ReferenceEditor
@@ -246,3 +249,23 @@ def test_cli_watchlist_add_fetches_fundamentals_and_show_has_the_columns(
     assert "2027-02-19 est. (Yahoo, 2026-11-23)" in line
     zhipu = next(text for text in shown.splitlines() if text.startswith("2513.HK"))
     assert "not fetched yet" in zhipu  # the poller fetches it; `show` never asks Yahoo
+
+
+def test_quitting_does_not_wait_for_a_hanging_yahoo(
+        app_db: sqlite3.Connection, source: YahooQuoteSource, fake_yahoo: FakeYahoo,
+        clock: FixedClock) -> None:
+    add_symbol(fake_yahoo, app_db, "9988.HK")
+    fake_yahoo.fail("slow", "9988.HK", delay=20.0, endpoint="quoteSummary")
+    pool, cancel = FetchPool(1), threading.Event()
+    timer = threading.Timer(0.5, cancel.set)
+    timer.start()
+    started = time.monotonic()
+    try:
+        done = fundamentals_feed.refresh(app_db, source, epoch(clock.now()), cancel=cancel,
+                                         only={"9988.HK"}, pool=pool)
+    finally:
+        timer.join()
+        pool.close()
+        fake_yahoo.clear_faults()
+    assert done == [] and time.monotonic() - started < 2.0
+    assert "9988.HK" not in yahoo_facts.snapshots(app_db)  # nothing written
