@@ -60,11 +60,16 @@ def instruments(conn: sqlite3.Connection) -> dict[str, Instrument]:
         "SELECT symbol, name, first_trade FROM yahoo_fundamentals")}
     found = {}
     for r in reference_repo.fact_rows(conn, "instruments"):
-        instrument, theirs = _instrument(r), yahoo.get(r["symbol"])
+        own = _instrument(r)
+        instrument, theirs = own, yahoo.get(r["symbol"])
         if theirs is not None and instrument.listing_date is None and theirs["first_trade"]:
             instrument = replace(instrument, listing_date=_date(theirs["first_trade"]))
         if theirs is not None and instrument.name == instrument.symbol and theirs["name"]:
             instrument = replace(instrument, name=theirs["name"])
+        if instrument != own and not r["source"]:  # the row holds no sourced fact of its own
+            instrument = replace(instrument, provenance=Provenance(
+                "Yahoo Finance: name and first trade date", yahoo_facts.CONFIDENCE,
+                r["origin"]))
         found[r["symbol"]] = instrument
     return found
 
