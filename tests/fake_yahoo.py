@@ -60,7 +60,7 @@ def fx_pair(symbol: str, days: list[dt.date], rate: float, step: float) -> FakeS
 
 @dataclass
 class Fault:
-    kind: str  # 429 | 500 | slow | malformed | reset | html | 404
+    kind: str  # 429 | 500 | slow | malformed | reset | html | 404 | empty (fundamentals)
     symbol: str | None = None  # None: every chart request
     times: int | None = None  # None: until cleared
     delay: float = 3.0  # for slow
@@ -303,7 +303,12 @@ class FakeYahoo:
                         fake.in_flight -= 1
 
             def _fundamentals(self, endpoint: str, symbol: str, query: dict[str, str]) -> None:
-                if self._faulted(fake._take_fault(symbol, endpoint), "finance"):
+                fault = fake._take_fault(symbol, endpoint)
+                if fault is not None and fault.kind == "empty":  # 200, an empty result list
+                    self._send(200, "application/json",
+                               json.dumps({endpoint: {"result": [], "error": None}}).encode())
+                    return
+                if self._faulted(fault, "finance"):
                     return
                 spec = fake.symbols.get(symbol)
                 facts = spec.fundamentals if spec else None

@@ -269,3 +269,16 @@ def test_quitting_does_not_wait_for_a_hanging_yahoo(
         fake_yahoo.clear_faults()
     assert done == [] and time.monotonic() - started < 2.0
     assert "9988.HK" not in yahoo_facts.snapshots(app_db)  # nothing written
+
+
+def test_empty_answers_read_as_nothing_available_not_as_a_failure(
+        app_db: sqlite3.Connection, source: YahooQuoteSource, fake_yahoo: FakeYahoo,
+        clock: FixedClock) -> None:
+    add_symbol(fake_yahoo, app_db, "9988.HK")
+    fake_yahoo.fail("empty", "9988.HK", endpoint="fundamentals")
+    done = fundamentals_feed.refresh(app_db, source, epoch(clock.now()), only={"9988.HK"})
+    assert [r.ok for r in done] == [True]
+    cells = row_of(app_db, clock, "9988.HK")
+    assert cells[Column.CONSENSUS] == cells[Column.NEXT_RESULTS] == "not available from Yahoo"
+    assert "not available from Yahoo: share count, revenue" in \
+        yahoo_facts.snapshots(app_db)["9988.HK"].status()
