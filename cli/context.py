@@ -24,6 +24,7 @@ from services.app.database import (
 from services.core.clock import Clock, SystemClock
 from services.core.paths import AppPaths
 from services.market.feed_types import Verify
+from services.market.fundamentals_feed import FundamentalsSource
 
 BAD_INPUT = 2
 FAILED = 1
@@ -48,6 +49,7 @@ class Context:
     err: TextIO = field(default_factory=lambda: sys.stderr)
     clock: Clock = field(default_factory=SystemClock)
     verify: Verify | Literal["yahoo"] | None = "yahoo"  # tests pass their own
+    fundamentals: FundamentalsSource | Literal["yahoo"] | None = "yahoo"
 
     def verifier(self) -> Verify | None:
         """How a new symbol is checked: with Yahoo, except in the DEMO (no network there)."""
@@ -58,6 +60,17 @@ class Context:
         from services.market.feeds import yahoo_verifier
 
         return yahoo_verifier(self.paths)
+
+    def fundamentals_source(self) -> FundamentalsSource | None:
+        """Where a new symbol's fundamentals come from: Yahoo when symbols are checked with
+        Yahoo (never in the DEMO, nor when a test checks symbols its own way)."""
+        if self.fundamentals != "yahoo":
+            return self.fundamentals
+        if self.demo or self.verify != "yahoo":
+            return None
+        from services.market.yahoo_source import YahooQuoteSource
+
+        return YahooQuoteSource(self.paths.cache_dir / "yfinance", timeout=5.0)
 
 
 @contextmanager

@@ -47,9 +47,10 @@ def save_feed_state(conn: sqlite3.Connection, symbol: str, values: Mapping[str, 
 
 def currencies_in_use(conn: sqlite3.Connection) -> set[str]:
     """Every currency a figure may need converting from or to: instruments' trading and
-    reporting currencies, stored FX facts and the ledger's trades."""
+    reporting currencies, stored FX facts, the ledger's trades and Yahoo's revenue."""
     found = conn.execute(
         "SELECT currency FROM instruments UNION SELECT reporting_currency FROM instruments "
         "UNION SELECT base FROM fx_rates UNION SELECT quote FROM fx_rates "
-        "UNION SELECT currency FROM transactions").fetchall()
+        "UNION SELECT currency FROM transactions "
+        "UNION SELECT currency FROM yahoo_revenue").fetchall()
     return {row[0] for row in found if row[0]}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from db.migration_m009 import M009_STATEMENTS
 from db.schema_state import MIGRATION_SET, pending_migrations
 from db.sqlite_utils_lite import Database, Migrations
 
@@ -325,7 +326,7 @@ M008_STATEMENTS = [
 _CLOSE = ("SELECT {col} FROM bars b WHERE b.symbol = symbol_stats.symbol AND b.interval = '1d' "
           "AND b.close IS NOT NULL {settled} ORDER BY b.ts DESC LIMIT 1 OFFSET {offset}")
 _SETTLED = "AND b.partial = 0 AND b.source IN ('yahoo', 'import', 'demo')"
-M011_STATEMENTS = [
+M010_STATEMENTS = [
     *(f"ALTER TABLE symbol_stats ADD COLUMN {column}" for column in (
         "close_ts INTEGER", "close REAL", "close_source TEXT", "settled_ts INTEGER",
         "settled_close REAL", "settled_before_ts INTEGER", "settled_before_close REAL")),
@@ -385,9 +386,14 @@ def m008_provenance_fx(db: Database) -> None:
     _run(db, M008_STATEMENTS)
 
 
-@MIGRATIONS(name="m011_watchlist_prices")
-def m011_watchlist_prices(db: Database) -> None:
-    _run(db, M011_STATEMENTS)
+@MIGRATIONS(name="m009_yahoo_fundamentals")
+def m009_yahoo_fundamentals(db: Database) -> None:
+    _run(db, M009_STATEMENTS)
+
+
+@MIGRATIONS(name="m010_watchlist_prices")
+def m010_watchlist_prices(db: Database) -> None:
+    _run(db, M010_STATEMENTS)
 
 
 def migrate(conn: sqlite3.Connection, stop_before: str | None = None) -> list[str]:

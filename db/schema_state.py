@@ -12,7 +12,8 @@ MIGRATION_SET = "harbourwatch"
 # Must equal the names registered in db.migrations, in order (tests/db/test_migrations.py checks).
 MIGRATION_NAMES = ("m001_market_data", "m002_watchlists", "m003_feed_health", "m004_alerts",
                    "m005_alert_progress", "m006_transactions", "m007_symbol_stats",
-                   "m008_provenance_fx", "m011_watchlist_prices")
+                   "m008_provenance_fx", "m009_yahoo_fundamentals",
+                   "m010_watchlist_prices")
 
 
 def applied_migrations(conn: sqlite3.Connection) -> list[str]:

@@ -1,11 +1,13 @@
 """A fake Yahoo Finance on 127.0.0.1 for driving the real yfinance code offline.
 
-It answers the endpoints yfinance uses (fc.yahoo.com cookie, getcrumb, v8/finance/chart) in
-Yahoo's JSON shape, as an HTTP proxy: `FakeYahooSession` (the app's stand-in session, also
-chosen by $HARBOURWATCH_FAKE_YAHOO) rewrites https to http, sends every
-request through the fake, and refuses any host that is not Yahoo's. Prices come from a scripted
-market that only shows bars up to the fake's `now`, and faults can be injected per symbol:
-429, 500, slow, malformed JSON, connection reset, an HTML outage page, unknown symbol.
+It answers the endpoints yfinance uses (fc.yahoo.com cookie, getcrumb, v8/finance/chart,
+v10/finance/quoteSummary, ws/fundamentals-timeseries) in Yahoo's JSON shape, as an HTTP proxy:
+`FakeYahooSession` (the app's stand-in session, also chosen by $HARBOURWATCH_FAKE_YAHOO)
+rewrites https to http, sends every request through the fake, and refuses any host that is
+not Yahoo's. Prices come from a scripted market that only shows bars up to the fake's `now`,
+and faults can be injected per symbol: 429, 500, slow, malformed JSON, connection reset, an
+HTML outage page, unknown symbol. A symbol's fundamentals (tests/fake_fundamentals.py) may lack
+modules or be empty, and faults can be aimed at the fundamentals endpoints instead of the chart.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from zoneinfo import ZoneInfo
 from services.core.clock import HONG_KONG, epoch
 from services.market.bars import Bar, daily_from_minutes
 from services.market.yahoo_source import StandInSession
+from tests.fake_fundamentals import FakeFundamentals, quote_summary, timeseries
 
 HK_OFFSET = 28_800
 
@@ -39,6 +42,7 @@ class FakeSymbol:
     timezone: str = "Asia/Hong_Kong"  # an FX pair trades in London time ("CCY", "CURRENCY")
     exchange: str = "HKG"
     instrument_type: str = "EQUITY"
+    fundamentals: FakeFundamentals | None = None  # None: Yahoo has none for it
 
 
 def fx_pair(symbol: str, days: list[dt.date], rate: float, step: float) -> FakeSymbol:
@@ -56,10 +60,11 @@ def fx_pair(symbol: str, days: list[dt.date], rate: float, step: float) -> FakeS
 
 @dataclass
 class Fault:
-    kind: str  # 429 | 500 | slow | malformed | reset | html | 404
+    kind: str  # 429 | 500 | slow | malformed | reset | html | 404 | empty (fundamentals)
     symbol: str | None = None  # None: every chart request
     times: int | None = None  # None: until cleared
     delay: float = 3.0  # for slow
+    endpoint: str = "chart"  # chart | quoteSummary | timeseries | fundamentals (both of those)
 
 
 @dataclass(frozen=True)
@@ -134,9 +139,9 @@ class FakeYahoo:
         self._server.server_close()
 
     def fail(self, kind: str, symbol: str | None = None, times: int | None = None,
-             delay: float = 3.0) -> None:
+             delay: float = 3.0, endpoint: str = "chart") -> None:
         with self._lock:
-            self.faults.append(Fault(kind, symbol, times, delay))
+            self.faults.append(Fault(kind, symbol, times, delay, endpoint))
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -146,10 +151,16 @@ class FakeYahoo:
         return [r for r in self.requests if "/v8/finance/chart/" in r.path
                 and (symbol is None or r.path.endswith("/" + symbol))]
 
-    def _take_fault(self, symbol: str) -> Fault | None:
+    def fundamentals_requests(self, symbol: str | None = None) -> list[Request]:
+        return [r for r in self.requests if _endpoint(r.path) in ("quoteSummary", "timeseries")
+                and (symbol is None or r.path.endswith("/" + symbol))]
+
+    def _take_fault(self, symbol: str, endpoint: str = "chart") -> Fault | None:
         with self._lock:
             for fault in self.faults:
-                if fault.symbol in (None, symbol):
+                wanted = ("quoteSummary", "timeseries") if fault.endpoint == "fundamentals" \
+                    else (fault.endpoint,)
+                if fault.symbol in (None, symbol) and endpoint in wanted:
                     if fault.times is not None:
                         fault.times -= 1
                         if fault.times <= 0:
@@ -273,6 +284,9 @@ class FakeYahoo:
                     self._send(200, "text/plain", b"FakeCrumb123")
                 elif "/v8/finance/chart/" in parts.path:
                     self._chart(parts.path.rsplit("/", 1)[1], query)
+                elif _endpoint(parts.path):
+                    self._fundamentals(_endpoint(parts.path), parts.path.rsplit("/", 1)[1],
+                                       query)
                 else:
                     self._send(404, "text/html", b"<html>no such page</html>")
 
@@ -288,18 +302,42 @@ class FakeYahoo:
                     with fake._lock:
                         fake.in_flight -= 1
 
+            def _fundamentals(self, endpoint: str, symbol: str, query: dict[str, str]) -> None:
+                fault = fake._take_fault(symbol, endpoint)
+                if fault is not None and fault.kind == "empty":  # 200, an empty result list
+                    self._send(200, "application/json",
+                               json.dumps({endpoint: {"result": [], "error": None}}).encode())
+                    return
+                if self._faulted(fault, "finance"):
+                    return
+                spec = fake.symbols.get(symbol)
+                facts = spec.fundamentals if spec else None
+                if endpoint == "quoteSummary":
+                    status, body = quote_summary(symbol, facts, query.get("modules", ""))
+                else:
+                    status, body = timeseries(symbol, facts, query.get("type", ""),
+                                              int(fake.now()))
+                self._send(status, "application/json", json.dumps(body).encode())
+
             def _answer_chart(self, symbol: str, query: dict[str, str]) -> None:
-                fault = fake._take_fault(symbol)
+                if not self._faulted(fake._take_fault(symbol), "chart"):
+                    status, body = fake.chart(symbol, query)
+                    self._send(status, "application/json", json.dumps(body).encode())
+
+            def _faulted(self, fault: Fault | None, document: str) -> bool:
+                """Answer with the fault (True), or only delay a slow answer (False)."""
                 kind = fault.kind if fault else None
                 if kind == "slow" and fault:
                     fake._stopping.wait(fault.delay)
+                    return False
                 if kind == "429":
                     self._send(429, "text/html", b"Too Many Requests")
                 elif kind == "500":
                     self._send(500, "application/json", json.dumps({"finance": {"result": None,
                                "error": {"code": "Internal", "description": "boom"}}}).encode())
                 elif kind == "malformed":
-                    self._send(200, "application/json", b'{"chart": {"result": [{"meta": {')
+                    self._send(200, "application/json",
+                               b'{"' + document.encode() + b'": {"result": [{"meta": {')
                 elif kind == "html":
                     self._send(503, "text/html",
                                b"<html><body>Will be right back...</body></html>")
@@ -309,12 +347,10 @@ class FakeYahoo:
                     self.close_connection = True
                     self.connection.close()
                 elif kind == "404":
-                    status, body = 404, {"chart": {"result": None, "error": {
+                    body = {document: {"result": None, "error": {
                         "code": "Not Found", "description": "No data found"}}}
-                    self._send(status, "application/json", json.dumps(body).encode())
-                else:
-                    status, body = fake.chart(symbol, query)
-                    self._send(status, "application/json", json.dumps(body).encode())
+                    self._send(404, "application/json", json.dumps(body).encode())
+                return kind is not None
 
             def _send(self, status: int, kind: str, body: bytes,
                       headers: dict[str, str] | None = None) -> None:
@@ -330,6 +366,15 @@ class FakeYahoo:
                     pass  # the client gave up (timeout test)
 
         return Handler
+
+
+def _endpoint(path: str) -> str:
+    """Which fundamentals endpoint a path is ('' for any other)."""
+    if "/v10/finance/quoteSummary/" in path:
+        return "quoteSummary"
+    if "/ws/fundamentals-timeseries/" in path:
+        return "timeseries"
+    return ""
 
 
 class FakeYahooSession(StandInSession):

@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self.table.symbol_selected.connect(self.feed.show_symbol)
         self.watchlist_actions.lists_changed.connect(self.table.reload_lists)
         self.watchlist_actions.items_changed.connect(self._items_changed)
+        self.watchlist_actions.symbol_added.connect(self.refresh_requested)
         self.file_actions.imported.connect(self._data_imported)
         self.portfolio.changed.connect(self.feed.update_table)
         self.feed.alerts_fired.connect(self.alert_log.reload)

@@ -8,6 +8,7 @@ kept across polls (rebuilt only when a rule changes). Runs on the poll worker th
 from __future__ import annotations
 
 import logging
+import random
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from services.alerts.evaluation import AlertEvaluator
 from services.alerts.notify import Dispatcher
 from services.alerts.records import AlertEvent
 from services.core.clock import Clock, epoch, trading_day
-from services.market import retention
+from services.market import fundamentals_feed, retention
 from services.market.calendar import MarketClock
 from services.market.poller import Poller, PollOutcome
 
@@ -44,6 +45,7 @@ class PollCycle:
         self.evaluator = evaluator
         self._dispatcher = dispatcher
         self._clock = clock
+        self._rng = random.Random()
 
     def run(self, force: bool = False, cancel: threading.Event | None = None) -> CycleOutcome:
         """Poll (PollCancelledError when `cancel` is set before it writes), then evaluate alerts on
@@ -56,6 +58,8 @@ class PollCycle:
                 self._dispatcher.dispatch(events)
             if self._clock is not None and not (cancel is not None and cancel.is_set()):
                 self._housekeeping(conn)
+                if outcome.rate_limited_until is None:
+                    self._refresh_fundamentals(conn, cancel)
         finally:
             conn.close()
         return CycleOutcome(outcome, events, shown)
@@ -68,6 +72,26 @@ class PollCycle:
             retention.prune_once_a_day(conn, trading_day(self._clock).isoformat())
         except Exception:
             log.exception("pruning old 1-minute bars failed; trying again after the next poll")
+
+    def _refresh_fundamentals(self, conn: sqlite3.Connection,
+                              cancel: threading.Event | None) -> None:
+        """Yahoo's fundamentals of a few symbols that are due (new ones first, then at most
+        daily); a failure keeps the stored values and backs off (services.market.
+        fundamentals_feed). The demo feed has none."""
+        assert self._clock is not None
+        source = getattr(self.poller, "source", None)
+        if not isinstance(source, fundamentals_feed.FundamentalsSource):
+            return
+        try:
+            for result in fundamentals_feed.refresh(conn, source, epoch(self._clock.now()),
+                                                    self._rng, cancel,
+                                                    pool=getattr(self.poller, "pool", None)):
+                if not result.ok:
+                    log.warning("fundamentals of %s: %s: %s", result.symbol, result.error_kind,
+                                result.error)
+        except Exception:
+            log.exception("refreshing Yahoo's fundamentals failed; trying again after the next "
+                          "poll")
 
     def close(self) -> None:
         self.poller.close()

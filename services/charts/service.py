@@ -103,7 +103,7 @@ class ChartService:
         levels = tuple(rule.threshold() for rule, _ in self._alert_rules()
                        if rule.symbol == symbol and rule.enabled and rule.kind in PRICE_LEVELS)
         return PriceChartData(ins, range_key, start, bars, chart_series.drawdown(bars, prior),
-                              detail.targets, detail.lockups, detail.band_prices, levels,
+                              detail.shown_targets, detail.lockups, detail.band_prices, levels,
                               detail.today, detail.row.drawdowns)
 
     def _alert_rules(self) -> list[tuple[AlertRule, RuleState]]:
@@ -125,7 +125,7 @@ class ChartService:
         series = self.valuation_series(symbol, currency, basis)
         detail = self._watchlists.detail(symbol, basis, currency)
         funds = detail.fundamentals
-        caps = valuation.target_caps(detail.targets, funds.shares,
+        caps = valuation.target_caps(detail.shown_targets, funds.shares,
                                      reference_store.fx_table(self._conn), currency)
         has_demo = any(p is not None and p.price.source == "demo" for p in series.points)
         return ValuationChartData(

@@ -56,7 +56,7 @@ class FetchPool:
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
 
-    def submit(self, work: Callable[[], list[Fetched]]) -> Future:
+    def submit(self, work: Callable[[], object]) -> Future:
         future: Future = Future()
         with self._lock:
             while len(self._threads) < self._workers:

@@ -92,6 +92,15 @@ class Poller:
         self._poll_fx = poll_fx
         self._days_synced_on: object = None  # the local day the trading days were last stored
 
+    @property
+    def source(self) -> QuoteSource:
+        return self._source
+
+    @property
+    def pool(self) -> FetchPool:
+        """The request threads (a fetch the poll gives up on must not hold up quitting)."""
+        return self._pool
+
     def close(self) -> None:
         """End the request threads (after their current request)."""
         self._pool.close()

@@ -18,6 +18,7 @@ import math
 import os
 import tempfile
 import threading
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -27,13 +28,19 @@ import yfinance as yf
 from curl_cffi import requests as curl_requests
 from yfinance import base as yf_base
 from yfinance import cache as yf_cache
+from yfinance.const import _BASE_URL_
 from yfinance.data import YfData
 from yfinance.exceptions import YFRateLimitError
 
 from services.core.clock import daily_bar_ts
+from services.market import yahoo_fundamentals
 from services.market.feed_types import ErrorKind, FeedError, Fetched, QuoteMeta
+from services.market.yahoo_fundamentals import YahooFundamentals
 
 DEFAULT_TIMEOUT_S = 10.0
+FUNDAMENTALS_PATHS = ("/v10/finance/quoteSummary/", "/ws/fundamentals-timeseries/")
+# Share counts as yfinance's get_shares_full asks for them: the last 18 months.
+SHARES_HISTORY_DAYS = 548
 # A stand-in for Yahoo (the tests' fake, at http://127.0.0.1:PORT): every Yahoo request goes to it
 # as plain HTTP. It lets a built program (installed package, bundle) be smoke-tested offline.
 STAND_IN_ENV = "HARBOURWATCH_FAKE_YAHOO"
@@ -57,7 +64,7 @@ class YahooSession(curl_requests.Session):
 
     @property
     def chart_status(self) -> int | None:
-        """Of this thread's last chart request; None: no answer."""
+        """Of this thread's last data request (chart or fundamentals); None: no answer."""
         return getattr(self._last, "status", None)
 
     @property
@@ -66,11 +73,13 @@ class YahooSession(curl_requests.Session):
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         is_chart = "/v8/finance/chart/" in url
-        if is_chart:
+        is_data = is_chart or any(path in url for path in FUNDAMENTALS_PATHS)
+        if is_data:
             self._last.status, self._last.host = None, urlsplit(url).hostname or ""
         response = super().request(method, url, *args, **kwargs)
-        if is_chart:
+        if is_data:
             self._last.status = response.status_code
+        if is_chart:
             fixed = deduplicate_chart(response.content) if response.status_code == 200 else None
             if fixed is not None:
                 log.info("%s: repeated timestamps in Yahoo's answer; kept the last of each",
@@ -211,6 +220,46 @@ class YahooQuoteSource:
             raise FeedError(ErrorKind.CURRENCY, symbol,
                             f"Yahoo quotes {result.meta.currency}, instrument is in {currency}")
         return result
+
+    def fetch_fundamentals(self, symbol: str, timezone: str) -> YahooFundamentals:
+        """Three requests through yfinance's client (its cookie, crumb and retries): quoteSummary
+        with every module a valuation needs, the share-count history, and annual and quarterly
+        revenue. Yahoo lacking a module or a series is an answer, not a failure; FeedError
+        for anything else, classified as for prices."""
+        try:
+            data = yf.Ticker(symbol, session=self._session)._data
+            summary = self._get_json(data, f"{_BASE_URL_}/v10/finance/quoteSummary/{symbol}", {
+                "modules": ",".join(yahoo_fundamentals.MODULES), "corsDomain":
+                "finance.yahoo.com", "formatted": "false", "symbol": symbol}, missing_ok=True)
+            now = int(time.time())
+            series = f"{_BASE_URL_}/ws/fundamentals-timeseries/v1/finance/timeseries/{symbol}"
+            shares = self._get_json(data, series, {
+                "symbol": symbol, "period1": now - SHARES_HISTORY_DAYS * 86_400,
+                "period2": now + 86_400})
+            revenue = self._get_json(data, series, {
+                "symbol": symbol, "type": ",".join(yahoo_fundamentals.REVENUE_TYPES),
+                "period1": 1_483_142_400, "period2": now + 86_400})  # from 2016-12-31
+            return yahoo_fundamentals.read(symbol, summary, shares or {}, revenue or {},
+                                           timezone)
+        except FeedError:
+            reset_yfinance_state()
+            raise
+        except Exception as error:  # classified below; nothing is swallowed
+            reset_yfinance_state()
+            raise self._classify(symbol, error) from error
+
+    def _get_json(self, data: YfData, url: str, params: dict[str, Any],
+                  missing_ok: bool = False) -> dict[str, Any] | None:
+        """One request; None for Yahoo's 404 when `missing_ok` (no fundamentals for it)."""
+        response = data.get(url, params=params, timeout=self._timeout)
+        if response.status_code == 404 and missing_ok:
+            return None
+        if response.status_code >= 400:
+            raise yahoo_fundamentals.UnreadableAnswerError(f"HTTP {response.status_code}")
+        document = response.json()
+        if not isinstance(document, dict):
+            raise yahoo_fundamentals.UnreadableAnswerError("the answer is not a JSON object")
+        return document
 
     def _classify(self, symbol: str, error: Exception) -> FeedError:
         """Name the failure from the chart response's status first, the exception second."""

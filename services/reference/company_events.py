@@ -12,6 +12,7 @@ from services.core.events import DatedEvent, EventKind
 from services.core.models import Money
 from services.core.tickers import is_hkex
 from services.market.calendar import HKEX_CALENDAR
+from services.reference import yahoo_facts
 
 
 def _identity(table: str, row: sqlite3.Row) -> str:
@@ -41,16 +42,27 @@ def lockup_events(conn: sqlite3.Connection, symbol: str | None = None) -> list[D
 
 
 def results_dates(conn: sqlite3.Connection, symbol: str | None = None) -> list[DatedEvent]:
-    """Results announcements: the one source of results dates. Today: the days revenue was
-    published, where that day is known (not assumed); a feed's next results date joins here."""
+    """Results announcements: the one source of results dates. The days revenue was published,
+    where that day is known (not assumed), and Yahoo's next results date of each symbol."""
     by_day: dict[tuple[str, str], list[sqlite3.Row]] = {}
     for row in reference_repo.fact_rows(conn, "revenue", symbol):
         if row["kind"] != "arr" and row["published"] and row["published_basis"] == "known":
             by_day.setdefault((row["symbol"], row["published"]), []).append(row)
-    return [DatedEvent(dt.date.fromisoformat(day), EventKind.RESULTS, sym,
-                       f"Results: {', '.join(r['period'] for r in rows)}",
-                       _source(rows[0]), f"results:{sym}:{day}")
-            for (sym, day), rows in sorted(by_day.items())]
+    events = [DatedEvent(dt.date.fromisoformat(day), EventKind.RESULTS, sym,
+                         f"Results: {', '.join(r['period'] for r in rows)}",
+                         _source(rows[0]), f"results:{sym}:{day}")
+              for (sym, day), rows in sorted(by_day.items())]
+    for date in yahoo_facts.results_dates(conn):
+        if (symbol is None or date.symbol == symbol) and \
+                (date.symbol, date.date.isoformat()) not in by_day:
+            # one event per quarter: Yahoo moving the date within it moves the same event
+            quarter = f"{date.date.year}Q{(date.date.month - 1) // 3 + 1}"
+            events.append(DatedEvent(
+                date.date, EventKind.RESULTS, date.symbol,
+                "Next results" + (" (Yahoo's estimate)" if date.estimate else ""),
+                f"Yahoo Finance, fetched {date.fetched.isoformat()}",
+                f"results:{date.symbol}:yahoo:{quarter}"))
+    return events
 
 
 def target_changes(conn: sqlite3.Connection, symbol: str | None = None) -> list[DatedEvent]:

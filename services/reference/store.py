@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Protocol, TypeVar
 
 from db import fx_repo, reference_repo
@@ -23,6 +24,7 @@ from services.core.models import (
     Target,
     ValuationBand,
 )
+from services.reference import yahoo_facts
 
 
 class _PerSymbol(Protocol):
@@ -52,7 +54,24 @@ def _instrument(r: sqlite3.Row) -> Instrument:
 
 
 def instruments(conn: sqlite3.Connection) -> dict[str, Instrument]:
-    return {r["symbol"]: _instrument(r) for r in reference_repo.fact_rows(conn, "instruments")}
+    """Every instrument; one without a recorded name or listing date takes Yahoo's name and
+    first trade date."""
+    yahoo = {r["symbol"]: r for r in conn.execute(
+        "SELECT symbol, name, first_trade FROM yahoo_fundamentals")}
+    found = {}
+    for r in reference_repo.fact_rows(conn, "instruments"):
+        own = _instrument(r)
+        instrument, theirs = own, yahoo.get(r["symbol"])
+        if theirs is not None and instrument.listing_date is None and theirs["first_trade"]:
+            instrument = replace(instrument, listing_date=_date(theirs["first_trade"]))
+        if theirs is not None and instrument.name == instrument.symbol and theirs["name"]:
+            instrument = replace(instrument, name=theirs["name"])
+        if instrument != own and not r["source"]:  # the row holds no sourced fact of its own
+            instrument = replace(instrument, provenance=Provenance(
+                "Yahoo Finance: name and first trade date", yahoo_facts.CONFIDENCE,
+                r["origin"]))
+        found[r["symbol"]] = instrument
+    return found
 
 
 def targets(conn: sqlite3.Connection, symbol: str | None = None) -> list[Target]:
@@ -80,7 +99,8 @@ def fundamentals(conn: sqlite3.Connection, symbol: str) -> Fundamentals:
 
 def all_fundamentals(conn: sqlite3.Connection, symbol: str | None = None
                      ) -> dict[str, Fundamentals]:
-    """Share counts and revenue of every symbol (or one), in two reads."""
+    """Share counts and revenue of every symbol (or one): bundled and user facts, and Yahoo's
+    where a symbol has none of its own (services.reference.yahoo_facts)."""
     shares = tuple(
         SharesCount(r["symbol"], dt.date.fromisoformat(r["as_of"]), r["shares"], r["note"],
                     _provenance(r), _date(r["published"]), r["published_basis"] == "known")
@@ -93,8 +113,9 @@ def all_fundamentals(conn: sqlite3.Connection, symbol: str | None = None
         for r in reference_repo.fact_rows(conn, "revenue", symbol)
     )
     counts, sales = group(shares), group(revenue)
-    return {s: Fundamentals(tuple(counts.get(s, ())), tuple(sales.get(s, ())))
-            for s in counts.keys() | sales.keys()}
+    own = {s: Fundamentals(tuple(counts.get(s, ())), tuple(sales.get(s, ())))
+           for s in counts.keys() | sales.keys()}
+    return yahoo_facts.merged(own, yahoo_facts.fundamentals(conn, symbol))
 
 
 def group(facts: Iterable[F]) -> dict[str, list[F]]:

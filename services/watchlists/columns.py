@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from services.core import formatting as fmt
+from services.reference.yahoo_facts import NOT_AVAILABLE
 from services.watchlists.service import WatchlistRow
 
 SortKey = float | str | None
@@ -33,6 +34,8 @@ class Column(IntEnum):
     MARKET_CAP = 12
     PS = 13
     LOCKUP = 14
+    CONSENSUS = 15
+    NEXT_RESULTS = 16
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def _target(row: WatchlistRow) -> str:
 
 def _marked(text: str, row: WatchlistRow) -> str:
     """A figure computed from a reference, imported or stale price says so in its cell."""
-    if text == fmt.NO_VALUE or row.last is None:
+    if text in (fmt.NO_VALUE, NOT_AVAILABLE) or row.last is None:
         return text
     mark = {"reference": "ref.", "import": "import"}.get(row.last.source, "")
     if row.stale_minutes is not None:
@@ -153,6 +156,38 @@ def _price_tip(row: WatchlistRow) -> str:
     return ""
 
 
+def _yahoo_missing(row: WatchlistRow, module: str) -> str | None:
+    """What a Yahoo-only cell says when Yahoo has nothing for it (None: it has a value)."""
+    snap = row.yahoo
+    if snap is None or snap.fetched is None:
+        return "not fetched yet" if snap is None or not snap.last_error else "Yahoo unreachable"
+    return NOT_AVAILABLE if snap.lacks(module) else None
+
+
+def _consensus(row: WatchlistRow) -> str:
+    snap = row.yahoo
+    if snap is not None and snap.consensus is not None:
+        return snap.consensus.text()
+    return _yahoo_missing(row, "financialData") or NOT_AVAILABLE
+
+
+def _results(row: WatchlistRow) -> str:
+    snap = row.yahoo
+    if snap is not None and snap.next_results is not None and snap.fetched is not None:
+        estimate = " est." if snap.next_results_estimate else ""
+        return f"{snap.next_results.isoformat()}{estimate} (Yahoo, {snap.fetched.isoformat()})"
+    return _yahoo_missing(row, "calendarEvents") or NOT_AVAILABLE
+
+
+def _lacking(row: WatchlistRow, module: str) -> str:
+    """A blank figure whose input Yahoo does not have says so."""
+    return NOT_AVAILABLE if _yahoo_missing(row, module) == NOT_AVAILABLE else fmt.NO_VALUE
+
+
+def _yahoo_tip(row: WatchlistRow) -> str:
+    return "" if row.yahoo is None else row.yahoo.status()
+
+
 COLUMNS: dict[Column, ColumnSpec] = {
     Column.SYMBOL: ColumnSpec("Symbol", lambda r: r.symbol, lambda r: r.symbol, numeric=False),
     Column.NAME: ColumnSpec("Name", lambda r: r.instrument.name, lambda r: r.instrument.name,
@@ -183,14 +218,23 @@ COLUMNS: dict[Column, ColumnSpec] = {
                               signed=True),
     Column.MARKET_CAP: ColumnSpec(
         "Mkt cap", lambda r: _marked(fmt.compact_money(r.market_cap) if r.market_cap
-                                     else fmt.NO_VALUE, r),
+                                     else _lacking(r, "defaultKeyStatistics"), r),
         lambda r: r.market_cap.amount if r.market_cap else None,
         lambda r: _caveat_tip(r, "Price × shares in force (and published) on the price's "
                                  "date")),
-    Column.PS: ColumnSpec("P/S", lambda r: _marked(fmt.estimate(r.ps), r),
+    Column.PS: ColumnSpec("P/S", lambda r: _marked(fmt.estimate(r.ps) if r.ps
+                                                   else _lacking(r, "revenue"), r),
                           lambda r: r.price_to_sales, _ps_tip),
     Column.LOCKUP: ColumnSpec("Next lock-up expiry", _lockup, lambda r: r.lockup_days,
                               _lockup_tip, numeric=False),
+    Column.CONSENSUS: ColumnSpec(
+        "Consensus target", _consensus,
+        lambda r: r.yahoo.consensus.mean.amount if r.yahoo and r.yahoo.consensus else None,
+        _yahoo_tip, numeric=False),
+    Column.NEXT_RESULTS: ColumnSpec(
+        "Next results", _results,
+        lambda r: r.yahoo.next_results.isoformat() if r.yahoo and r.yahoo.next_results else "",
+        _yahoo_tip, numeric=False),
 }
 
 

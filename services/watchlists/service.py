@@ -31,6 +31,8 @@ from services.market import fx_feed, stats
 from services.market.calendar import HKEX_CALENDAR, MarketClock, Phase
 from services.market.stats import SymbolStats
 from services.reference import store as reference_store
+from services.reference import yahoo_facts
+from services.reference.yahoo_facts import YahooSnapshot
 
 CONTINUOUS_SOURCES = frozenset(stats_repo.SETTLED_SOURCES)
 LIVE_SOURCES = frozenset({"yahoo", "demo"})
@@ -67,6 +69,7 @@ class WatchlistRow:
     stale_minutes: int | None = None  # set when the market trades but the price stopped moving
     drawdowns: DrawdownFacts | None = None
     ps: Estimate | None = None  # price_to_sales with its range or bound
+    yahoo: YahooSnapshot | None = None  # Yahoo's fundamentals (None: never asked)
 
     @property
     def price_caveat(self) -> str:
@@ -90,6 +93,13 @@ class InstrumentDetail:
     today: dt.date  # in the instrument's exchange time zone
     key_facts: tuple[KeyFact, ...] = ()
     basis: str = "fy"  # the revenue basis of band_prices
+    yahoo_fundamentals: Fundamentals | None = None  # Yahoo's, used or not
+
+    @property
+    def shown_targets(self) -> tuple[Target, ...]:
+        """The recorded targets; Yahoo's consensus when none is recorded."""
+        latest = self.row.latest_target
+        return self.targets or ((latest,) if latest else ())
 
 
 class WatchlistService:
@@ -177,6 +187,7 @@ class WatchlistService:
             today=today,
             key_facts=tuple(reference_store.key_facts(self._conn, symbol)),
             basis=basis,
+            yahoo_fundamentals=yahoo_facts.fundamentals(self._conn, symbol).get(symbol),
         )
 
     def _fx_notes(self, instrument: Instrument, fx: FxTable, today: dt.date) -> list[str]:
@@ -276,7 +287,9 @@ class WatchlistService:
         if figures is not None and figures.figures.peak_ts is not None:
             peak = Price(figures.figures.peak, instrument.currency, figures.figures.peak_ts, "",
                          daily=True)
-        target = analytics.latest_target(facts.targets.get(symbol, ()))
+        yahoo = facts.yahoo.get(symbol)
+        target = analytics.latest_target(facts.targets.get(symbol, ())) or \
+            yahoo_facts.consensus_target(yahoo)
         today = self.today(instrument)
         lock = analytics.next_lockup(self.lockups(instrument, facts.lockups.get(symbol, [])),
                                      today)
@@ -298,7 +311,7 @@ class WatchlistService:
             latest_target=target, upside=upside, market_cap=cap,
             price_to_sales=ps.value if ps else None, ps_basis=ps_basis, next_lockup=lock,
             lockup_days=None if lock is None else analytics.days_until(lock.free_to_trade, today),
-            ps=ps,
+            ps=ps, yahoo=yahoo,
         )
 
     @staticmethod
@@ -335,12 +348,14 @@ class _Facts:
     targets: dict[str, list[Target]]
     lockups: dict[str, list[Lockup]]
     fundamentals: dict[str, Fundamentals]
+    yahoo: dict[str, YahooSnapshot]
 
     @classmethod
     def read(cls, conn: sqlite3.Connection, symbol: str | None = None) -> _Facts:
         return cls(reference_store.group(reference_store.targets(conn, symbol)),
                    reference_store.group(reference_store.lockups(conn, symbol)),
-                   reference_store.all_fundamentals(conn, symbol))
+                   reference_store.all_fundamentals(conn, symbol),
+                   yahoo_facts.snapshots(conn, symbol))
 
     def fundamentals_of(self, symbol: str) -> Fundamentals:
         return self.fundamentals.get(symbol, Fundamentals((), ()))

@@ -76,10 +76,10 @@ def test_foreign_keys_protect_bars_from_unknown_symbols(tmp_path: Path) -> None:
 
 
 def test_an_upgrade_fills_the_watchlist_prices_from_stored_bars(tmp_path: Path) -> None:
-    """m011 adds the closes a watchlist row starts from; an older database gets them from its
+    """m010 adds the closes a watchlist row starts from; an older database gets them from its
     bars, so the first refresh after the upgrade shows the same price and change."""
     conn = open_connection(tmp_path / "old.sqlite3")
-    migrate(conn, stop_before="m011_watchlist_prices")
+    migrate(conn, stop_before="m010_watchlist_prices")
     conn.execute("INSERT INTO instruments (symbol, name, currency) VALUES ('X.HK', 'X', 'HKD')")
     for ts, close, source, partial in ((100, 9.0, "yahoo", 0), (200, 10.0, "yahoo", 0),
                                        (300, 11.0, "reference", 0), (400, 12.0, "yahoo", 1)):

@@ -86,6 +86,7 @@ class AddSymbolDialog(QDialog):
 class WatchlistActions(QObject):
     lists_changed = Signal(str)  # the list to show next ("" keeps the current one if it exists)
     items_changed = Signal(str)  # the symbol to select next
+    symbol_added = Signal(str)  # a new symbol: poll now (its prices, then its fundamentals)
 
     def __init__(self, editor: WatchlistEditor, parent: QWidget,
                  list_names: Callable[[], list[str]], current_list: Callable[[], str],
@@ -142,6 +143,7 @@ class WatchlistActions(QObject):
         dialog = AddSymbolDialog(self._editor, self._list(), self._parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.added.connect(self.items_changed)
+        dialog.added.connect(self.symbol_added)
         dialog.open()
         return dialog
 

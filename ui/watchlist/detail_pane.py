@@ -14,7 +14,9 @@ from services.core import formatting as fmt
 from services.core.lockup_rules import is_recent_listing
 from services.core.models import KeyFact, Money, Provenance
 from services.core.valuation import BASES, revenue_published, shares_published
+from services.reference.yahoo_facts import NOT_AVAILABLE
 from services.watchlists.service import InstrumentDetail
+from services.watchlists.yahoo_view import IN_USE, yahoo_lines
 
 STYLE = """
 <style>
@@ -77,6 +79,29 @@ def _key_facts(facts: Sequence[KeyFact]) -> list[str]:
     return parts
 
 
+def _yahoo(detail: InstrumentDetail) -> list[str]:
+    """Yahoo's values with their dates, each marked in use or not (bundled and user facts
+    win)."""
+    snap = detail.row.yahoo
+    if snap is None:
+        return []
+    status = snap.status()
+    parts = ["<h3>From Yahoo Finance</h3>",
+             f"<div class='muted'>{escape(status[:1].upper() + status[1:])}.</div>"]
+    lines = yahoo_lines(detail)
+    if lines:
+        parts.append(_table(
+            ["Figure", "Yahoo's value", "As of", "Used?"],
+            ([escape(line.label),
+              f"<span class='warn'>{escape(line.value)}</span>" if line.value == NOT_AVAILABLE
+              else escape(line.value), line.as_of or "—",
+              f"<b>{escape(line.use)}</b>" if line.use.startswith(IN_USE)
+              else f"<span class='muted'>{escape(line.use)}</span>"]
+             for line in lines),
+            set()))
+    return parts
+
+
 def detail_html(detail: InstrumentDetail) -> str:
     row = detail.row
     ins = row.instrument
@@ -110,6 +135,8 @@ def detail_html(detail: InstrumentDetail) -> str:
             parts.append(f"<div>P/S {fmt.estimate(row.ps)} on {escape(row.ps_basis)} revenue "
                          f"(as published by the price's date)"
                          f"{' — ' + escape(note) if note else ''}</div>")
+
+    parts += _yahoo(detail)
 
     price = row.last.money if row.last else None
     parts.append("<h3>Analyst targets</h3>")

@@ -85,3 +85,31 @@ def test_ics_is_valid_all_day_and_keeps_uids_when_exported_again(
     assert set(uids) <= set(again)
     assert again[str(zhipu["UID"])].decoded("DTSTART") == dt.date(2027, 1, 11)
     assert list(path.parent.iterdir()) == [path]  # no temporary file left behind
+
+
+def test_yahoos_next_results_date_joins_the_calendar_and_keeps_its_uid_when_moved(
+        app_db: sqlite3.Connection, clock: FixedClock) -> None:
+    """Yahoo's next results date is an event with Yahoo as its source; Yahoo moving the date
+    within the quarter moves the same event (same UID), so a calendar app updates it."""
+    from db import yahoo_repo
+    from services.core.clock import epoch
+
+    def yahoo_says(day: str, estimate: int) -> None:
+        snapshot = dict.fromkeys(yahoo_repo.SNAPSHOT_COLUMNS)
+        snapshot.update(fetched_at=epoch(clock.now()), name="MiniMax", financial_currency="",
+                        target_currency="", recommendation_key="", next_results=day,
+                        next_results_estimate=estimate, missing="")
+        with transaction(app_db):
+            yahoo_repo.save(app_db, "0100.HK", snapshot, [], [], [])
+
+    yahoo_says("2027-03-16", 1)
+    results = [e for e in _service(app_db, clock).events(Horizon(ahead=180))
+               if e.kind == EventKind.RESULTS]
+    assert [(e.symbol, e.day, e.title) for e in results] == [
+        ("0100.HK", dt.date(2027, 3, 16), "Next results (Yahoo's estimate)")]
+    assert results[0].source == "Yahoo Finance, fetched 2026-11-23"
+    yahoo_says("2027-03-23", 0)
+    moved = [e for e in _service(app_db, clock).events(Horizon(ahead=180))
+             if e.kind == EventKind.RESULTS]
+    assert [(e.day, e.title) for e in moved] == [(dt.date(2027, 3, 23), "Next results")]
+    assert moved[0].uid == results[0].uid

@@ -8,12 +8,11 @@ import sqlite3
 
 import pytest
 
-from db import market_repo
 from db.connection import transaction
 from services.core.clock import FixedClock, daily_bar_ts
 from services.events.overhang import OverhangService
 from services.events.overhang_text import figure_rows
-from services.market import trading_days
+from services.market import stats, trading_days
 from services.market.calendar import MarketClock
 from services.watchlists.service import WatchlistService
 
@@ -41,7 +40,7 @@ def seed_zhipu(conn: sqlite3.Connection) -> tuple[dict[dt.date, int], dict[dt.da
     rows += [("2513.HK", "1d", daily_bar_ts(day), None, None, None, close, 5_000_000,
               "yahoo", 0) for day, close in closes.items()]
     with transaction(conn):
-        market_repo.upsert_bars(conn, rows)
+        stats.write_bars(conn, rows)
         conn.execute("UPDATE lockups SET shares = ? WHERE symbol = '2513.HK' AND "
                      "first_free_day = '2027-01-08'", [CONTROLLING_SHARES])
     return volumes, closes
