@@ -40,6 +40,11 @@ class EventsService:
     def today(self) -> dt.date:
         return trading_day(self._clock)
 
+    @property
+    def market(self) -> MarketClock:
+        """The exchange calendar the holidays come from (load it off the GUI thread)."""
+        return self._market
+
     def now(self) -> dt.datetime:
         return self._clock.now()
 

@@ -79,6 +79,15 @@ class MarketClock:
                 self._calendar = exchange_calendars.get_calendar(self._name, start="2025-01-01")
             return self._calendar
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the calendar library is loaded (loading takes about a second of pandas:
+        never on the GUI thread)."""
+        return self._calendar is not None
+
+    def load(self) -> None:
+        self._cal()
+
     def session(self, day: dt.date) -> Session | None:
         if day not in self._sessions:
             self._sessions[day] = self._session(day)

@@ -23,6 +23,7 @@ from services.core.events import MARKET, DatedEvent, EventKind
 from services.events.agenda import EventsService, Horizon
 from services.events.ics import write_ics
 from ui.common.prompts import ask_save_path, warn
+from ui.common.workers import Background
 from ui.events.events_model import Column, EventsFilter, EventsModel
 
 ANY = "All"
@@ -93,11 +94,20 @@ class EventsDialog(QDialog):
         for box in (self.kind, self.symbol, self.horizon):
             box.currentIndexChanged.connect(self._filter)
         self.resize(1100, 560)
-        self.reload()
+        self._calendar = Background(self)
+        self._calendar.finished.connect(self.reload)
+        self._calendar.failed.connect(self.reload)  # then without holidays, not stuck
+        if service.market.loaded:
+            self.reload()
+        else:  # before the first poll: the exchange calendar loads on a worker thread
+            self.count.setText("Loading the HKEX calendar…")
+            self._calendar.run(service.market.load)
 
     @Slot()
     def reload(self) -> None:
         """Read the events again (after reference data or alert rules changed)."""
+        if self._calendar.busy:
+            return  # the calendar's arrival reloads
         chosen = self.symbol.currentText()
         self.symbol.blockSignals(True)
         self.symbol.clear()

@@ -117,3 +117,25 @@ def test_a_recent_listing_is_offered_rule_derived_lockups_to_confirm(window: Mai
     assert figures["First trading day free"].startswith("2027-06-30")
     upcoming = window.workspace.events.events(Horizon(ahead=365))
     assert (dt.date(2027, 6, 30), "2631.HK") in {(e.day, e.symbol) for e in upcoming}
+
+
+def test_before_the_first_poll_the_calendar_loads_off_the_gui_thread(
+        qtbot, db_path: Path, isolated_home: AppPaths, clock: FixedClock) -> None:
+    """Opening the events view before any poll loaded the exchange calendar must not freeze
+    the window for the second that loading takes: it says so and fills in when ready."""
+    import threading
+
+    from ui.events.events_dialog import EventsDialog
+
+    win = launch(db_path, isolated_home, clock, start_feed=False)
+    qtbot.addWidget(win)
+    market = win.workspace.market
+    assert not market.loaded
+    loaded_on: list[threading.Thread] = []
+    load = market.load
+    market.load = lambda: (loaded_on.append(threading.current_thread()), load())[1]
+    dialog: EventsDialog = win.open_events()
+    assert dialog.count.text() == "Loading the HKEX calendar…"
+    qtbot.waitUntil(lambda: dialog.model.rowCount() > 0, timeout=20_000)
+    assert loaded_on and loaded_on[0] is not threading.main_thread()
+    assert str(EventKind.HOLIDAY) in {e.kind for e in dialog.model.items}
