@@ -326,7 +326,21 @@ M008_STATEMENTS = [
 _CLOSE = ("SELECT {col} FROM bars b WHERE b.symbol = symbol_stats.symbol AND b.interval = '1d' "
           "AND b.close IS NOT NULL {settled} ORDER BY b.ts DESC LIMIT 1 OFFSET {offset}")
 _SETTLED = "AND b.partial = 0 AND b.source IN ('yahoo', 'import', 'demo')"
+# A counter every change to a reference fact bumps (any connection): readers keep what they
+# built from the facts (the alert pass, the watchlist) until it moves.
+_REFERENCE_TABLES = ("instruments", "shares_outstanding", "revenue", "fx_rates", "targets",
+                     "lockups", "valuation_bands", "reference_points", "key_facts", "fx_bars",
+                     "trading_days", "yahoo_fundamentals", "yahoo_shares", "yahoo_revenue",
+                     "yahoo_recommendations", "fundamentals_feed")
 M010_STATEMENTS = [
+    """CREATE TABLE reference_version (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL
+    )""",
+    "INSERT INTO reference_version (id, version) VALUES (1, 0)",
+    *(f"""CREATE TRIGGER {table}_{event.lower()}_version AFTER {event} ON {table}
+        BEGIN UPDATE reference_version SET version = version + 1; END"""
+      for table in _REFERENCE_TABLES for event in ("INSERT", "UPDATE", "DELETE")),
     *(f"ALTER TABLE symbol_stats ADD COLUMN {column}" for column in (
         "close_ts INTEGER", "close REAL", "close_source TEXT", "settled_ts INTEGER",
         "settled_close REAL", "settled_before_ts INTEGER", "settled_before_close REAL")),

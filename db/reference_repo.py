@@ -27,3 +27,8 @@ def fact_rows(
     return conn.execute(
         f"SELECT * FROM {table} WHERE symbol = ? ORDER BY {order}", [symbol]
     ).fetchall()
+
+
+def version(conn: sqlite3.Connection) -> int:
+    """A counter that moves on every change to a reference fact, FX rate or trading day."""
+    return conn.execute("SELECT version FROM reference_version").fetchone()[0]

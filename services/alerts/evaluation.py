@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from db import alert_repo, market_repo
+from db import alert_repo, market_repo, reference_repo
 from db.connection import transaction
 from services.alerts.engine import Batch, Fire, Path, RuleBook
 from services.alerts.records import AlertEvent, rule_from_row
@@ -39,6 +39,7 @@ from services.reference import store as reference_store
 
 CLOSED_LABEL = "while HarbourWatch was closed"
 DayValues = dict[str, float]  # ISO date -> value
+_Reference = tuple[dict[str, Instrument], dict[str, Fundamentals], FxTable]
 
 
 class AlertEvaluator:
@@ -51,6 +52,7 @@ class AlertEvaluator:
         self._book_version = -1
         self._calendar_rules: list[AlertRule] = []
         self._by_id: dict[int, AlertRule] = {}
+        self._reference_read: tuple[int, _Reference] | None = None
 
     @property
     def book(self) -> RuleBook | None:
@@ -63,9 +65,7 @@ class AlertEvaluator:
         """
         now = self._clock.now()
         book, calendar = self._rule_book(conn)
-        instruments = reference_store.instruments(conn)
-        funds = reference_store.all_fundamentals(conn)
-        fx = reference_store.fx_table(conn)
+        instruments, funds, fx = self._reference(conn)
         since = book.since()
         paths: list[Path | None] = [
             self._path(conn, symbol, instruments[symbol], int(since[row]),
@@ -93,6 +93,15 @@ class AlertEvaluator:
             raise
         return [AlertEvent.from_row(r) for r in alert_repo.events(conn, ids)] if ids \
             else []
+
+    def _reference(self, conn: sqlite3.Connection) -> _Reference:
+        """Instruments, fundamentals and FX, read again only when a reference fact changed."""
+        version = reference_repo.version(conn)
+        if self._reference_read is None or self._reference_read[0] != version:
+            self._reference_read = (version, (reference_store.instruments(conn),
+                                              reference_store.all_fundamentals(conn),
+                                              reference_store.fx_table(conn)))
+        return self._reference_read[1]
 
     def _rule_book(self, conn: sqlite3.Connection) -> tuple[RuleBook, list[AlertRule]]:
         """Enabled rules as a RuleBook (price-driven) and a list (calendar), kept while no rule

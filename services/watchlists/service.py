@@ -9,7 +9,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, replace
 
-from db import calendar_repo, stats_repo, watchlist_repo
+from db import calendar_repo, reference_repo, stats_repo, watchlist_repo
 from services.core import analytics, valuation
 from services.core import formatting as fmt
 from services.core.analytics import MissingDataError
@@ -115,6 +115,7 @@ class WatchlistService:
         self._seen: tuple[int, int] | None = None  # the database state the memo below holds
         self._lists: dict[tuple[str, tuple[dt.date, ...]], list[WatchlistRow]] = {}
         self._sessions: dict[str, str | None] = {}
+        self._facts: tuple[int, tuple[dict[str, Instrument], FxTable, _Facts]] | None = None
 
     def today(self, instrument: Instrument) -> dt.date:
         return trading_day(self._clock, instrument.timezone)
@@ -151,11 +152,19 @@ class WatchlistService:
         list_id = watchlist_repo.watchlist_id(self._conn, watchlist)
         if list_id is None:
             raise KeyError(f"no watchlist named {watchlist!r}")
-        instruments = reference_store.instruments(self._conn)
-        fx = reference_store.fx_table(self._conn)
-        facts = _Facts.read(self._conn)
+        instruments, fx, facts = self._reference()
         return [self._row(instruments[item["symbol"]], fx, facts, item)
                 for item in stats_repo.price_rows(self._conn, list_id)]
+
+    def _reference(self) -> tuple[dict[str, Instrument], FxTable, _Facts]:
+        """The reference facts of every symbol, read again only when one changed (a poll
+        changes prices, rarely facts)."""
+        version = reference_repo.version(self._conn)
+        if self._facts is None or self._facts[0] != version:
+            self._facts = (version, (reference_store.instruments(self._conn),
+                                     reference_store.fx_table(self._conn),
+                                     _Facts.read(self._conn)))
+        return self._facts[1]
 
     def stale_minutes(self, last: Price | None, market: MarketClock) -> int | None:
         """Trading minutes since a live price last moved, when that is too long; else None."""

@@ -232,3 +232,25 @@ def test_a_refresh_reads_again_only_after_a_commit(
     quote(app_db, "0100.HK", 211.0, hkt(2026, 11, 23, 10, 1))  # and this one
     assert {r.symbol: r for r in service.rows("Main")}["0100.HK"].last.amount == 211.0
     app_db.set_trace_callback(None)
+
+
+def test_a_new_fact_from_another_connection_reaches_the_kept_rows(
+        app_db: sqlite3.Connection, db_path: Path, clock: FixedClock) -> None:
+    """The service keeps the reference facts it built while none changes; a target added by
+    another connection (the command line) is in the next refresh."""
+    from db import facts_repo
+
+    service = WatchlistService(app_db, clock)
+    before = {r.symbol: r for r in service.rows("Main")}["0100.HK"].latest_target
+    assert before is not None and before.price.amount == 900
+    other = open_connection(db_path)
+    try:
+        with transaction(other):
+            facts_repo.add_fact(other, "targets", {
+                "symbol": "0100.HK", "broker": "Test Broker", "date": "2026-11-22",
+                "price": 1234.0, "currency": "HKD", "rating": "Buy", "source": "test",
+                "confidence": "user"})
+    finally:
+        other.close()
+    after = {r.symbol: r for r in service.rows("Main")}["0100.HK"].latest_target
+    assert after is not None and after.price.amount == 1234.0
