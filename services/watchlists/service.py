@@ -116,6 +116,7 @@ class WatchlistService:
         self._lists: dict[tuple[str, tuple[dt.date, ...]], list[WatchlistRow]] = {}
         self._sessions: dict[str, str | None] = {}
         self._facts: tuple[int, tuple[dict[str, Instrument], FxTable, _Facts]] | None = None
+        self._rows: dict[str, tuple[tuple[object, ...], WatchlistRow]] = {}
 
     def today(self, instrument: Instrument) -> dt.date:
         return trading_day(self._clock, instrument.timezone)
@@ -153,8 +154,18 @@ class WatchlistService:
         if list_id is None:
             raise KeyError(f"no watchlist named {watchlist!r}")
         instruments, fx, facts = self._reference()
-        return [self._row(instruments[item["symbol"]], fx, facts, item)
+        return [self._kept_row(instruments[item["symbol"]], fx, facts, item)
                 for item in stats_repo.price_rows(self._conn, list_id)]
+
+    def _kept_row(self, instrument: Instrument, fx: FxTable, facts: _Facts,
+                  stored: sqlite3.Row) -> WatchlistRow:
+        """A symbol whose prices, facts and trading day are as last time keeps its row: a
+        poll that moved a few prices rebuilds a few rows."""
+        key = (tuple(stored), self._facts[0] if self._facts else None, self.today(instrument))
+        kept = self._rows.get(instrument.symbol)
+        if kept is None or kept[0] != key:
+            kept = self._rows[instrument.symbol] = (key, self._row(instrument, fx, facts, stored))
+        return kept[1]
 
     def _reference(self) -> tuple[dict[str, Instrument], FxTable, _Facts]:
         """The reference facts of every symbol, read again only when one changed (a poll
