@@ -27,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+from itertools import count
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -192,8 +193,15 @@ def refresh_ratio(paths: AppPaths, runs: int) -> dict[str, float]:
     def unchanged() -> None:  # a 30-second tick, a tab switch: nothing was committed since
         model.set_rows(service.rows("Main"))
 
-    def after_poll() -> float:  # a poll committed new prices for every symbol (untimed)
-        plain.execute("UPDATE quotes SET price = price * 1.001, ts = ts + 60")
+    polls = count(1)
+
+    def after_poll() -> float:  # a poll committed a new quote for every symbol (untimed)
+        minute = int(NOW.timestamp()) + 60 * next(polls)
+        plain.executemany(
+            "INSERT INTO quotes (symbol, price, currency, ts, previous_close, source, "
+            "fetched_at) VALUES (?, ?, 'HKD', ?, NULL, 'yahoo', ?) ON CONFLICT(symbol) DO "
+            "UPDATE SET price = excluded.price, ts = excluded.ts",
+            [(symbol, 100.0 + minute % 997 / 100, minute, minute) for symbol in SYMBOLS])
         plain.commit()
         return timed(unchanged)()
 
