@@ -33,6 +33,7 @@ class Column(IntEnum):
     MARKET_CAP = 12
     PS = 13
     LOCKUP = 14
+    NOTE = 15
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ COLUMNS: dict[Column, ColumnSpec] = {
     Column.TIME: ColumnSpec("As of", _time, lambda r: r.last.ts if r.last else None,
                             numeric=False),
     Column.SOURCE: ColumnSpec("Source", _source, _source, _price_tip, numeric=False),
-    Column.CHANGE: ColumnSpec("Chg", lambda r: fmt.percent(r.change), lambda r: r.change,
+    Column.CHANGE: ColumnSpec("Chg %", lambda r: fmt.percent(r.change), lambda r: r.change,
                               lambda r: "" if r.change is not None else
                               "No previous close from the same feed", signed=True),
     Column.DRAWDOWN: ColumnSpec("From peak", lambda r: fmt.percent(r.drawdown),
@@ -191,7 +192,13 @@ COLUMNS: dict[Column, ColumnSpec] = {
                           lambda r: r.price_to_sales, _ps_tip),
     Column.LOCKUP: ColumnSpec("Next lock-up expiry", _lockup, lambda r: r.lockup_days,
                               _lockup_tip, numeric=False),
+    Column.NOTE: ColumnSpec("Note", lambda r: " ".join(r.note.split()), lambda r: r.note,
+                            lambda r: r.note, numeric=False),
 }
+# What the window shows until the trader picks other columns (View › Columns): enough to
+# read the list in a narrow column beside the chart.
+DEFAULT_VISIBLE = (Column.SYMBOL, Column.NAME, Column.LAST, Column.CHANGE, Column.DRAWDOWN,
+                   Column.NOTE)
 
 
 def render_text_table(rows: list[WatchlistRow]) -> str:

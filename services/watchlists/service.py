@@ -69,6 +69,7 @@ class WatchlistRow:
     stale_minutes: int | None = None  # set when the market trades but the price stopped moving
     drawdowns: DrawdownFacts | None = None
     ps: Estimate | None = None  # price_to_sales with its range or bound
+    note: str = ""  # the trader's note on this symbol in the list shown
 
     @property
     def price_caveat(self) -> str:
@@ -119,7 +120,8 @@ class WatchlistService:
         fx = reference_store.fx_table(self._conn)
         facts = _Facts.read(self._conn)
         figures = stats.load(self._conn)
-        rows = [self._row(instruments[item["symbol"]], fx, facts, figures.get(item["symbol"]))
+        rows = [replace(self._row(instruments[item["symbol"]], fx, facts,
+                                  figures.get(item["symbol"])), note=item["note"])
                 for item in watchlist_repo.items(self._conn, list_id)]
         if market is None:
             return rows
@@ -134,14 +136,16 @@ class WatchlistService:
         minutes = market.trading_seconds(dt.datetime.fromtimestamp(last.ts, dt.UTC), now) / 60
         return int(minutes) if minutes > STALE_AFTER_TRADING_MIN else None
 
-    def detail(self, symbol: str, basis: str = "fy",
-               currency: str | None = None) -> InstrumentDetail:
+    def detail(self, symbol: str, basis: str = "fy", currency: str | None = None,
+               watchlist: str | None = None) -> InstrumentDetail:
         """Everything the detail pane shows; band prices on `basis` revenue, their market caps
-        in `currency` (default: the trading currency)."""
+        in `currency` (default: the trading currency); the note the symbol has in `watchlist`."""
         instrument = reference_store.instruments(self._conn)[symbol]
         fx = reference_store.fx_table(self._conn)
         facts = _Facts.read(self._conn, symbol)
         row = self._row(instrument, fx, facts, stats.load_one(self._conn, symbol))
+        if watchlist is not None:
+            row = replace(row, note=self._note(watchlist, symbol))
         funds = facts.fundamentals_of(symbol)
         today = self.today(instrument)
         return InstrumentDetail(
@@ -157,6 +161,11 @@ class WatchlistService:
             key_facts=tuple(reference_store.key_facts(self._conn, symbol)),
             basis=basis,
         )
+
+    def _note(self, watchlist: str, symbol: str) -> str:
+        list_id = watchlist_repo.watchlist_id(self._conn, watchlist)
+        items = watchlist_repo.items(self._conn, list_id) if list_id is not None else []
+        return next((str(item["note"]) for item in items if item["symbol"] == symbol), "")
 
     def _fx_notes(self, instrument: Instrument, fx: FxTable, today: dt.date) -> list[str]:
         """The rate each conversion of this instrument uses today, with its date and source."""
