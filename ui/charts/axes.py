@@ -13,7 +13,7 @@ from ui.charts.theme import UTC_OFFSET_HK
 
 MINUTE_STEPS = (1, 5, 15, 30, 60, 120)
 TICK_PX = 70  # at least this far apart, so the labels never run together
-MANTISSAS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9)
+MANTISSA_SETS = ((1,), (1, 2, 5), (1, 1.5, 2, 3, 5, 7), (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9))
 
 
 class SessionAxis(pg.DateAxisItem):
@@ -75,33 +75,33 @@ class SessionAxis(pg.DateAxisItem):
 
 
 def nice_price_ticks(lo: float, hi: float, room: int) -> list[float]:
-    """Round prices between lo and hi, at most `room`, spread evenly on a log scale."""
+    """Round prices between lo and hi, at most `room`, the roundest set that fills the room
+    (1-2-5 before 1-1.5-2-3-5-7 before every mantissa); plain steps on a narrow range."""
     if not (np.isfinite(lo) and np.isfinite(hi)) or lo <= 0 or hi <= lo:
         return []
-    candidates = [m * 10.0 ** k for k in range(int(np.floor(np.log10(lo))) - 1,
-                                               int(np.ceil(np.log10(hi))) + 1)
-                  for m in MANTISSAS]
-    inside = sorted(v for v in candidates if lo <= v <= hi)
-    if len(inside) < 3:  # a narrow range: plain round steps
-        step = 10.0 ** np.floor(np.log10((hi - lo) / 4))
-        for factor in (1, 2, 2.5, 5, 10):
-            if (hi - lo) / (step * factor) <= max(room, 3):
-                step *= factor
-                break
-        return list(np.arange(np.ceil(lo / step) * step, hi + step * 1e-9, step))
-    min_gap = (np.log10(hi) - np.log10(lo)) / max(room, 2)
-    picked: list[float] = []
-    for value in inside:
-        if not picked or np.log10(value) - np.log10(picked[-1]) >= min_gap:
-            picked.append(value)
-    return picked
+    decades = range(int(np.floor(np.log10(lo))) - 1, int(np.ceil(np.log10(hi))) + 1)
+    chosen: list[float] = []
+    for mantissas in MANTISSA_SETS:
+        inside = sorted(m * 10.0 ** k for k in decades for m in mantissas
+                        if lo <= m * 10.0 ** k <= hi)
+        if len(inside) > room:
+            break
+        chosen = inside
+    if len(chosen) >= 3:
+        return chosen
+    step = 10.0 ** np.floor(np.log10((hi - lo) / 4))  # a narrow range: plain round steps
+    for factor in (1, 2, 2.5, 5, 10):
+        if (hi - lo) / (step * factor) <= max(room, 3):
+            step *= factor
+            break
+    return [float(v) for v in np.arange(np.ceil(lo / step) * step, hi + step * 1e-9, step)]
 
 
 class PriceAxis(pg.AxisItem):
     """On a log scale, ticks at round prices labelled as prices (never 10^x)."""
 
     def tickValues(self, minVal: float, maxVal: float, size: float) -> list:  # noqa: N803
-        if not self.logMode:
+        if not self.logMode or not -300 < minVal < maxVal < 300:
             return super().tickValues(minVal, maxVal, size)
         ticks = nice_price_ticks(10.0 ** minVal, 10.0 ** maxVal, max(int(size / 28), 2))
         return [(1.0, [float(np.log10(v)) for v in ticks])]

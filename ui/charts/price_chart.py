@@ -83,6 +83,7 @@ class PriceChart(ChartBase):
         self._relabel.timeout.connect(self.lay_out_labels)
         self.price_plot.sigXRangeChanged.connect(self._view_changed)
         self.price_plot.sigYRangeChanged.connect(self._relabel.start)
+        self.price_plot.getViewBox().sigResized.connect(self._relabel.start)
         self.add_export(self._file_name, self.export_csv)
         self._hover_price: float | None = None
         self.menu_action("Alert when price crosses here…").triggered.connect(self._alert_here)
@@ -107,7 +108,7 @@ class PriceChart(ChartBase):
         self.mode.addItems(["Line", "Candles"])
         self.mode.currentTextChanged.connect(self._redraw)
         self.log_scale = QCheckBox("Log", self)
-        self.log_scale.toggled.connect(self._redraw)
+        self.log_scale.toggled.connect(self._log_toggled)
         self.grid = QCheckBox("Grid", self)
         self.grid.toggled.connect(self._grid_toggled)
         self.live_button = QToolButton(self)
@@ -140,6 +141,15 @@ class PriceChart(ChartBase):
         self.candles.set_colors(t.up, t.down)
         self.volume.set_colors(with_alpha(t.up, 170), with_alpha(t.down, 170))
         self._redraw()
+
+    @Slot()
+    def _log_toggled(self) -> None:
+        """Prices change scale: the same time span, the prices framed again."""
+        (x0, x1), _ = self.price_plot.viewRange()
+        self._redraw()
+        self.fit_view()
+        if self.x.size:
+            self.price_plot.setXRange(x0, x1, padding=0)
 
     @Slot(bool)
     def _grid_toggled(self, on: bool) -> None:
@@ -280,11 +290,11 @@ class PriceChart(ChartBase):
         title = (f"{ins.name} {ins.symbol} · {'1-minute' if intraday else 'daily'}"
                  f" · {ins.currency}")
         if ref.any():
-            title += " · ○ reference points (sparse public prices, not exchange data)"
+            title += " · ○ reference points (sparse, not exchange data)"
         if demo:
             title += " · <b>DEMO — simulated prices</b>"
         self.price_plot.setTitle(title, color=t.foreground, size="10pt")
-        self.drawdown_plot.setTitle(self.drawdown_headline(), color=t.foreground, size="9pt")
+        self.drawdown_plot.setTitle(self.drawdown_headline(), color=t.foreground, size="8pt")
         self._view_changed()
 
     def _overlay_x(self, ts: int) -> float | None:

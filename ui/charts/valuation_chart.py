@@ -68,6 +68,7 @@ class ValuationChart(ChartBase):
         self._relabel.timeout.connect(lambda: spread_labels(self.labels))
         for plot in self.plots:
             plot.sigRangeChanged.connect(self._relabel.start)
+            plot.getViewBox().sigResized.connect(self._relabel.start)
         self.add_export(self._file_name, self.export_csv)
 
     def apply_theme(self) -> None:
