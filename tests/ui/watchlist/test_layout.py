@@ -99,3 +99,19 @@ def test_notes_show_in_their_column_every_tooltip_and_the_details(
     assert f"Your note: {note}" in window.detail.toPlainText()
     assert window.select_symbol("0100.HK")
     assert "Your note" not in window.detail.toPlainText()
+
+
+def test_a_dialog_grows_with_its_message(qtbot, db_path: Path, isolated_home: AppPaths,
+                                        clock: FixedClock) -> None:
+    window = open_window(qtbot, db_path, isolated_home, clock)
+    dialog = window.watchlist_actions.add_symbol()
+    qtbot.waitExposed(dialog)
+    before = dialog.height()
+    message = ("Yahoo Finance could not be reached (cannot reach Yahoo: connection reset by "
+               "peer); the symbol was added unverified and is checked on the next poll. ") * 3
+    dialog.status.setText(message)
+    qtbot.waitUntil(lambda: dialog.status.height()
+                    >= dialog.status.heightForWidth(dialog.status.width()))
+    assert dialog.height() > before
+    assert dialog.status.geometry().bottom() < dialog.height()  # nothing cut off below
+    dialog.close()
