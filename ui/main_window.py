@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self._splitter.setStretchFactor(0, 0)
         self._splitter.setStretchFactor(1, 1)
         self._splitter.setSizes([WATCHLIST_WIDTH, 1280 - WATCHLIST_WIDTH])
+        self._splitter.setCollapsible(0, False)
         self.status = FeedStatus(self, demo)
         self.banner, self.status_label = self.status.banner, self.status.status_label
         self.feed_label = self.status.feed_label

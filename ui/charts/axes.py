@@ -50,15 +50,18 @@ class SessionAxis(pg.DateAxisItem):
         room = max(int(size / TICK_PX), 2)
         starts = [i for i in sorted(self._starts) if lo <= i <= hi]
         minor: list[int] = []
+        spacing = float(hi - lo + 1)
         for step in MINUTE_STEPS:
             picked = lo + np.flatnonzero(self._minutes[lo:hi + 1] % step == 0)
             if picked.size + len(starts) <= room:
                 minor = [int(i) for i in picked if int(i) not in self._starts]
+                spacing = float(step)  # about a bar a minute
                 break
         # keep a minor tick only where it does not crowd a session's first bar
         gap = (hi - lo + 1) / room
         minor = [i for i in minor if all(abs(i - s) >= gap * 0.8 for s in starts)]
-        return [(1.0, [float(i) for i in starts]), (0.5, [float(i) for i in minor])]
+        return [(float(hi - lo + 1), [float(i) for i in starts]),
+                (spacing, [float(i) for i in minor])]
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         if self.ts is None:

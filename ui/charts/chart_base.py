@@ -45,6 +45,14 @@ def frame(plot: pg.PlotItem, x: np.ndarray, y: np.ndarray, min_span: float = 3 *
         plot.setYRange(y0 - pad, y1 + pad, padding=0)
 
 
+def set_title(plot: pg.PlotItem, text: str, **style: str) -> None:
+    """A title that never widens the chart beyond its window: pyqtgraph makes a title's width
+    the plot's minimum, which pushed the right of the chart out of view; a title too long for
+    the chart is cut instead."""
+    plot.setTitle(text, **style)
+    plot.titleLabel.setMinimumWidth(0)
+
+
 def file_stem(symbol: str | None, what: str, demo: bool) -> str:
     """An export's suggested name: the symbol, what was shown, and DEMO for simulated prices."""
     return f"{symbol or 'chart'}-{what}{'-DEMO' if demo else ''}"

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QWidget
 from services.charts.service import ChartService, ComparisonLine
 from services.core.clock import from_epoch
 from services.files.atomic import write_csv
-from ui.charts.chart_base import DAILY_GAP_S, ChartBase, frame, with_gaps
+from ui.charts.chart_base import DAILY_GAP_S, ChartBase, frame, set_title, with_gaps
 
 
 class ComparisonChart(ChartBase):
@@ -90,7 +90,7 @@ class ComparisonChart(ChartBase):
         base = "IPO price" if self.base_day() is None else self.base_day().isoformat()
         title = f"Rebased to 100 at {base}" + (" · <b>DEMO — simulated prices</b>" if demo
                                                 else "")
-        self.index_plot.setTitle(title, color=self.theme.foreground, size="10pt")
+        set_title(self.index_plot, title, color=self.theme.foreground, size="10pt")
 
     def _draw(self, line: ComparisonLine, color: str) -> None:
         """Market closes as a line broken across long gaps; reference points hollow."""

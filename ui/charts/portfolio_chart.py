@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QWidget
 
 from services.core.formatting import money, percent
 from services.core.models import Money
-from ui.charts.chart_base import ChartBase, frame
+from ui.charts.chart_base import ChartBase, frame, set_title
 
 
 class PortfolioChart(ChartBase):
@@ -45,6 +45,6 @@ class PortfolioChart(ChartBase):
             title = "No history yet: record a transaction and let prices arrive"
         if demo:
             title = "<b>DEMO</b> · " + title
-        self.value_plot.setTitle(title, color=self.theme.foreground, size="10pt")
+        set_title(self.value_plot, title, color=self.theme.foreground, size="10pt")
         frame(self.value_plot, ts.astype(float), values)
         frame(self.drawdown_plot, ts.astype(float), drawdown * 100.0)

@@ -18,26 +18,20 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QCheckBox,
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QToolButton,
     QWidget,
 )
 
-from services.charts.series import RANGES
 from services.charts.service import ChartService, PriceChartData
 from services.core import formatting as fmt
 from services.core.clock import daily_bar_ts
 from ui.charts.axes import PriceAxis, SessionAxis, price_label
 from ui.charts.candles import MAX_VISIBLE, CandlestickItem
-from ui.charts.chart_base import DAILY_GAP_S, ChartBase, file_stem, with_gaps
+from ui.charts.chart_base import DAILY_GAP_S, ChartBase, file_stem, set_title, with_gaps
 from ui.charts.crosshair import Crosshair
 from ui.charts.label_layout import Placed, spread_labels
+from ui.charts.price_controls import PriceControls
 from ui.charts.price_overlays import overlay_items, overlay_labels
-from ui.charts.price_readout import bar_time, readout_text, write_price_csv
+from ui.charts.price_readout import bar_time, drawdown_headline, readout_text, write_price_csv
 from ui.charts.theme import show_grid, with_alpha
 from ui.charts.volume_bars import VolumeBars
 
@@ -63,7 +57,17 @@ class PriceChart(ChartBase):
         self.x = np.empty(0)  # each bar's x: its time, or its index on intraday ranges
         self.overlays: list[pg.GraphicsObject] = []
         self.labels: list[Placed] = []
-        self._build_controls()
+        self.controls = PriceControls(self, self._range)
+        c = self.controls
+        self.range_buttons, self.mode, self.log_scale = c.range_buttons, c.mode, c.log_scale
+        self.grid, self.live_button, self.readout = c.grid, c.live_button, c.readout
+        for button in self.range_buttons.values():
+            button.clicked.connect(self._range_clicked)
+        self.mode.currentTextChanged.connect(self._redraw)
+        self.log_scale.toggled.connect(self._log_toggled)
+        self.grid.toggled.connect(self._grid_toggled)
+        self.live_button.clicked.connect(self.back_to_live)
+        self.box.insertLayout(0, c)
         for row, stretch in enumerate((5, 1, 2)):
             self.graphics.ci.layout.setRowStretchFactor(row, stretch)
 
@@ -89,43 +93,6 @@ class PriceChart(ChartBase):
         self.menu_action("Alert when price crosses here…").triggered.connect(self._alert_here)
         self.menu_action("Show the whole range").triggered.connect(self.fit_view)
         self.apply_theme()
-
-    def _build_controls(self) -> None:
-        self.range_buttons: dict[str, QToolButton] = {}
-        group = QButtonGroup(self)
-        controls = QHBoxLayout()
-        for key in RANGES:
-            button = QToolButton(self)
-            button.setText(key)
-            button.setCheckable(True)
-            button.setObjectName(f"range_{key}")
-            group.addButton(button)
-            button.clicked.connect(self._range_clicked)
-            controls.addWidget(button)
-            self.range_buttons[key] = button
-        self.range_buttons[self._range].setChecked(True)
-        self.mode = QComboBox(self)
-        self.mode.addItems(["Line", "Candles"])
-        self.mode.currentTextChanged.connect(self._redraw)
-        self.log_scale = QCheckBox("Log", self)
-        self.log_scale.toggled.connect(self._log_toggled)
-        self.grid = QCheckBox("Grid", self)
-        self.grid.toggled.connect(self._grid_toggled)
-        self.live_button = QToolButton(self)
-        self.live_button.setObjectName("back_to_live")
-        self.live_button.setText("Back to live ▶")
-        self.live_button.setToolTip("Move the view to the newest bar; it then follows new bars")
-        self.live_button.clicked.connect(self.back_to_live)
-        self.live_button.hide()
-        self.readout = QLabel(self)
-        self.readout.setObjectName("chart_readout")
-        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        controls.addSpacing(12)
-        for widget in (self.mode, self.log_scale, self.grid, self.live_button):
-            controls.addWidget(widget)
-        controls.addSpacing(12)
-        controls.addWidget(self.readout, 1)
-        self.box.insertLayout(0, controls)
 
     @staticmethod
     def _curve(plot: pg.PlotItem) -> pg.PlotDataItem:
@@ -250,7 +217,7 @@ class PriceChart(ChartBase):
             self.volume.set_data(*(np.empty(0),) * 4)
             self.candles.set_data(*(np.empty(0),) * 5)
             self.time_axis.set_bars(None)
-            self.price_plot.setTitle("No prices stored for this symbol yet")
+            set_title(self.price_plot, "No prices stored for this symbol yet")
             self.live_button.hide()
             return
         bars = data.bars
@@ -290,11 +257,11 @@ class PriceChart(ChartBase):
         title = (f"{ins.name} {ins.symbol} · {'1-minute' if intraday else 'daily'}"
                  f" · {ins.currency}")
         if ref.any():
-            title += " · ○ reference points (sparse, not exchange data)"
+            title += " · ○ reference points, not exchange data"
         if demo:
             title += " · <b>DEMO — simulated prices</b>"
-        self.price_plot.setTitle(title, color=t.foreground, size="10pt")
-        self.drawdown_plot.setTitle(self.drawdown_headline(), color=t.foreground, size="8pt")
+        set_title(self.price_plot, title, color=t.foreground, size="10pt")
+        set_title(self.drawdown_plot, self.drawdown_headline(), color=t.foreground, size="8pt")
         self._view_changed()
 
     def _overlay_x(self, ts: int) -> float | None:
@@ -312,16 +279,7 @@ class PriceChart(ChartBase):
         spread_labels(self.labels)
 
     def drawdown_headline(self) -> str:
-        """Now, deepest (with dates), from the 52-week high, and the gain needed to recover."""
-        facts = self.data.drawdowns if self.data else None
-        if facts is None:
-            return ""
-        now = self.data.drawdown[~np.isnan(self.data.drawdown)] if self.data else np.empty(0)
-        current = f"now {fmt.percent(float(now[-1]))} · " if now.size else ""
-        return (f"{current}max {fmt.percent(facts.deepest)} (peak {facts.peak.isoformat()} → "
-                f"trough {facts.trough.isoformat()}) · from 52-week high "
-                f"{fmt.percent(facts.from_52w_high)} · needs {fmt.percent(facts.to_recover)} "
-                "to recover")
+        return drawdown_headline(self.data) if self.data else ""
 
     @Slot()
     def fit_view(self) -> None:
@@ -347,7 +305,9 @@ class PriceChart(ChartBase):
         prices = prices[np.isfinite(prices) & (prices > 0)]
         y0, y1 = float(prices.min()), float(prices.max())
         pad = (x1 - x0) * 0.02 or (3.0 if self.intraday() else 3 * 86400)
-        self.price_plot.setXRange(x0 - pad, x1 + pad, padding=0)
+        # intraday: room on the left for the session's date under its first bar
+        left = max(pad, (x1 - x0) * 0.06) if self.intraday() else pad
+        self.price_plot.setXRange(x0 - left, x1 + pad, padding=0)
         self.price_plot.setYRange(float(self._y(y0 * 0.95)), float(self._y(y1 * 1.05)),
                                   padding=0)
         self.volume_plot.enableAutoRange(y=True)

@@ -1,5 +1,5 @@
-"""What the price chart says about one bar (the readout over the chart, the crosshair's time
-label) and the bars it writes to CSV."""
+"""What the price chart says in words: about one bar (the readout over the chart, the
+crosshair's time label), the drawdown pane's headline, and the bars it writes to CSV."""
 
 from __future__ import annotations
 
@@ -21,6 +21,19 @@ def bar_time(data: PriceChartData, i: int) -> str:
     when = from_epoch(int(data.bars.ts[i]), data.instrument.timezone)
     return when.date().isoformat() if data.bars.interval == "1d" else when.strftime(
         "%a %d %b %H:%M")
+
+
+def drawdown_headline(data: PriceChartData) -> str:
+    """Now, deepest (with dates), from the 52-week high, and the gain needed to recover."""
+    facts = data.drawdowns
+    if facts is None:
+        return ""
+    now = data.drawdown[~np.isnan(data.drawdown)]
+    current = f"now {fmt.percent(float(now[-1]))} · " if now.size else ""
+    return (f"{current}max {fmt.percent(facts.deepest)} (peak {facts.peak.isoformat()} → "
+            f"trough {facts.trough.isoformat()}) · from 52-week high "
+            f"{fmt.percent(facts.from_52w_high)} · needs {fmt.percent(facts.to_recover)} "
+            "to recover")
 
 
 def readout_text(data: PriceChartData, i: int) -> str:

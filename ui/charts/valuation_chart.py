@@ -15,7 +15,7 @@ from services.charts.service import ChartService, ValuationChartData
 from services.charts.valuation_text import BANDS_CAVEAT, summary_lines
 from services.core.valuation import BASES
 from services.files.atomic import write_csv
-from ui.charts.chart_base import DAILY_GAP_S, ChartBase, file_stem, with_gaps
+from ui.charts.chart_base import DAILY_GAP_S, ChartBase, file_stem, set_title, with_gaps
 from ui.charts.label_layout import Placed, placed, spread_labels
 from ui.charts.theme import with_alpha
 
@@ -157,7 +157,7 @@ class ValuationChart(ChartBase):
         title = f"{data.instrument.name} {data.instrument.symbol} · valuation"
         if data.has_demo:
             title += " · <b>DEMO — simulated prices</b>"
-        self.cap_plot.setTitle(title, color=t.foreground, size="10pt")
+        set_title(self.cap_plot, title, color=t.foreground, size="10pt")
 
     def summary_html(self) -> str:
         """Where the P/S stands on the chosen basis, what each band and each analyst target

@@ -56,6 +56,7 @@ class WatchlistView(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setAlternatingRowColors(True)
+        self.setWordWrap(False)  # one line a row: a long note is elided, read in its tooltip
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
         header.setSectionsMovable(True)

@@ -180,7 +180,8 @@ def test_overlay_labels_never_overlap(window: MainWindow, qtbot) -> None:
         for a, b in itertools.combinations(boxes, 2):
             assert not a.intersects(b), (a, b)
         plot_area = chart.price_plot.getViewBox().sceneBoundingRect()
-        assert all(plot_area.contains(box) for box in boxes)
+        on_screen = chart.graphics.mapToScene(chart.graphics.viewport().rect()).boundingRect()
+        assert all(plot_area.contains(box) and on_screen.contains(box) for box in boxes)
 
 
 def test_log_scale_and_drawdown_axes_read_as_prices_and_stop_at_minus_100(
