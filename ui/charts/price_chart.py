@@ -159,6 +159,8 @@ class PriceChart(ChartBase):
         self.data = data
         self._redraw()
         if reset_view or anchor is None or data is None or not len(data.bars):
+            self.readout.clear()  # it described a bar of the chart before
+            self.crosshair.hide()
             self.fit_view()
             return
         last_ts, left, right, live = anchor
