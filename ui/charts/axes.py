@@ -25,7 +25,8 @@ class SessionAxis(pg.DateAxisItem):
         super().__init__(orientation, utcOffset=UTC_OFFSET_HK)
         self.ts: np.ndarray | None = None
         self._minutes = np.empty(0, dtype=np.int64)
-        self._starts: set[int] = set()
+        self._starts: list[int] = []  # each session's first bar, in order
+        self._start_set: set[int] = set()
         self._tz = "Asia/Hong_Kong"
 
     def set_bars(self, ts: np.ndarray | None, tz: str = "Asia/Hong_Kong") -> None:
@@ -37,7 +38,8 @@ class SessionAxis(pg.DateAxisItem):
             local = ts.astype(np.int64) + offset
             self._minutes = (local // 60) % 1440
             days = local // 86400
-            self._starts = {0, *(np.flatnonzero(np.diff(days)) + 1).tolist()}
+            self._starts = [0, *(np.flatnonzero(np.diff(days)) + 1).tolist()]
+            self._start_set = set(self._starts)
         self.picture = None
         self.update()
 
@@ -48,15 +50,18 @@ class SessionAxis(pg.DateAxisItem):
         if hi < lo:
             return []
         room = max(int(size / TICK_PX), 2)
-        starts = [i for i in sorted(self._starts) if lo <= i <= hi]
+        starts = [i for i in self._starts if lo <= i <= hi]
+        if len(starts) > room:  # many sessions in view: every n-th session's date
+            starts = starts[::-(-len(starts) // room)]
         minor: list[int] = []
         spacing = float(hi - lo + 1)
-        for step in MINUTE_STEPS:
-            picked = lo + np.flatnonzero(self._minutes[lo:hi + 1] % step == 0)
-            if picked.size + len(starts) <= room:
-                minor = [int(i) for i in picked if int(i) not in self._starts]
-                spacing = float(step)  # about a bar a minute
-                break
+        if hi - lo <= room * MINUTE_STEPS[-1]:  # else only dates fit
+            for step in MINUTE_STEPS:
+                picked = lo + np.flatnonzero(self._minutes[lo:hi + 1] % step == 0)
+                if picked.size + len(starts) <= room:
+                    minor = [int(i) for i in picked if int(i) not in self._start_set]
+                    spacing = float(step)  # about a bar a minute
+                    break
         # keep a minor tick only where it does not crowd a session's first bar
         gap = (hi - lo + 1) / room
         minor = [i for i in minor if all(abs(i - s) >= gap * 0.8 for s in starts)]
@@ -73,7 +78,7 @@ class SessionAxis(pg.DateAxisItem):
                 labels.append("")
                 continue
             when = from_epoch(int(self.ts[i]), self._tz)
-            labels.append(when.strftime("%d %b" if i in self._starts else "%H:%M"))
+            labels.append(when.strftime("%d %b" if i in self._start_set else "%H:%M"))
         return labels
 
 
