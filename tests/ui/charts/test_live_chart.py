@@ -104,6 +104,10 @@ def test_lunch_break_takes_one_bar_step_on_the_intraday_axis(
     assert chart.x[after] - chart.x[before] == pytest.approx(step)
     assert chart.x[before] - chart.x[before - 1] == pytest.approx(step)
     assert chart.time_axis.tickStrings([float(before), float(after)], 1, 1) == ["11:59", "13:00"]
+    x, volume, rising = chart.volume.values()  # volume bars coloured by the bar's direction
+    bars = chart.data.bars
+    assert np.array_equal(x, chart.x) and np.array_equal(volume, bars.volume)
+    assert np.array_equal(rising, bars.close >= bars.open) and 0 < rising.sum() < rising.size
     # with the session's first bar labelled with its date, the ticks fall on round minutes
     (x0, x1), _ = chart.price_plot.viewRange()
     levels = chart.time_axis.tickValues(x0, x1, 600)
