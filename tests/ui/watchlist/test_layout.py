@@ -115,3 +115,15 @@ def test_a_dialog_grows_with_its_message(qtbot, db_path: Path, isolated_home: Ap
     assert dialog.height() > before
     assert dialog.status.geometry().bottom() < dialog.height()  # nothing cut off below
     dialog.close()
+
+
+def test_demo_banner_follows_the_theme(qtbot, tmp_path: Path, isolated_home: AppPaths,
+                                      clock: FixedClock) -> None:
+    window = launch(tmp_path / "demo.sqlite3", isolated_home, clock, demo=True,
+                    start_feed=False)
+    qtbot.addWidget(window)
+    assert "#ddf4ff" in window.banner.styleSheet()  # light: dark text on pale blue
+    window.set_dark_theme(True)
+    assert "#0c2d6b" in window.banner.styleSheet() and "#cae8ff" in window.banner.styleSheet()
+    window.set_dark_theme(False)
+    assert "#ddf4ff" in window.banner.styleSheet()
