@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 
 STATUS_MESSAGE_MS = 10_000
+WATCHLIST_WIDTH = 480  # the default columns, unscrolled, beside a chart of 800 px at 1280
 
 
 class MainWindow(QMainWindow):
@@ -64,17 +65,21 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.portfolio, "Portfolio")
         self.overhang = OverhangPane(workspace.overhang, self)
         self.tabs.addTab(self.overhang, "Lock-ups")
-        self._splitter = QSplitter(Qt.Orientation.Vertical, self)
+        # the watchlist a full-height column on the left, the charts and panes the main area
+        self._splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self._splitter.addWidget(self.table)
         self._splitter.addWidget(self.tabs)
-        self._splitter.setStretchFactor(0, 1)
-        self._splitter.setStretchFactor(1, 2)
+        self._splitter.setStretchFactor(0, 0)
+        self._splitter.setStretchFactor(1, 1)
+        self._splitter.setSizes([WATCHLIST_WIDTH, 1280 - WATCHLIST_WIDTH])
+        self._splitter.setCollapsible(0, False)
         self.status = FeedStatus(self, demo)
         self.banner, self.status_label = self.status.banner, self.status.status_label
         self.feed_label = self.status.feed_label
         self.setCentralWidget(self.status.with_banner(self._splitter))
         commands = Commands(self, workspace, store, self.table, self.portfolio,
-                            (self.tabs.apply_theme, self.portfolio.apply_theme))
+                            (self.tabs.apply_theme, self.portfolio.apply_theme,
+                             self.status.restyle))
         self.watchlist_actions, self.file_actions = commands.lists, commands.files
         self.refresh_action, self.sound_action = commands.refresh, commands.sound
         self.dark_action, self.reference_action = commands.dark, commands.reference

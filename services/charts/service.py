@@ -18,13 +18,13 @@ from services.alerts.rules import AlertRule, RuleKind, RuleState
 from services.charts import series as chart_series
 from services.charts.series import ValuationSeries
 from services.core import valuation
-from services.core.clock import Clock, epoch
+from services.core.clock import Clock, daily_bar_ts, epoch, local_date
 from services.core.models import Instrument, KeyFact, Lockup, Target, ValuationBand
 from services.core.valuation import BandPrice, TargetCap, ValuationPoint
 from services.market import history
 from services.market.history import BarSeries
 from services.reference import store as reference_store
-from services.watchlists.service import DrawdownFacts, WatchlistService
+from services.watchlists.service import CONTINUOUS_SOURCES, DrawdownFacts, WatchlistService
 
 # Rules whose level is a price, drawn as lines on the price chart.
 PRICE_LEVELS = frozenset({RuleKind.PRICE_ABOVE, RuleKind.PRICE_BELOW, RuleKind.PRICE_CROSS,
@@ -44,6 +44,7 @@ class PriceChartData:
     alert_levels: tuple[float, ...]
     today: dt.date
     drawdowns: DrawdownFacts | None = None  # since listing, for the drawdown pane's headline
+    previous_close: float | None = None  # intraday: the official close before the last session
 
     @property
     def has_demo(self) -> bool:
@@ -79,6 +80,12 @@ class ComparisonLine:
     sources: tuple[str, ...] = ()  # where each close came from (yahoo, reference, ...)
 
 
+@dataclass(frozen=True)
+class Comparison:
+    lines: tuple[ComparisonLine, ...]
+    left_out: tuple[tuple[str, str], ...]  # (symbol, why it is not drawn)
+
+
 class ChartService:
     def __init__(self, conn: sqlite3.Connection, clock: Clock, watchlists: WatchlistService):
         self._conn = conn
@@ -102,9 +109,15 @@ class ChartService:
         detail = self._watchlists.detail(symbol)
         levels = tuple(rule.threshold() for rule, _ in self._alert_rules()
                        if rule.symbol == symbol and rule.enabled and rule.kind in PRICE_LEVELS)
+        previous = None
+        if interval == "1m" and len(bars):
+            row = market_repo.previous_close(
+                self._conn, symbol, daily_bar_ts(local_date(int(bars.ts[-1]), ins.timezone),
+                                                 ins.timezone), tuple(CONTINUOUS_SOURCES))
+            previous = None if row is None else float(row["close"])
         return PriceChartData(ins, range_key, start, bars, chart_series.drawdown(bars, prior),
                               detail.shown_targets, detail.lockups, detail.band_prices, levels,
-                              detail.today, detail.row.drawdowns)
+                              detail.today, detail.row.drawdowns, previous)
 
     def _alert_rules(self) -> list[tuple[AlertRule, RuleState]]:
         return [rule_from_row(row) for row in alert_repo.rules(self._conn, enabled_only=True)]
@@ -133,17 +146,27 @@ class ChartService:
             tuple(caps), tuple(f for f in detail.key_facts if f.opinion), detail.today, has_demo)
 
     def comparison(self, symbols: list[str], base_day: dt.date | None) -> list[ComparisonLine]:
-        """Each symbol's daily closes rebased to 100 at `base_day` (None: at its IPO price)."""
-        lines = []
+        return list(self.compare(symbols, base_day).lines)
+
+    def compare(self, symbols: list[str], base_day: dt.date | None) -> Comparison:
+        """Each symbol's daily closes rebased to 100 at `base_day` (None: at its IPO price),
+        and the symbols that cannot be drawn, with the reason."""
+        lines, left_out = [], []
         for symbol in symbols:
             ins = self.instrument(symbol)
             bars = history.load_bars(self._conn, symbol, ins.currency, "1d")
             if base_day is None:
                 base = ins.offer_price
+                why = "no IPO price known"
             else:
                 at = epoch(dt.datetime.combine(base_day, dt.time(0), ZoneInfo(ins.timezone)))
                 base = chart_series.base_value(bars.ts, bars.close, at)
-            if not base or not len(bars):
+                why = f"no close on or after {base_day.isoformat()}"
+            if not len(bars):
+                left_out.append((symbol, "no daily prices stored yet"))
+                continue
+            if not base:
+                left_out.append((symbol, why))
                 continue
             keep = ~np.isnan(bars.close)
             if base_day is not None:
@@ -153,4 +176,4 @@ class ChartService:
                 symbol, ins.name, bars.ts[keep], chart_series.rebased(bars.close[keep], base),
                 chart_series.drawdown(bars)[keep], base, bool(np.any(bars.of_source("demo"))),
                 tuple(names[int(code)] for code in bars.source[keep])))
-        return lines
+        return Comparison(tuple(lines), tuple(left_out))

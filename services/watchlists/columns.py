@@ -36,6 +36,7 @@ class Column(IntEnum):
     LOCKUP = 14
     CONSENSUS = 15
     NEXT_RESULTS = 16
+    NOTE = 17
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,7 @@ COLUMNS: dict[Column, ColumnSpec] = {
     Column.TIME: ColumnSpec("As of", _time, lambda r: r.last.ts if r.last else None,
                             numeric=False),
     Column.SOURCE: ColumnSpec("Source", _source, _source, _price_tip, numeric=False),
-    Column.CHANGE: ColumnSpec("Chg", lambda r: fmt.percent(r.change), lambda r: r.change,
+    Column.CHANGE: ColumnSpec("Chg %", lambda r: fmt.percent(r.change), lambda r: r.change,
                               lambda r: "" if r.change is not None else
                               "No previous close from the same feed", signed=True),
     Column.DRAWDOWN: ColumnSpec("From peak", lambda r: fmt.percent(r.drawdown),
@@ -235,7 +236,13 @@ COLUMNS: dict[Column, ColumnSpec] = {
         "Next results", _results,
         lambda r: r.yahoo.next_results.isoformat() if r.yahoo and r.yahoo.next_results else "",
         _yahoo_tip, numeric=False),
+    Column.NOTE: ColumnSpec("Note", lambda r: " ".join(r.note.split()), lambda r: r.note,
+                            lambda r: r.note, numeric=False),
 }
+# What the window shows until the trader picks other columns (View › Columns): enough to
+# read the list in a narrow column beside the chart.
+DEFAULT_VISIBLE = (Column.SYMBOL, Column.NAME, Column.LAST, Column.CHANGE, Column.DRAWDOWN,
+                   Column.NOTE)
 
 
 def render_text_table(rows: list[WatchlistRow]) -> str:

@@ -70,6 +70,7 @@ class WatchlistRow:
     drawdowns: DrawdownFacts | None = None
     ps: Estimate | None = None  # price_to_sales with its range or bound
     yahoo: YahooSnapshot | None = None  # Yahoo's fundamentals (None: never asked)
+    note: str = ""  # the trader's note on this symbol in the list shown
 
     @property
     def price_caveat(self) -> str:
@@ -154,8 +155,9 @@ class WatchlistService:
         if list_id is None:
             raise KeyError(f"no watchlist named {watchlist!r}")
         instruments, fx, facts = self._reference()
-        return [self._kept_row(instruments[item["symbol"]], fx, facts, item)
+        rows = [(self._kept_row(instruments[item["symbol"]], fx, facts, item), item["note"])
                 for item in stats_repo.price_rows(self._conn, list_id)]
+        return [replace(row, note=note) if row.note != note else row for row, note in rows]
 
     def _kept_row(self, instrument: Instrument, fx: FxTable, facts: _Facts,
                   stored: sqlite3.Row) -> WatchlistRow:
@@ -185,14 +187,16 @@ class WatchlistService:
         minutes = market.trading_seconds(dt.datetime.fromtimestamp(last.ts, dt.UTC), now) / 60
         return int(minutes) if minutes > STALE_AFTER_TRADING_MIN else None
 
-    def detail(self, symbol: str, basis: str = "fy",
-               currency: str | None = None) -> InstrumentDetail:
+    def detail(self, symbol: str, basis: str = "fy", currency: str | None = None,
+               watchlist: str | None = None) -> InstrumentDetail:
         """Everything the detail pane shows; band prices on `basis` revenue, their market caps
-        in `currency` (default: the trading currency)."""
+        in `currency` (default: the trading currency); the note the symbol has in `watchlist`."""
         instrument = reference_store.instruments(self._conn)[symbol]
         fx = reference_store.fx_table(self._conn)
         facts = _Facts.read(self._conn, symbol)
         row = self._row(instrument, fx, facts, stats_repo.price_row(self._conn, symbol))
+        if watchlist is not None:
+            row = replace(row, note=self._note(watchlist, symbol))
         funds = facts.fundamentals_of(symbol)
         today = self.today(instrument)
         return InstrumentDetail(
@@ -209,6 +213,11 @@ class WatchlistService:
             basis=basis,
             yahoo_fundamentals=yahoo_facts.fundamentals(self._conn, symbol).get(symbol),
         )
+
+    def _note(self, watchlist: str, symbol: str) -> str:
+        list_id = watchlist_repo.watchlist_id(self._conn, watchlist)
+        items = watchlist_repo.items(self._conn, list_id) if list_id is not None else []
+        return next((str(item["note"]) for item in items if item["symbol"] == symbol), "")
 
     def _fx_notes(self, instrument: Instrument, fx: FxTable, today: dt.date) -> list[str]:
         """The rate each conversion of this instrument uses today, with its date and source."""

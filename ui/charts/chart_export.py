@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from services.files.atomic import write_atomically
@@ -22,9 +23,9 @@ def export_png(layout: pg.GraphicsLayoutWidget, path: Path) -> None:
     write_atomically(Path(path), render)
 
 
-def add_export_actions(owner: QWidget, plots: list[pg.PlotItem], name: Callable[[], str],
+def add_export_actions(owner: QWidget, add: Callable[[str], QAction], name: Callable[[], str],
                        png: Callable[[Path], None], csv: Callable[[Path], None]) -> None:
-    """Add the two export entries to each plot's right-click menu."""
+    """Add the two export entries to the chart's right-click menu (`add` puts one there)."""
     def ask(kind: str, suffix: str, action: Callable[[Path], None]) -> None:
         chosen, _ = QFileDialog.getSaveFileName(owner, f"Export {kind}", f"{name()}.{suffix}",
                                                 f"{kind} (*.{suffix})")
@@ -36,10 +37,5 @@ def add_export_actions(owner: QWidget, plots: list[pg.PlotItem], name: Callable[
             QMessageBox.warning(owner, "Export failed", f"{chosen}\n\n{error}\n\nNothing was "
                                 "written; an existing file there is unchanged.")
 
-    for plot in plots:
-        menu = plot.getViewBox().menu
-        menu.addSeparator()
-        menu.addAction("Export chart as PNG…").triggered.connect(
-            lambda: ask("PNG image", "png", png))
-        menu.addAction("Export data as CSV…").triggered.connect(
-            lambda: ask("CSV data", "csv", csv))
+    add("Export chart as PNG…").triggered.connect(lambda: ask("PNG image", "png", png))
+    add("Export data as CSV…").triggered.connect(lambda: ask("CSV data", "csv", csv))

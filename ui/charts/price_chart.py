@@ -1,9 +1,13 @@
 """Price chart of one symbol with volume and drawdown panes sharing its time axis.
 
-The axis is real time in Hong Kong time; the line breaks wherever the market was shut (lunch,
-nights, weekends) and between sparse reference points, so no flat line ever bridges a closure.
-Reference points are hollow circles on a dotted line; demo bars are dashed and the title says
-DEMO. A poll lands through `refresh()`, which keeps the trader's zoom.
+Daily ranges are drawn on real time in Hong Kong time, the line broken wherever the market was
+shut for long and between sparse reference points. Intraday ranges (1D, 5D) are drawn by bar
+index, so the lunch break and nights take no room, as in every trading app, with the previous
+close as a dashed line. Reference points are hollow circles on a dotted line; demo bars are
+dashed and the title says DEMO.
+
+A poll lands through `refresh()`: while the newest bar is in view the view moves with the new
+bars; once the trader has panned away it stays put, and "Back to live" brings it back.
 """
 
 from __future__ import annotations
@@ -12,38 +16,24 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QCheckBox,
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QToolButton,
     QWidget,
 )
 
-from services.charts.series import RANGES
 from services.charts.service import ChartService, PriceChartData
 from services.core import formatting as fmt
-from services.core.clock import daily_bar_ts, from_epoch
-from services.files.atomic import write_csv
-from services.market.history import SOURCE_CODES
+from services.core.clock import daily_bar_ts
+from ui.charts.axes import PriceAxis, SessionAxis, price_label
 from ui.charts.candles import MAX_VISIBLE, CandlestickItem
-from ui.charts.chart_base import ChartBase, file_stem
-from ui.charts.price_overlays import overlay_items
+from ui.charts.chart_base import DAILY_GAP_S, ChartBase, file_stem, set_title, with_gaps
+from ui.charts.crosshair import Crosshair
+from ui.charts.label_layout import Placed, spread_labels
+from ui.charts.price_controls import PriceControls
+from ui.charts.price_overlays import overlay_items, overlay_labels
+from ui.charts.price_readout import bar_time, drawdown_headline, readout_text, write_price_csv
 from ui.charts.theme import show_grid, with_alpha
-
-GAP_S = {"1m": 5 * 60, "1d": 6 * 24 * 3600}  # longer than this between bars: the market was shut
-SOURCE_NAMES = {code: name for name, code in SOURCE_CODES.items()}
-
-
-def with_gaps(x: np.ndarray, y: np.ndarray, gap: float) -> tuple[np.ndarray, np.ndarray]:
-    """Insert a NaN after every gap longer than `gap`, so connect='finite' breaks the line."""
-    if x.size < 2:
-        return x, y
-    cuts = np.flatnonzero(np.diff(x) > gap) + 1
-    return np.insert(x, cuts, np.nan), np.insert(y, cuts, np.nan)
+from ui.charts.volume_bars import VolumeBars
 
 
 class PriceChart(ChartBase):
@@ -54,42 +44,30 @@ class PriceChart(ChartBase):
         pg.setConfigOptions(antialias=False)
         super().__init__(["Price", "Volume", "From peak %"], parent, grid=False)
         self.price_plot, self.volume_plot, self.drawdown_plot = self.plots
+        self.time_axis = SessionAxis()
+        self.drawdown_plot.setAxisItems({"bottom": self.time_axis})
+        self.price_plot.setAxisItems({"left": PriceAxis("left")})
+        self.price_plot.setLabel("left", "Price")
+        self.price_plot.getAxis("left").setWidth(70)
+        self.drawdown_plot.setLimits(yMin=-100.0, yMax=100.0)  # a fall never exceeds 100 %
         self._service = service
         self._symbol: str | None = None
         self._range = "Max"
         self.data: PriceChartData | None = None
+        self.x = np.empty(0)  # each bar's x: its time, or its index on intraday ranges
         self.overlays: list[pg.GraphicsObject] = []
-
-        self.range_buttons: dict[str, QToolButton] = {}
-        group = QButtonGroup(self)
-        controls = QHBoxLayout()
-        for key in RANGES:
-            button = QToolButton(self)
-            button.setText(key)
-            button.setCheckable(True)
-            button.setObjectName(f"range_{key}")
-            group.addButton(button)
+        self.labels: list[Placed] = []
+        self.controls = PriceControls(self, self._range)
+        c = self.controls
+        self.range_buttons, self.mode, self.log_scale = c.range_buttons, c.mode, c.log_scale
+        self.grid, self.live_button, self.readout = c.grid, c.live_button, c.readout
+        for button in self.range_buttons.values():
             button.clicked.connect(self._range_clicked)
-            controls.addWidget(button)
-            self.range_buttons[key] = button
-        self.range_buttons[self._range].setChecked(True)
-        self.mode = QComboBox(self)
-        self.mode.addItems(["Line", "Candles"])
         self.mode.currentTextChanged.connect(self._redraw)
-        self.log_scale = QCheckBox("Log", self)
-        self.log_scale.toggled.connect(self._redraw)
-        self.grid = QCheckBox("Grid", self)
+        self.log_scale.toggled.connect(self._log_toggled)
         self.grid.toggled.connect(self._grid_toggled)
-        self.readout = QLabel(self)
-        self.readout.setObjectName("chart_readout")
-        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        controls.addSpacing(12)
-        controls.addWidget(self.mode)
-        controls.addWidget(self.log_scale)
-        controls.addWidget(self.grid)
-        controls.addSpacing(12)
-        controls.addWidget(self.readout, 1)
-        self.box.insertLayout(0, controls)
+        self.live_button.clicked.connect(self.back_to_live)
+        self.box.insertLayout(0, c)
         for row, stretch in enumerate((5, 1, 2)):
             self.graphics.ci.layout.setRowStretchFactor(row, stretch)
 
@@ -98,19 +76,22 @@ class PriceChart(ChartBase):
         self.reference_path = self.price_plot.plot(connect="finite")
         self.candles = CandlestickItem(self.theme.up, self.theme.down)
         self.price_plot.addItem(self.candles)
-        self.volume = self._curve(self.volume_plot)
+        self.volume = VolumeBars(self.theme.up, self.theme.down)
+        self.volume_plot.addItem(self.volume)
         self.drawdown = self._curve(self.drawdown_plot)
         self.reference_drawdown = self.drawdown_plot.plot(pen=None, symbol="o", symbolSize=7)
-        self.crosshair = pg.InfiniteLine(angle=90, movable=False)
-        self.price_plot.addItem(self.crosshair, ignoreBounds=True)
+        self.crosshair = Crosshair(self.graphics, self.plots, self._axis_value)
         self._mouse = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=60,
                                      slot=self._mouse_moved)
-        self.price_plot.sigXRangeChanged.connect(self._choose_line_or_candles)
+        self._relabel = QTimer(self, singleShot=True, interval=40)  # once the view settles
+        self._relabel.timeout.connect(self.lay_out_labels)
+        self.price_plot.sigXRangeChanged.connect(self._view_changed)
+        self.price_plot.sigYRangeChanged.connect(self._relabel.start)
+        self.price_plot.getViewBox().sigResized.connect(self._relabel.start)
         self.add_export(self._file_name, self.export_csv)
         self._hover_price: float | None = None
-        menu = self.price_plot.getViewBox().menu
-        menu.addSeparator()
-        menu.addAction("Alert when price crosses here…").triggered.connect(self._alert_here)
+        self.menu_action("Alert when price crosses here…").triggered.connect(self._alert_here)
+        self.menu_action("Show the whole range").triggered.connect(self.fit_view)
         self.apply_theme()
 
     @staticmethod
@@ -123,9 +104,19 @@ class PriceChart(ChartBase):
     def apply_theme(self) -> None:
         super().apply_theme()
         t = self.theme
-        self.crosshair.setPen(pg.mkPen(with_alpha(t.foreground, 90), width=1))
+        self.crosshair.apply_theme(t)
         self.candles.set_colors(t.up, t.down)
+        self.volume.set_colors(with_alpha(t.up, 170), with_alpha(t.down, 170))
         self._redraw()
+
+    @Slot()
+    def _log_toggled(self) -> None:
+        """Prices change scale: the same time span, the prices framed again."""
+        (x0, x1), _ = self.price_plot.viewRange()
+        self._redraw()
+        self.fit_view()
+        if self.x.size:
+            self.price_plot.setXRange(x0, x1, padding=0)
 
     @Slot(bool)
     def _grid_toggled(self, on: bool) -> None:
@@ -143,7 +134,7 @@ class PriceChart(ChartBase):
 
     @Slot()
     def refresh(self) -> None:
-        """New bars landed: redraw in place, keeping the trader's zoom and pan."""
+        """New bars landed: redraw in place, following them while the newest bar is in view."""
         self.reload(reset_view=False)
 
     @Slot()
@@ -158,11 +149,52 @@ class PriceChart(ChartBase):
         self.show_data(data, reset_view)
 
     def show_data(self, data: PriceChartData | None, reset_view: bool = True) -> None:
-        """Draw `data`; without reset_view the visible range stays where the trader left it."""
+        """Draw `data`; without reset_view the view keeps the bars it showed, moved along with
+        new ones when the newest bar was in view (the live edge)."""
+        old = self.data
+        (x0, x1), _ = self.price_plot.viewRange()
+        anchor = None  # the newest bar shown before, and the view around it
+        if not reset_view and old is not None and len(old.bars) and self.x.size:
+            anchor = (int(old.bars.ts[-1]), x0 - self.x[-1], x1 - self.x[-1], self.at_live_edge())
         self.data = data
         self._redraw()
-        if reset_view:
+        if reset_view or anchor is None or data is None or not len(data.bars):
+            self.readout.clear()  # it described a bar of the chart before
+            self.crosshair.hide()
             self.fit_view()
+            return
+        last_ts, left, right, live = anchor
+        base = self.x[-1] if live else self.x_of(last_ts)
+        self.price_plot.setXRange(base + left, base + right, padding=0)
+
+    def intraday(self) -> bool:
+        return self.data is not None and self.data.bars.interval == "1m"
+
+    def x_of(self, ts: float) -> float:
+        """A time's x on the chart (on intraday ranges: the index of the bar at that time)."""
+        if not self.intraday() or self.data is None:
+            return float(ts)
+        return float(np.searchsorted(self.data.bars.ts, ts))
+
+    def at_live_edge(self) -> bool:
+        """The newest bar is in view (the trader has not panned back in time)."""
+        if not self.x.size:
+            return True
+        (x0, x1), _ = self.price_plot.viewRange()
+        return x1 >= self.x[-1] and x0 <= self.x[-1]
+
+    @Slot()
+    def back_to_live(self) -> None:
+        (x0, x1), _ = self.price_plot.viewRange()
+        if self.x.size:
+            right = self.x[-1] + max((x1 - x0) * 0.02, 1.0 if self.intraday() else 3600.0)
+            self.price_plot.setXRange(right - (x1 - x0), right, padding=0)
+
+    @Slot()
+    def _view_changed(self) -> None:
+        self.live_button.setVisible(bool(self.x.size) and not self.at_live_edge())
+        self._choose_line_or_candles()
+        self._relabel.start()
 
     # -- drawing -----------------------------------------------------------------------------
     def _y(self, values: np.ndarray | float) -> np.ndarray | float:
@@ -176,81 +208,90 @@ class PriceChart(ChartBase):
     def _redraw(self) -> None:
         for item in self.overlays:
             self.price_plot.removeItem(item)
-        self.overlays = []
+        self.overlays, self.labels = [], []
         data, t = self.data, self.theme
-        log = self.log_scale.isChecked()
-        self.price_plot.setLogMode(y=log)
+        self.price_plot.setLogMode(y=self.log_scale.isChecked())
         if data is None or not len(data.bars):
-            for curve in (self.line, self.reference, self.reference_path, self.volume,
-                          self.drawdown, self.reference_drawdown):
+            self.x = np.empty(0)
+            for curve in (self.line, self.reference, self.reference_path, self.drawdown,
+                          self.reference_drawdown):
                 curve.setData([], [])
+            self.volume.set_data(*(np.empty(0),) * 4)
             self.candles.set_data(*(np.empty(0),) * 5)
-            self.price_plot.setTitle("No prices stored for this symbol yet")
+            self.time_axis.set_bars(None)
+            set_title(self.price_plot, "No prices stored for this symbol yet")
+            self.live_button.hide()
             return
         bars = data.bars
+        intraday = bars.interval == "1m"
+        self.x = np.arange(len(bars), dtype=float) if intraday else bars.ts.astype(float)
+        self.time_axis.set_bars(bars.ts if intraday else None, data.instrument.timezone)
         market = ~bars.of_source("reference")
-        gap = GAP_S[bars.interval]
-        x, y = with_gaps(bars.ts[market], bars.close[market], gap)
+        gap = np.inf if intraday else DAILY_GAP_S
+        xm = self.x[market]
+        x, y = with_gaps(xm, bars.close[market], gap)
         demo = data.has_demo
         color = t.demo if demo else t.line
-        self.line.setData(x, y, pen=pg.mkPen(color, width=1.6,
-                                             style=Qt.PenStyle.DashLine if demo else
-                                             Qt.PenStyle.SolidLine))
+        self.line.setData(x, y, pen=pg.mkPen(color, width=1.6, style=Qt.PenStyle.DashLine
+                                             if demo else Qt.PenStyle.SolidLine),
+                          symbol="o" if market.sum() == 1 else None, symbolSize=7,
+                          symbolBrush=color, symbolPen=color)  # one bar: a dot, not nothing
         ref = bars.of_source("reference")
         ref_y = np.where(np.isnan(bars.close[ref]), bars.high[ref], bars.close[ref])
-        self.reference.setData(bars.ts[ref], ref_y, symbolPen=pg.mkPen(t.reference, width=1.6),
+        self.reference.setData(self.x[ref], ref_y, symbolPen=pg.mkPen(t.reference, width=1.6),
                                symbolBrush=None)
-        self.reference_path.setData(bars.ts[ref], ref_y,
+        self.reference_path.setData(self.x[ref], ref_y,
                                     pen=pg.mkPen(with_alpha(t.reference, 120), width=1,
                                                  style=Qt.PenStyle.DotLine))
-        self.candles.set_data(bars.ts[market], *(np.asarray(self._y(a[market])) for a in
-                                                 (bars.open, bars.high, bars.low, bars.close)))
-        vx, vy = with_gaps(bars.ts[market], bars.volume[market], gap)
-        self.volume.setData(vx, vy, pen=pg.mkPen(t.volume))
-        dx, dy = with_gaps(bars.ts[market], data.drawdown[market] * 100.0, gap)
+        self.candles.set_data(xm, *(np.asarray(self._y(a[market])) for a in
+                                    (bars.open, bars.high, bars.low, bars.close)))
+        self.volume.set_data(xm, bars.volume[market], bars.open[market], bars.close[market])
+        dx, dy = with_gaps(xm, data.drawdown[market] * 100.0, gap)
         self.drawdown.setData(dx, dy, pen=pg.mkPen(t.drawdown))
-        self.reference_drawdown.setData(bars.ts[ref], data.drawdown[ref] * 100.0,
+        self.reference_drawdown.setData(self.x[ref], data.drawdown[ref] * 100.0,
                                         symbolPen=pg.mkPen(t.drawdown, width=1.4),
                                         symbolBrush=None)
-        self._draw_overlays(data)
+        for item in overlay_items(data, t, self._y, self._overlay_x):
+            self.price_plot.addItem(item, ignoreBounds=True)
+            self.overlays.append(item)
+        self.labels = overlay_labels(self.overlays)
         ins = data.instrument
-        title = (f"{ins.name} {ins.symbol} · {'1-minute' if bars.interval == '1m' else 'daily'}"
+        title = (f"{ins.name} {ins.symbol} · {'1-minute' if intraday else 'daily'}"
                  f" · {ins.currency}")
         if ref.any():
-            title += " · ○ reference points (sparse public prices, not exchange data)"
+            title += " · ○ reference points, not exchange data"
         if demo:
             title += " · <b>DEMO — simulated prices</b>"
-        self.price_plot.setTitle(title, color=t.foreground, size="10pt")
-        self.drawdown_plot.setTitle(self.drawdown_headline(), color=t.foreground, size="9pt")
-        self._choose_line_or_candles()
+        set_title(self.price_plot, title, color=t.foreground, size="10pt")
+        set_title(self.drawdown_plot, self.drawdown_headline(), color=t.foreground, size="8pt")
+        self._view_changed()
+
+    def _overlay_x(self, ts: int) -> float | None:
+        """Where a dated marker goes; None when its day is not on an intraday chart."""
+        if not self.intraday():
+            return float(ts)
+        assert self.data is not None
+        bars = self.data.bars
+        if not bars.ts[0] <= ts <= bars.ts[-1]:
+            return None
+        return self.x_of(ts)
+
+    @Slot()
+    def lay_out_labels(self) -> None:
+        spread_labels(self.labels)
 
     def drawdown_headline(self) -> str:
-        """Now, deepest (with dates), from the 52-week high, and the gain needed to recover."""
-        facts = self.data.drawdowns if self.data else None
-        if facts is None:
-            return ""
-        now = self.data.drawdown[~np.isnan(self.data.drawdown)] if self.data else np.empty(0)
-        current = f"now {fmt.percent(float(now[-1]))} · " if now.size else ""
-        return (f"{current}max {fmt.percent(facts.deepest)} (peak {facts.peak.isoformat()} → "
-                f"trough {facts.trough.isoformat()}) · from 52-week high "
-                f"{fmt.percent(facts.from_52w_high)} · needs {fmt.percent(facts.to_recover)} "
-                "to recover")
+        return drawdown_headline(self.data) if self.data else ""
 
-    def _add(self, item: pg.GraphicsObject) -> None:
-        self.price_plot.addItem(item, ignoreBounds=True)
-        self.overlays.append(item)
-
-    def _draw_overlays(self, data: PriceChartData) -> None:
-        for item in overlay_items(data, self.theme, self._y):
-            self._add(item)
-
+    @Slot()
     def fit_view(self) -> None:
         """Show the whole range, targets and the next lock-up included."""
         data = self.data
         if data is None or not len(data.bars):
             return
         bars = data.bars
-        x0, x1 = float(bars.ts[0]), float(bars.ts[-1])
+        x0, x1 = float(self.x[0]), float(self.x[-1])
+        levels: list[float] = []
         if bars.interval == "1d":
             if data.range_key != "Max":  # the whole window, however sparse the bars in it
                 x0 = min(x0, float(data.start))
@@ -258,14 +299,17 @@ class PriceChart(ChartBase):
                      for lock in data.lockups if lock.first_free_day >= data.today]
             if ahead:  # keep the next lock-up expiry in view
                 x1 = max(x1, min(ahead) + 5 * 86400)
-        levels = []  # daily views also frame the targets and the IPO price
-        if bars.interval == "1d":
+            # daily views also frame the targets and the IPO price
             levels = [t.price.amount for t in data.targets] + [data.instrument.offer_price or 0]
+        elif data.previous_close:
+            levels = [data.previous_close]
         prices = np.concatenate([bars.low, bars.high, bars.close, levels])
         prices = prices[np.isfinite(prices) & (prices > 0)]
         y0, y1 = float(prices.min()), float(prices.max())
-        pad = (x1 - x0) * 0.02 or 3600
-        self.price_plot.setXRange(x0 - pad, x1 + pad, padding=0)
+        pad = (x1 - x0) * 0.02 or (3.0 if self.intraday() else 3 * 86400)
+        # intraday: room on the left for the session's date under its first bar
+        left = max(pad, (x1 - x0) * 0.06) if self.intraday() else pad
+        self.price_plot.setXRange(x0 - left, x1 + pad, padding=0)
         self.price_plot.setYRange(float(self._y(y0 * 0.95)), float(self._y(y1 * 1.05)),
                                   padding=0)
         self.volume_plot.enableAutoRange(y=True)
@@ -280,44 +324,39 @@ class PriceChart(ChartBase):
         self.candles.setVisible(candles)
         self.line.setVisible(not candles)
 
-    # -- readout -----------------------------------------------------------------------------
+    # -- crosshair and readout ---------------------------------------------------------------
     def bar_at(self, x: float) -> int | None:
-        data = self.data
-        if data is None or not len(data.bars):
+        if not self.x.size:
             return None
-        i = int(np.clip(np.searchsorted(data.bars.ts, x), 0, len(data.bars) - 1))
-        if i > 0 and abs(data.bars.ts[i - 1] - x) < abs(data.bars.ts[i] - x):
+        i = int(np.clip(np.searchsorted(self.x, x), 0, self.x.size - 1))
+        if i > 0 and abs(self.x[i - 1] - x) < abs(self.x[i] - x):
             i -= 1
         return i
 
-    def readout_text(self, i: int) -> str:
-        assert self.data is not None
-        b, ins = self.data.bars, self.data.instrument
-        ts = int(b.ts[i])
-        when = from_epoch(ts, ins.timezone)
-        stamp = when.date().isoformat() if b.interval == "1d" else when.strftime(
-            "%Y-%m-%d %H:%M %Z")
-
-        def num(a: np.ndarray) -> str:
-            return "—" if np.isnan(a[i]) else f"{a[i]:,.2f}"
-
-        volume = "—" if np.isnan(b.volume[i]) else f"{int(b.volume[i]):,}"
-        dd = self.data.drawdown[i]
-        return (f"{stamp} · O {num(b.open)} H {num(b.high)} L {num(b.low)} C {num(b.close)} · "
-                f"Vol {volume} · from peak {fmt.percent(None if np.isnan(dd) else float(dd))} · "
-                f"{SOURCE_NAMES[int(b.source[i])]}")
+    def _axis_value(self, plot: pg.PlotItem, y: float) -> str:
+        if plot is self.price_plot:
+            return price_label(10 ** y if self.log_scale.isChecked() else y)
+        if plot is self.volume_plot:
+            return f"{max(y, 0):,.0f}"
+        return fmt.percent(y / 100.0)
 
     def _mouse_moved(self, event: tuple) -> None:
         position = event[0]
-        if not self.price_plot.sceneBoundingRect().contains(position):
-            return
-        point = self.price_plot.getViewBox().mapSceneToView(position)
-        self._hover_price = float(10 ** point.y() if self.log_scale.isChecked() else point.y())
+        view = self.price_plot.getViewBox()
+        point = view.mapSceneToView(position)
         i = self.bar_at(point.x())
         if i is None or self.data is None:
+            self.crosshair.hide()
             return
-        self.crosshair.setPos(float(self.data.bars.ts[i]))
+        if self.price_plot.sceneBoundingRect().contains(position):
+            self._hover_price = float(10 ** point.y() if self.log_scale.isChecked()
+                                      else point.y())
+        self.crosshair.show_at(position, float(self.x[i]), bar_time(self.data, i))
         self.readout.setText(self.readout_text(i))
+
+    def readout_text(self, i: int) -> str:
+        assert self.data is not None
+        return readout_text(self.data, i)
 
     @Slot()
     def _alert_here(self) -> None:
@@ -329,17 +368,6 @@ class PriceChart(ChartBase):
         return file_stem(self._symbol, self._range, bool(self.data and self.data.has_demo))
 
     def export_csv(self, path: Path) -> None:
-        """The bars on the chart with their drawdown, times in the exchange's zone."""
         if self.data is None:
             raise OSError("no chart to export")
-        b, tz = self.data.bars, self.data.instrument.timezone
-
-        def cell(a: np.ndarray, i: int) -> float | str:
-            return "" if np.isnan(a[i]) else float(a[i])
-
-        rows = ([from_epoch(int(b.ts[i]), tz).isoformat(), int(b.ts[i]), cell(b.open, i),
-                 cell(b.high, i), cell(b.low, i), cell(b.close, i), cell(b.volume, i),
-                 SOURCE_NAMES[int(b.source[i])], b.currency, cell(self.data.drawdown, i)]
-                for i in range(len(b)))
-        write_csv(path, ["time", "ts_utc", "open", "high", "low", "close", "volume", "source",
-                         "currency", "drawdown"], rows)
+        write_price_csv(self.data, path)

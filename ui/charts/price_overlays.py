@@ -1,5 +1,6 @@
 """What the price chart draws over the prices: analyst targets (older ones fainter), the IPO
-price, alert thresholds, P/S band price ranges, lock-up expiries and the listing date."""
+price, alert thresholds, the previous close (intraday), P/S band price ranges, lock-up expiries
+and the listing date."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from services.charts.service import PriceChartData
 from services.core import formatting as fmt
 from services.core.clock import daily_bar_ts
 from services.core.models import Lockup, Money
+from ui.charts.label_layout import Placed, placed
 from ui.charts.theme import ChartTheme, with_alpha
 
 YTransform = Callable[[float], float]  # price -> view coordinate (log10 on a log scale)
+XTransform = Callable[[int], "float | None"]  # time -> x on the chart; None: not on it
 
 
 def _hline(y: YTransform, value: float, color: object, label: str, position: float,
@@ -26,7 +29,7 @@ def _hline(y: YTransform, value: float, color: object, label: str, position: flo
                                       "anchors": [(0, 1), (0, 1)]})
 
 
-def _vline(at: int, color: object, label: str, position: float, anchor: tuple[int, int],
+def _vline(at: float, color: object, label: str, position: float, anchor: tuple[int, int],
            style: Qt.PenStyle) -> pg.InfiniteLine:
     return pg.InfiniteLine(pos=at, angle=90, movable=False,
                            pen=pg.mkPen(color, width=1.2, style=style), label=label,
@@ -34,7 +37,19 @@ def _vline(at: int, color: object, label: str, position: float, anchor: tuple[in
                                       "anchors": [anchor, anchor]})
 
 
-def overlay_items(data: PriceChartData, t: ChartTheme, y: YTransform) -> list[pg.GraphicsObject]:
+def overlay_labels(items: list[pg.GraphicsObject]) -> list[Placed]:
+    """Every label of `items`, with the place it was given (its preferred place)."""
+    labels: list[pg.InfLineLabel] = []
+    for item in items:
+        if isinstance(item, pg.InfiniteLine) and item.label is not None:
+            labels.append(item.label)
+        elif isinstance(item, pg.LinearRegionItem):
+            labels += [c for c in item.lines[1].childItems() if isinstance(c, pg.InfLineLabel)]
+    return [placed(label) for label in labels]
+
+
+def overlay_items(data: PriceChartData, t: ChartTheme, y: YTransform,
+                  x: XTransform) -> list[pg.GraphicsObject]:
     ins = data.instrument
     items: list[pg.GraphicsObject] = []
     targets = sorted(data.targets, key=lambda target: target.date)
@@ -54,6 +69,9 @@ def overlay_items(data: PriceChartData, t: ChartTheme, y: YTransform) -> list[pg
                             Qt.PenStyle.DotLine))
     items += [_hline(y, level, t.alert, f"alert {level:,.2f}", 0.75, Qt.PenStyle.DashDotLine)
               for level in data.alert_levels]
+    if data.previous_close and data.bars.interval == "1m":
+        items.append(_hline(y, data.previous_close, with_alpha(t.foreground, 150),
+                            f"prev close {data.previous_close:,.2f}", 0.9, Qt.PenStyle.DashLine))
     for i, band in enumerate(data.band_prices):
         region = pg.LinearRegionItem(values=(y(band.low.amount), y(band.high.amount)),
                                      orientation="horizontal", movable=False,
@@ -70,18 +88,21 @@ def overlay_items(data: PriceChartData, t: ChartTheme, y: YTransform) -> list[pg
     for lock in data.lockups:  # lock-ups sharing a first trading day get one merged marker
         by_day.setdefault(lock.free_to_trade, []).append(lock)
     for i, (day, locks) in enumerate(sorted(by_day.items())):
+        at = x(daily_bar_ts(day, ins.timezone))
+        if at is None:
+            continue
         days = (day - data.today).days
         exact = all(lock.date_exact for lock in locks)
         holders = "; ".join(lock.holders for lock in locks)
-        items.append(_vline(daily_bar_ts(day, ins.timezone),
-                            t.lockup_past if days < 0 else t.lockup_next,
+        items.append(_vline(at, t.lockup_past if days < 0 else t.lockup_next,
                             f"lock-up {'' if exact else '≥ '}{day.isoformat()} "
                             f"({fmt.days_label(days, at_least=not exact)}): "
                             f"{holders}", 0.95 - 0.07 * (i % 4),
                             (1, 0) if days >= 0 else (0, 0),  # upcoming: left of the line
                             Qt.PenStyle.DashLine))
-    if ins.listing_date:
-        items.append(_vline(daily_bar_ts(ins.listing_date, ins.timezone), t.listing,
+    listed = x(daily_bar_ts(ins.listing_date, ins.timezone)) if ins.listing_date else None
+    if ins.listing_date and listed is not None:
+        items.append(_vline(listed, t.listing,
                             f"listed {ins.listing_date.isoformat()}", 0.6, (0, 0),
                             Qt.PenStyle.SolidLine))
     return items

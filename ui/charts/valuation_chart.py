@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from services.charts import valuation_table
@@ -15,7 +15,8 @@ from services.charts.service import ChartService, ValuationChartData
 from services.charts.valuation_text import BANDS_CAVEAT, summary_lines
 from services.core.valuation import BASES
 from services.files.atomic import write_csv
-from ui.charts.chart_base import ChartBase, file_stem
+from ui.charts.chart_base import DAILY_GAP_S, ChartBase, file_stem, set_title, with_gaps
+from ui.charts.label_layout import Placed, placed, spread_labels
 from ui.charts.theme import with_alpha
 
 CURRENCIES = ("HKD", "USD", "CNY")
@@ -47,6 +48,8 @@ class ValuationChart(ChartBase):
         self.ps_plot.getAxis("left").setTicks([[(float(np.log10(v)), f"{v:,}x") for v in PS_TICKS]])
         self.cap_curve = self.cap_plot.plot(connect="finite")
         self.ps_curve = self.ps_plot.plot(connect="finite")
+        self.ps_points = self.ps_plot.plot(pen=None)
+        self.cap_reference = self.cap_plot.plot(symbol="o", symbolSize=7)
         # where an input is uncertain (a placeholder FX rate), the P/S is drawn as a range
         self.ps_low = self.ps_plot.plot(connect="finite")
         self.ps_high = self.ps_plot.plot(connect="finite")
@@ -60,6 +63,12 @@ class ValuationChart(ChartBase):
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.box.addWidget(self.summary)
+        self.labels: list[Placed] = []
+        self._relabel = QTimer(self, singleShot=True, interval=40)  # once the view settles
+        self._relabel.timeout.connect(lambda: spread_labels(self.labels))
+        for plot in self.plots:
+            plot.sigRangeChanged.connect(self._relabel.start)
+            plot.getViewBox().sigResized.connect(self._relabel.start)
         self.add_export(self._file_name, self.export_csv)
 
     def apply_theme(self) -> None:
@@ -88,21 +97,38 @@ class ValuationChart(ChartBase):
         s = data.series
         known = ~np.isnan(s.market_cap)
         color = t.demo if data.has_demo else t.line
-        self.cap_curve.setData(s.ts[known], s.market_cap[known] / 1e9,
-                               pen=pg.mkPen(color, width=1.6), symbol="o", symbolSize=5,
-                               symbolBrush=color)
+        reference = np.array([p is not None and p.price.source == "reference"
+                              for p in s.points], dtype=bool)
+        market = known & ~reference
+        x, y = with_gaps(s.ts[market].astype(float), s.market_cap[market] / 1e9, DAILY_GAP_S)
+        self.cap_curve.setData(x, y, pen=pg.mkPen(color, width=1.6),
+                               symbol="o" if market.sum() == 1 else None, symbolSize=5,
+                               symbolBrush=color)  # a single day: a dot, not nothing
+        hollow = {"symbolPen": pg.mkPen(t.reference, width=1.4), "symbolBrush": None}
+        self.cap_reference.setData(s.ts[known & reference],
+                                   s.market_cap[known & reference] / 1e9,
+                                   pen=pg.mkPen(with_alpha(t.reference, 120),
+                                                style=Qt.PenStyle.DotLine), **hollow)
         self.cap_plot.setLabel("left", f"Market cap ({s.currency} bn)")
         has_ps = ~np.isnan(s.price_to_sales)
         bounded = np.array([p is not None and p.ps is not None and p.ps.bound != "exact"
                             for p in s.points], dtype=bool)
-        self.ps_curve.setData(s.ts[has_ps], s.price_to_sales[has_ps],
-                              pen=pg.mkPen(color, width=1.6),
-                              symbol=["t" if b else "o" for b in bounded[has_ps]],
-                              symbolSize=6, symbolBrush=color)
+        # a bound (ARR "> US$150m") is a ▽ at every day; a reference day a hollow circle
+        shown = has_ps & (bounded | reference | (market.sum() == 1))
+        x, y = with_gaps(s.ts[has_ps & market].astype(float), s.price_to_sales[has_ps & market],
+                         DAILY_GAP_S)
+        self.ps_curve.setData(x, y, pen=pg.mkPen(color, width=1.6))
+        self.ps_points.setData(
+            s.ts[shown], s.price_to_sales[shown], pen=None,
+            symbol=["t" if b else "o" for b in bounded[shown]], symbolSize=7,
+            symbolBrush=[None if r else color for r in reference[shown]],
+            symbolPen=[pg.mkPen(t.reference if r else color, width=1.4)
+                       for r in reference[shown]])
         ranged = has_ps & (s.ps_high - s.ps_low > 1e-9 * s.price_to_sales)
         dotted = pg.mkPen(with_alpha(color, 150), width=1, style=Qt.PenStyle.DotLine)
         for curve, values in ((self.ps_low, s.ps_low), (self.ps_high, s.ps_high)):
-            curve.setData(s.ts[ranged], values[ranged], pen=dotted)
+            curve.setData(*with_gaps(s.ts[ranged].astype(float), values[ranged], DAILY_GAP_S),
+                          pen=dotted)
         for i, band in enumerate(sorted(data.bands, key=lambda b: b.ps_low)):
             region = pg.LinearRegionItem(values=(np.log10(band.ps_low), np.log10(band.ps_high)),
                                          orientation="horizontal", movable=False,
@@ -123,11 +149,15 @@ class ValuationChart(ChartBase):
                                    labelOpts={"position": 0.9, "color": t.lockup_past})
             self.cap_plot.addItem(line, ignoreBounds=True)
             self.overlays.append((self.cap_plot, line))
+        self.labels = [placed(label) for label in self.band_labels] + [
+            placed(item.label) for plot, item in self.overlays
+            if isinstance(item, pg.InfiniteLine) and item.label is not None]
+        self._relabel.start()
         self.summary.setText(self.summary_html())
         title = f"{data.instrument.name} {data.instrument.symbol} · valuation"
         if data.has_demo:
             title += " · <b>DEMO — simulated prices</b>"
-        self.cap_plot.setTitle(title, color=t.foreground, size="10pt")
+        set_title(self.cap_plot, title, color=t.foreground, size="10pt")
 
     def summary_html(self) -> str:
         """Where the P/S stands on the chosen basis, what each band and each analyst target

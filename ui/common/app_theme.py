@@ -13,7 +13,13 @@ DARK_ROLES = {
     QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#161b22",
     QPalette.ColorRole.ToolTipText: "#e6edf3", QPalette.ColorRole.PlaceholderText: "#8b949e",
     QPalette.ColorRole.Link: "#58a6ff",
+    # Fusion draws bevels, checked buttons and frames from these; the light defaults glare
+    QPalette.ColorRole.Light: "#484f58", QPalette.ColorRole.Midlight: "#30363d",
+    QPalette.ColorRole.Mid: "#21262d", QPalette.ColorRole.Dark: "#0d1117",
+    QPalette.ColorRole.Shadow: "#010409",
 }
+DISABLED_ROLES = (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText,
+                  QPalette.ColorRole.WindowText)
 
 
 def apply_theme(app: QApplication, dark: bool) -> None:
@@ -22,4 +28,6 @@ def apply_theme(app: QApplication, dark: bool) -> None:
     if dark:
         for role, color in DARK_ROLES.items():
             palette.setColor(role, QColor(color))
+        for role in DISABLED_ROLES:  # greyed, still legible
+            palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6e7681"))
     app.setPalette(palette)

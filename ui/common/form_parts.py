@@ -14,8 +14,26 @@ ERROR_STYLE = "color: #cf222e;"
 WARNING_STYLE = "color: #9a6700;"
 
 
+class MessageLabel(QLabel):
+    """A wrapped message that makes its window taller when it needs the room: a dialog sized
+    before the message arrived would otherwise clip it."""
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        window = self.window()
+        layout = window.layout()
+        if window is self or layout is None:
+            return
+        layout.activate()
+        width = window.width()
+        needed = (layout.totalHeightForWidth(width) if layout.hasHeightForWidth()
+                  else layout.totalSizeHint().height())
+        if needed > window.height():
+            window.resize(width, needed)
+
+
 def message_label(parent: QWidget, name: str, style: str = ERROR_STYLE) -> QLabel:
-    label = QLabel(parent)
+    label = MessageLabel(parent)
     label.setObjectName(name)
     label.setStyleSheet(style)
     label.setWordWrap(True)

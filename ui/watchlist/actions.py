@@ -12,13 +12,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QMenu,
     QWidget,
 )
 
 from services.watchlists.editing import Checked, WatchlistEditor
+from ui.common.form_parts import MessageLabel
 from ui.common.prompts import ask_choice, ask_text, confirm, warn
 from ui.common.workers import Background
 
@@ -37,7 +37,7 @@ class AddSymbolDialog(QDialog):
         self.symbol = QLineEdit(self)
         self.symbol.setPlaceholderText("2513, 0100.HK, HKEX:100, AAPL, 7203.T …")
         self.note = QLineEdit(self)
-        self.status = QLabel(self)
+        self.status = MessageLabel(self)
         self.status.setObjectName("add_status")
         self.status.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

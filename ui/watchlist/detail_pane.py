@@ -118,6 +118,8 @@ def detail_html(detail: InstrumentDetail) -> str:
     parts.append(f"<div>{' · '.join(facts)} {_conf(ins.provenance)}</div>")
     if ins.notes:
         parts.append(f"<div class='muted'>{escape(ins.notes)}</div>")
+    if row.note:
+        parts.append(f"<div><b>Your note:</b> {escape(row.note)}</div>")
 
     if row.last is not None:
         line = (f"<b>{fmt.money(row.last.money)}</b> ({fmt.price_time(row.last, tz)}, "

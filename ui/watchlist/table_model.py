@@ -36,8 +36,11 @@ class WatchlistTableModel(ListTableModel[WatchlistRow]):
             return key
         if role == SYMBOL_ROLE:
             return row.symbol
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return spec.tooltip(row) or None
+        if role == Qt.ItemDataRole.ToolTipRole:  # the trader's note on every cell of its row
+            tip = spec.tooltip(row)
+            if row.note and index.column() != Column.NOTE:
+                tip = f"{tip}\n\nNote: {row.note}" if tip else f"Note: {row.note}"
+            return tip or None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(_RIGHT if spec.numeric else _LEFT)
         if role == Qt.ItemDataRole.ForegroundRole and spec.signed:

@@ -1,7 +1,9 @@
 """The watchlist table and the selector of which list it shows.
 
 The table sorts by value (not by the formatted text) and keeps one row selected; the selected
-symbol and the chosen list are remembered for the next start.
+symbol and the chosen list are remembered for the next start. It shows a few columns by default
+so it fits a narrow column beside the chart; the header's right-click menu (also View › Columns)
+shows or hides the others, and the choice is saved with the header's layout.
 """
 
 from __future__ import annotations
@@ -17,8 +19,17 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QTableView, QWidget
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QMenu,
+    QTableView,
+    QWidget,
+)
 
+from services.watchlists.columns import COLUMNS, DEFAULT_VISIBLE, Column
 from services.watchlists.service import WatchlistRow
 from ui.common import settings as cfg
 from ui.watchlist.table_model import SORT_ROLE, SYMBOL_ROLE, WatchlistTableModel
@@ -45,15 +56,24 @@ class WatchlistView(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setAlternatingRowColors(True)
+        self.setWordWrap(False)  # one line a row: a long note is elided, read in its tooltip
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
         header.setSectionsMovable(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        for column in Column:
+            header.setSectionHidden(column, column not in DEFAULT_VISIBLE)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        self.columns_menu = QMenu("&Columns", self)
+        self.columns_menu.aboutToShow.connect(self._fill_columns_menu)
         self.selectionModel().selectionChanged.connect(self._selection_changed)
 
         self.selector = QComboBox(self)  # lives in the window's toolbar
         self.selector.setObjectName("watchlist_box")
+        # wide enough for the longest list name, never eliding it
+        self.selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self._fill_selector(cfg.ACTIVE_WATCHLIST.get(store))
         self.selector.currentTextChanged.connect(self._list_chosen)
 
@@ -80,6 +100,33 @@ class WatchlistView(QTableView):
         if self._fit_columns:  # once; after that the widths are the trader's
             self._fit_columns = False
             self.resizeColumnsToContents()
+            # a note is read whole in its tooltip: its column takes what room is left
+            self.setColumnWidth(Column.NOTE, self.horizontalHeader().sectionSizeHint(Column.NOTE))
+
+    @Slot()
+    def _fill_columns_menu(self) -> None:
+        self.columns_menu.clear()
+        header = self.horizontalHeader()
+        for column in Column:
+            action = QAction(COLUMNS[column].header, self.columns_menu)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.setEnabled(column != Column.SYMBOL)  # a row always says what it is
+            action.toggled.connect(lambda on, c=column: self.show_column(c, on))
+            self.columns_menu.addAction(action)
+
+    def _header_menu(self, position: object) -> None:
+        self.columns_menu.popup(self.horizontalHeader().mapToGlobal(position))
+
+    def show_column(self, column: Column, on: bool) -> None:
+        header = self.horizontalHeader()
+        header.setSectionHidden(column, not on)
+        if on and header.sectionSize(column) < header.sectionSizeHint(column):
+            self.resizeColumnToContents(column)
+
+    def visible_columns(self) -> list[Column]:
+        header = self.horizontalHeader()
+        return [c for c in Column if not header.isSectionHidden(c)]
 
     def restore_header(self, state: QByteArray) -> None:
         """The trader's column order and widths, instead of fitting them to the first rows."""

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QWidget
 from services.app.poll_cycle import CycleOutcome
 from services.core.clock import Clock
 from services.market.calendar import MarketClock
-from services.watchlists.service import WatchlistRow, WatchlistService
+from services.watchlists.service import InstrumentDetail, WatchlistRow, WatchlistService
 from ui.charts.tabs import ChartTabs
 from ui.portfolio.pane import PortfolioPane
 from ui.watchlist.view import WatchlistView
@@ -109,17 +109,21 @@ class FeedRefresh(QObject):
         rows = self.update_table()
         symbol = self._table.selected_symbol()
         if symbol:
-            self._tabs.detail.show_detail(self._service.detail(symbol))
+            self._tabs.detail.show_detail(self._detail(symbol))
         self._tabs.set_symbols([row.symbol for row in rows])
         self._tabs.refresh()
         self._portfolio.data_changed()
         self.data_loaded.emit()
 
+    def _detail(self, symbol: str) -> InstrumentDetail:
+        """The symbol's details with its note in the list shown."""
+        return self._service.detail(symbol, watchlist=self._table.current_watchlist())
+
     @Slot(object)
     def show_symbol(self, symbol: str | None) -> None:
         """Another row was selected: its details, and its charts from the start of their
         range."""
-        self._tabs.detail.show_detail(self._service.detail(symbol) if symbol else None)
+        self._tabs.detail.show_detail(self._detail(symbol) if symbol else None)
         self._tabs.set_symbol(symbol)
 
     @Slot(object)

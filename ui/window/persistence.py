@@ -1,5 +1,5 @@
 """The window opens as the trader left it: size and place, toolbars, the split between table and
-tabs, and the watchlist's column order and widths.
+tabs, and the watchlist's column order, widths and which columns are shown.
 
 A column layout is stored with the columns it describes; one saved by a version with other
 columns is ignored, so it cannot scramble the new ones.
@@ -7,7 +7,7 @@ columns is ignored, so it cannot scramble the new ones.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
 from services.watchlists.columns import COLUMNS, Column
@@ -29,7 +29,11 @@ def restore_window(window: QMainWindow, splitter: QSplitter, table: WatchlistVie
     else:
         window.restoreGeometry(geometry)
     window.restoreState(cfg.WINDOW_STATE.get(store))
+    sizes = splitter.sizes()
     splitter.restoreState(cfg.SPLITTER.get(store))
+    if splitter.orientation() != Qt.Orientation.Horizontal:  # saved by the stacked layout
+        splitter.setOrientation(Qt.Orientation.Horizontal)
+        splitter.setSizes(sizes)
     if cfg.WATCHLIST_COLUMNS.get(store) == column_signature():
         table.restore_header(cfg.WATCHLIST_HEADER.get(store))
 

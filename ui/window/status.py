@@ -8,16 +8,19 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSizePolicy, QVBoxLayout, QWidget
 
 from services.market.feed_status import describe_outcome, feed_summary
 from services.market.poller import PollOutcome
 from services.watchlists.service import WatchlistRow
 from services.watchlists.status import feed_banner, price_status
 
-BANNER_STYLE = {
-    "offline": "background:#fff1c2; color:#5c3c00; border:1px solid #d4a72c;",
-    "demo": "background:#ddf4ff; color:#0a3069; border:1px solid #54aeff;",
+BANNER_STYLE = {  # (light, dark): strong contrast on either palette
+    "offline": ("background:#fff1c2; color:#5c3c00; border:1px solid #d4a72c;",
+                "background:#3b2e00; color:#f2cc60; border:1px solid #9e6a03;"),
+    "demo": ("background:#ddf4ff; color:#0a3069; border:1px solid #54aeff;",
+             "background:#0c2d6b; color:#cae8ff; border:1px solid #388bfd;"),
 }
 DEMO_TEXT = ("DEMO — simulated prices on a fast clock, in a separate database. Nothing here is "
              "a real quote.")
@@ -31,10 +34,12 @@ class FeedStatus(QObject):
         super().__init__(window)
         self._window = window
         self._demo = demo
+        self._kind = "demo"
         self.banner = QLabel(window)
         self.banner.setObjectName("feed_banner")
         self.banner.setWordWrap(True)
         self.banner.setContentsMargins(8, 6, 8, 6)
+        self.banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.banner.hide()
         self.status_label = QLabel(window)
         self.status_label.setObjectName("price_status")
@@ -52,13 +57,20 @@ class FeedStatus(QObject):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
-        layout.addWidget(content)
+        layout.addWidget(content, 1)  # the banner keeps its text's height, the rest is content
         return central
 
     def show_banner(self, kind: str, text: str) -> None:
-        self.banner.setStyleSheet(f"QLabel#feed_banner {{ {BANNER_STYLE[kind]} }}")
+        self._kind = kind
         self.banner.setText(text)
+        self.restyle()
         self.banner.show()
+
+    def restyle(self) -> None:
+        """The banner's colours for the application's palette (light or dark)."""
+        dark = QApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        style = BANNER_STYLE[self._kind][dark]
+        self.banner.setStyleSheet(f"QLabel#feed_banner {{ {style} }}")
 
     def show_prices(self, rows: list[WatchlistRow], now: dt.datetime,
                     last_poll: PollOutcome | None) -> None:

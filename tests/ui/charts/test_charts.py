@@ -162,8 +162,10 @@ def test_range_buttons_set_the_view(window: MainWindow, seeded: sqlite3.Connecti
     assert month_ago - 3 * 86400 < x0 < month_ago + 3 * 86400
     chart.range_buttons["1D"].click()
     assert chart.data.bars.interval == "1m"
-    (x0, x1), _ = chart.price_plot.viewRange()
-    assert epoch(hkt(2026, 11, 23, 9, 0)) < x0 and x1 < epoch(hkt(2026, 11, 23, 11, 0))
+    (x0, x1), _ = chart.price_plot.viewRange()  # intraday: x is the bar's index
+    assert x0 < 0 and x1 > len(chart.data.bars) - 1  # every bar of the session is in view
+    assert epoch(hkt(2026, 11, 23, 9, 0)) < chart.data.bars.ts[0]
+    assert chart.data.bars.ts[-1] < epoch(hkt(2026, 11, 23, 11, 0))
     chart.range_buttons["5D"].click()
     sessions = {dt.datetime.fromtimestamp(t, dt.UTC).date() for t in chart.data.bars.ts}
     assert len(sessions) == 5
@@ -192,8 +194,8 @@ def test_readout_log_scale_candles_and_in_place_refresh(
     chart.mode.setCurrentText("Candles")
     assert chart.candles.isVisible() and not chart.line.isVisible()
 
-    chart.price_plot.setXRange(epoch(hkt(2026, 11, 23, 9, 40)), epoch(hkt(2026, 11, 23, 10, 0)),
-                               padding=0)
+    chart.price_plot.setXRange(chart.x_of(epoch(hkt(2026, 11, 23, 9, 40))),
+                               chart.x_of(epoch(hkt(2026, 11, 23, 10, 0))), padding=0)
     before = chart.price_plot.viewRange()[0]
     count = len(chart.data.bars)
     clock.advance(5 * 60)
