@@ -54,14 +54,14 @@ def test_table_sorts_by_value_not_text(qtbot, db_path: Path, isolated_home: AppP
 def test_window_state_and_selection_persist(qtbot, db_path: Path, isolated_home: AppPaths,
                                             clock: FixedClock) -> None:
     window = open_window(qtbot, db_path, isolated_home, clock)
-    window.resize(901, 603)
+    window.resize(751, 503)
     window.table.horizontalHeader().resizeSection(Column.NAME, 222)
     window.select_symbol("0100.HK")
     window.close()
     assert isolated_home.settings_file.exists()
 
     again = open_window(qtbot, db_path, isolated_home, clock)
-    assert (again.size().width(), again.size().height()) == (901, 603)
+    assert (again.size().width(), again.size().height()) == (751, 503)
     assert again.table.horizontalHeader().sectionSize(Column.NAME) == 222
     assert again.selected_symbol() == "0100.HK"
 
