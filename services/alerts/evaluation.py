@@ -211,11 +211,11 @@ class AlertEvaluator:
         elif rule.kind in (RuleKind.PRICE_ABOVE, RuleKind.PRICE_BELOW, RuleKind.PRICE_CROSS,
                            RuleKind.TARGET):
             verb = "reached" if fire.direction > 0 else "fell to"
-            what = f"{verb} {fmt.money(Money(fire.value, currency))} at {when}"
+            what = f"{verb} {fmt.price_money(Money(fire.value, currency))} at {when}"
         else:
             what = f"{rule.kind} at {fire.value:,.2f} at {when}"
         closed = fire.ts < self._started_at and rule.kind in PRICE_DRIVEN
-        message = f"{rule.symbol} {what} — {rule.describe(currency)}"
+        message = f"{rule.symbol} {what} — {rule.describe(currency, with_symbol=False)}"
         if rule.note:
             message += f" ({rule.note})"
         if closed:
