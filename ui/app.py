@@ -84,6 +84,7 @@ def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: boo
     workspace = Workspace.open(db_path, clock, market, demo, verify)
     store = open_settings(paths.settings_file)
     apply_theme(app, cfg.DARK_THEME.get(store))
+    minimised = minimised or cfg.START_MINIMISED.get(store)
     window = MainWindow(workspace, store, demo)
     window.destroyed.connect(workspace.conn.close)
     if minimised:

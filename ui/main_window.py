@@ -23,6 +23,7 @@ from ui.window.commands import Commands
 from ui.window.desktop import Desktop
 from ui.window.feed import FeedRefresh
 from ui.window.persistence import restore_window, save_window
+from ui.window.settings_dialog import Choices, SettingsDialog
 from ui.window.status import FeedStatus
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self.reference_action.triggered.connect(self.open_reference_data)
         commands.record.triggered.connect(self.record_transaction)
         commands.webhook_changed.connect(self._webhook_changed)
+        commands.settings.triggered.connect(self.open_settings)
         self.table.list_chosen.connect(self.refresh)
         self.table.symbol_selected.connect(self.feed.show_symbol)
         self.watchlist_actions.lists_changed.connect(self.table.reload_lists)
@@ -105,6 +107,7 @@ class MainWindow(QMainWindow):
         self.alert_rules.rules_changed.connect(self.tabs.refresh)  # threshold lines
         self.tabs.alert_requested.connect(self.alert_rules.new_rule)
         self.alert_log.unread_changed.connect(self._unread_changed)
+        self.alert_log.open_requested.connect(self.go_to_symbol)
         self._unread_changed(self.alert_log.model.unread())
 
         restore_window(self, self._splitter, self.table, store)
@@ -129,6 +132,28 @@ class MainWindow(QMainWindow):
     def _webhook_changed(self, url: str) -> None:
         if self.dispatcher is not None:
             self.dispatcher.set_webhook(url)
+
+    @Slot()
+    def open_settings(self) -> SettingsDialog:
+        login = self.commands.login.action
+        dialog = SettingsDialog(self._store, self.workspace.portfolio.base_currencies(),
+                                login.isEnabled(), login.isChecked(), self.workspace.demo, self)
+        dialog.saved.connect(self._settings_saved)
+        dialog.open()
+        return dialog
+
+    @Slot(object)
+    def _settings_saved(self, chosen: Choices) -> None:
+        """Everything applies now; nothing needs a restart."""
+        if self.dispatcher is not None:
+            self.dispatcher.set_webhook(chosen.webhook_url)
+            cfg.apply_notifications(self._store, self.dispatcher)
+        if self.scheduler is not None:
+            self.scheduler.set_interval(chosen.poll_interval_s)
+        self.sound_action.setChecked(chosen.sound)
+        self.set_dark_theme(chosen.dark_theme)
+        self.portfolio.base.setCurrentText(chosen.base_currency)
+        self.commands.login.action.setChecked(chosen.start_at_login)
 
     @Slot()
     def open_reference_data(self) -> ReferenceDialog:

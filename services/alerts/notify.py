@@ -186,6 +186,26 @@ def post_webhook(url: str, body: dict, attempts: int = WEBHOOK_ATTEMPTS,
     return False
 
 
+def send_test(url: str, demo: bool = False, timeout: float = WEBHOOK_TIMEOUT_S) -> str:
+    """One POST of a test body (no events, `"test": true`) to `url`; what happened, in words.
+    ValueError for a URL that is not one; the window runs this off its GUI thread."""
+    url = check_webhook_url(url)
+    if not url:
+        raise ValueError("Type a webhook URL first.")
+    body = {"app": APP_NAME, "demo": demo, "test": True, "events": []}
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json",
+                                              "User-Agent": APP_NAME})
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            return f"Sent: {url} answered {response.status}."
+    except urllib.error.HTTPError as error:
+        return f"Not accepted: {url} answered {error.code} {error.reason}."
+    except Exception as error:  # the trader reads why; nothing else depends on it
+        reason = getattr(error, "reason", error)
+        return f"Could not reach {url}: {reason}."
+
+
 class Dispatcher:
     """Sends each poll's committed events to the enabled channels."""
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from services.alerts.rules import AlertRule, RuleKind
 from services.alerts.service import AlertService
+from services.core.ticks import round_to_tick
 from ui.alerts.editor_dialog import AlertEditorDialog
 from ui.alerts.log_model import ID_ROLE, UNREAD_ROLE, AlertLogModel, AlertRulesModel, LogColumn
 from ui.common.form_parts import delete_key
@@ -59,6 +60,7 @@ def _table(parent: QWidget, model: object, name: str) -> QTableView:
 
 class AlertLogPane(QWidget):
     unread_changed = Signal(int)
+    open_requested = Signal(str)  # a double-clicked alert's symbol
 
     def __init__(self, service: AlertService, parent: QWidget | None = None):
         super().__init__(parent)
@@ -76,6 +78,7 @@ class AlertLogPane(QWidget):
         acknowledge_all = QPushButton("Acknowledge all", self)
         acknowledge_all.clicked.connect(self.acknowledge_all)
         self.table = _table(self, self.filter, "alert_log")
+        self.table.doubleClicked.connect(self.open_alert)
         bar = QHBoxLayout()
         for widget in (self.search, self.unread_only, acknowledge, acknowledge_all):
             bar.addWidget(widget)
@@ -107,6 +110,17 @@ class AlertLogPane(QWidget):
             self._service.acknowledge(ids)
             self.reload()
 
+    @Slot(QModelIndex)
+    def open_alert(self, index: QModelIndex) -> None:
+        """Double-click: the alert is read, and its symbol shows."""
+        symbol = index.siblingAtColumn(LogColumn.SYMBOL).data()
+        alert_id = index.data(ID_ROLE)
+        if alert_id is not None and index.data(UNREAD_ROLE):
+            self._service.acknowledge([alert_id])
+            self.reload()
+        if symbol:
+            self.open_requested.emit(symbol)
+
     @Slot()
     def acknowledge_all(self) -> None:
         ids = [e.id for e in self._service.events() if not e.acknowledged]
@@ -128,6 +142,7 @@ class AlertRulesPane(QWidget):
         bar = QToolBar(self)  # overflows into a menu instead of widening the window
         for text, slot in (("New…", self._new_clicked), ("Edit…", self.edit_rule),
                            ("Duplicate", self.duplicate_rule), ("Enable/disable", self.toggle_rule),
+                           ("Re-enable (watch again)", self.rearm_rule),
                            ("Delete", self.delete_rule),
                            ("Alert at each target", self.preset_targets),
                            ("Alert 30 days before lock-ups", self.preset_lockups)):
@@ -169,6 +184,8 @@ class AlertRulesPane(QWidget):
         """Open the editor for a new rule on the selected symbol (at `level`, if given)."""
         symbol = self._current_symbol()
         rule = None
+        if level is not None and symbol and symbol.endswith(".HK"):
+            level = round_to_tick(level)  # a price HKEX can trade at, not the mouse's pixel
         if symbol:
             rule = AlertRule(symbol, RuleKind.PRICE_CROSS, level or 0.0)
         dialog = self.editor(rule)
@@ -197,6 +214,11 @@ class AlertRulesPane(QWidget):
     def toggle_rule(self) -> None:
         self._act_on_selected(
             lambda rule, rule_id: self._service.set_enabled(rule_id, not rule.enabled))
+
+    @Slot()
+    def rearm_rule(self) -> None:
+        """A "once" rule that fired is done; this makes it watch again from now."""
+        self._act_on_selected(lambda rule, rule_id: self._service.rearm(rule_id))
 
     @Slot()
     def delete_rule(self) -> None:

@@ -74,7 +74,11 @@ class Commands(QObject):
         data.addAction(self.record)
         data.addAction(self.webhook)
         self.login = StartAtLogin(window, store, workspace.db_path, workspace.demo)
-        bar.addMenu("&Settings").addAction(self.login.action)
+        self.settings = self._add(window, "&Settings…", "Ctrl+,")
+        self.settings.setObjectName("open_settings")
+        settings_menu = bar.addMenu("&Settings")
+        settings_menu.addAction(self.settings)
+        settings_menu.addAction(self.login.action)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         table.addActions([*self.lists.symbol_actions(), self.reference])
 
