@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMainWindow, QSplitter
 from services.app.workspace import Workspace
 from services.core.tickers import TickerError, normalise_symbol
 from ui.alerts.panes import AlertLogPane, AlertRulesPane
-from ui.charts.tabs import ChartTabs
+from ui.charts.tabs import PRICE, ChartTabs
 from ui.common import settings as cfg
 from ui.portfolio.pane import PortfolioPane
 from ui.reference.dialog import ReferenceDialog
@@ -95,6 +95,10 @@ class MainWindow(QMainWindow):
         commands.record.triggered.connect(self.record_transaction)
         commands.webhook_changed.connect(self._webhook_changed)
         commands.settings.triggered.connect(self.open_settings)
+        commands.new_rule.triggered.connect(self._new_rule)
+        commands.acknowledge_all.triggered.connect(self.alert_log.acknowledge_all)
+        for key, action in commands.ranges.items():
+            action.triggered.connect(lambda _=False, k=key: self.show_range(k))
         self.table.list_chosen.connect(self.refresh)
         self.table.symbol_selected.connect(self.feed.show_symbol)
         self.watchlist_actions.lists_changed.connect(self.table.reload_lists)
@@ -132,6 +136,15 @@ class MainWindow(QMainWindow):
     def _webhook_changed(self, url: str) -> None:
         if self.dispatcher is not None:
             self.dispatcher.set_webhook(url)
+
+    @Slot()
+    def _new_rule(self) -> None:
+        self.alert_rules.new_rule()
+
+    def show_range(self, key: str) -> None:
+        """Alt+1…: the price chart over that range."""
+        self.tabs.setCurrentIndex(PRICE)
+        self.price_chart.range_buttons[key].click()
 
     @Slot()
     def open_settings(self) -> SettingsDialog:

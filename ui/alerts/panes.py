@@ -24,7 +24,7 @@ from services.alerts.service import AlertService
 from services.core.ticks import round_to_tick
 from ui.alerts.editor_dialog import AlertEditorDialog
 from ui.alerts.log_model import ID_ROLE, UNREAD_ROLE, AlertLogModel, AlertRulesModel, LogColumn
-from ui.common.form_parts import delete_key
+from ui.common.form_parts import delete_key, focus_key
 from ui.common.prompts import confirm
 
 
@@ -79,6 +79,8 @@ class AlertLogPane(QWidget):
         acknowledge_all.clicked.connect(self.acknowledge_all)
         self.table = _table(self, self.filter, "alert_log")
         self.table.doubleClicked.connect(self.open_alert)
+        focus_key(self.table, self.open_current, "open_alert", "Open")
+        focus_key(self.table, self.acknowledge_selected, "acknowledge", "Acknowledge")
         bar = QHBoxLayout()
         for widget in (self.search, self.unread_only, acknowledge, acknowledge_all):
             bar.addWidget(widget)
@@ -122,6 +124,12 @@ class AlertLogPane(QWidget):
             self.open_requested.emit(symbol)
 
     @Slot()
+    def open_current(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self.open_alert(index)
+
+    @Slot()
     def acknowledge_all(self) -> None:
         ids = [e.id for e in self._service.events() if not e.acknowledged]
         if ids:
@@ -147,7 +155,7 @@ class AlertRulesPane(QWidget):
                            ("Alert at each target", self.preset_targets),
                            ("Alert 30 days before lock-ups", self.preset_lockups)):
             bar.addAction(text).triggered.connect(slot)
-        delete_key(self.table, self.delete_rule)
+        delete_key(self.table, self.delete_rule, "delete_rule")
         layout = QVBoxLayout(self)
         layout.addWidget(bar)
         layout.addWidget(self.table, 1)

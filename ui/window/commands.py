@@ -8,19 +8,22 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QToolBar
 
 from services.alerts.notify import check_webhook_url
 from services.app.workspace import Workspace
+from services.charts.series import RANGES
 from ui.common import settings as cfg
 from ui.common.app_theme import apply_theme
 from ui.common.prompts import ask_text, warn
+from ui.common.shortcuts import keys
 from ui.files.actions import FileActions
 from ui.portfolio.pane import PortfolioPane
 from ui.watchlist.actions import WatchlistActions
 from ui.watchlist.view import WatchlistView
 from ui.window.login import StartAtLogin
+from ui.window.shortcuts_dialog import ShortcutsDialog
 
 
 class Commands(QObject):
@@ -48,7 +51,7 @@ class Commands(QObject):
         toolbar.addAction(self.lists.add_action)
         self.refresh = toolbar.addAction("Refresh now")
         self.refresh.setObjectName("refresh_now")
-        self.refresh.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.refresh.setShortcut(keys("refresh"))
         self.refresh.setToolTip("Poll prices now (F5)")
         self.sound = toolbar.addAction("Sound")
         self.sound.setCheckable(True)
@@ -60,9 +63,9 @@ class Commands(QObject):
         self.dark.toggled.connect(self.set_dark_theme)
         window.addToolBar(toolbar)
 
-        self.reference = self._add(window, "&Reference data…", "Ctrl+E")
+        self.reference = self._add(window, "&Reference data…", "reference")
         self.reference.setToolTip("Targets, lock-ups, share counts and revenue (Ctrl+E)")
-        self.record = self._add(window, "Record &transaction…", "Ctrl+T")
+        self.record = self._add(window, "Record &transaction…", "record")
         self.webhook = QAction("Alert &webhook…", window)
         self.webhook.setToolTip("POST each poll's alerts as JSON to an http(s) URL")
         self.webhook.triggered.connect(self.set_webhook)
@@ -74,21 +77,40 @@ class Commands(QObject):
         data.addAction(self.record)
         data.addAction(self.webhook)
         self.login = StartAtLogin(window, store, workspace.db_path, workspace.demo)
-        self.settings = self._add(window, "&Settings…", "Ctrl+,")
+        self.settings = self._add(window, "&Settings…", "settings")
         self.settings.setObjectName("open_settings")
         settings_menu = bar.addMenu("&Settings")
         settings_menu.addAction(self.settings)
         settings_menu.addAction(self.login.action)
+        go = bar.addMenu("&Go")
+        self.choose_list = self._add(window, "Choose &watchlist", "choose_list")
+        self.choose_list.triggered.connect(table.focus_selector)
+        self.new_rule = self._add(window, "New alert &rule…", "new_rule")
+        self.acknowledge_all = self._add(window, "Mark all alerts &read", "acknowledge_all")
+        go.addActions([self.choose_list, self.new_rule, self.acknowledge_all])
+        ranges = go.addMenu("Price chart &range")
+        self.ranges = {key: self._add(window, key, f"range_{key}") for key in RANGES}
+        ranges.addActions(list(self.ranges.values()))
+        self.shortcuts = self._add(window, "&Keyboard shortcuts", "help_keys")
+        self.shortcuts.triggered.connect(self.show_shortcuts)
+        bar.addMenu("&Help").addAction(self.shortcuts)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         table.addActions([*self.lists.symbol_actions(), self.reference])
 
     @staticmethod
     def _add(window: QMainWindow, text: str, shortcut: str) -> QAction:
-        """An action whose shortcut works anywhere in the window, menu open or not."""
+        """An action whose shortcut (its name in the shortcut table) works anywhere in the
+        window, menu open or not."""
         action = QAction(text, window)
-        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcut(keys(shortcut))
         window.addAction(action)
         return action
+
+    @Slot()
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self._window)
+        dialog.open()
+        return dialog
 
     @Slot()
     def set_webhook(self) -> None:
