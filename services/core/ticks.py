@@ -36,6 +36,11 @@ def round_to_tick(price: float) -> float:
     return float(rounded)
 
 
+def round_price(price: float) -> float:
+    """A price with no more decimals than its HKEX step shows (exports, not trading)."""
+    return round(price, price_decimals(price))
+
+
 def price_decimals(price: float) -> int:
     """Decimals that show every step of this price's band, at least two (HK$0.125, HK$5.20)."""
     exponent = hkex_tick(price).normalize().as_tuple().exponent
