@@ -82,3 +82,22 @@ def test_double_click_opens_the_symbol_and_marks_the_alert_read(window: MainWind
     log.open_alert(log.table.model().index(0, 2))
     assert window.selected_symbol() == "0100.HK"
     assert log.model.unread() == 0 and window.tabs.tabText(window._log_tab) == "Alerts"
+
+
+def test_the_alerts_tab_counts_unread_from_the_start(qtbot, db_path: Path,
+                                                     isolated_home: AppPaths,
+                                                     clock: FixedClock) -> None:
+    import sqlite3
+
+    first = launch(db_path, isolated_home, clock, start_feed=False)
+    first.close()
+    first.deleteLater()
+    conn = sqlite3.connect(db_path)
+    conn.execute("INSERT INTO alert_events (rule_id, symbol, observed_ts, fired_at, value, "
+                 "rule_text, message, source, while_closed, acknowledged) VALUES "
+                 "(NULL, '0100.HK', 1790000000, 1790000000, 1, 'r', 'm', 'yahoo', 0, 0)")
+    conn.commit()
+    conn.close()
+    window = launch(db_path, isolated_home, clock, start_feed=False)
+    qtbot.addWidget(window)
+    assert window.tabs.tabText(window._log_tab) == "Alerts (1)"
