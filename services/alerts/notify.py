@@ -53,10 +53,21 @@ def coalesce(events: Sequence[AlertEvent], demo: bool = False) -> Notification |
         title = f"{tag}{events[0].rule_text}"  # the rule text starts with the symbol
     else:
         title = f"{tag}{len(events)} alerts: {', '.join(symbols)}"
-    body = "\n".join(e.message for e in events[:6])
+    if len(events) == 1:  # the title names the symbol and the rule: the body adds the rest
+        body = _what_happened(events[0])
+    else:
+        body = "\n".join(e.message for e in events[:6])
     if len(events) > 6:
         body += f"\n… and {len(events) - 6} more in the alert log"
     return Notification(title, body, events[0].symbol)
+
+
+def _what_happened(event: AlertEvent) -> str:
+    """'Reached HK$901.50 at 2026-11-23 10:15 HKT': the event's message without the symbol and
+    the rule the title already says."""
+    rule = event.rule_text.removeprefix(f"{event.symbol} ")
+    text = event.message.removeprefix(f"{event.symbol} ").replace(f" — {rule}", "", 1)
+    return text[:1].upper() + text[1:]
 
 
 def send_desktop(note: Notification, timeout: float = 3.0, expire_ms: int = UNTIL_DISMISSED,
