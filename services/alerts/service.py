@@ -129,6 +129,11 @@ class AlertService:
         with transaction(self._conn):
             alert_repo.acknowledge(self._conn, ids)
 
+    def delete_events(self, ids: list[int]) -> None:
+        """Alerts the trader no longer wants in the log (their rules stay as they are)."""
+        with transaction(self._conn):
+            alert_repo.delete_events(self._conn, ids)
+
     def unread_count(self) -> int:
         return alert_repo.unread_count(self._conn)
 

@@ -108,3 +108,28 @@ def test_help_lists_every_shortcut(window: MainWindow) -> None:
     keys = [dialog.model.item(r, 0).text() for r in range(dialog.model.rowCount())]
     assert "F5" in keys and "Alt+1" in keys and "Ctrl+R" in keys
     dialog.reject()
+
+
+def test_del_in_the_alert_log_deletes_that_alert_only(qtbot, window: MainWindow,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui.alerts import panes
+
+    asked: list[str] = []
+    monkeypatch.setattr(panes, "confirm", lambda parent, title, text: asked.append(title) or True)
+    window.select_symbol("2513.HK")
+    window.alert_rules.preset_lockups()
+    conn = window.workspace.conn
+    conn.execute("INSERT INTO alert_events (rule_id, symbol, observed_ts, fired_at, value, "
+                 "rule_text, message, source, while_closed, acknowledged) VALUES "
+                 "(NULL, '0100.HK', 1790000000, 1790000000, 1, 'r', 'm', 'yahoo', 0, 0)")
+    conn.commit()
+    window.alert_log.reload()
+    symbols = window.model.rowCount()
+    window.tabs.setCurrentWidget(window.alert_log)
+    table = window.alert_log.table
+    table.selectRow(0)
+    focus(qtbot, table)
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    assert asked == ["Delete alerts"]
+    assert window.alert_log.model.rowCount() == 0
+    assert window.alert_rules.model.rowCount() == 1 and window.model.rowCount() == symbols

@@ -80,6 +80,7 @@ class AlertLogPane(QWidget):
         self.table = _table(self, self.filter, "alert_log")
         self.table.doubleClicked.connect(self.open_alert)
         focus_key(self.table, self.open_current, "open_alert", "Open")
+        delete_key(self.table, self.delete_selected, "delete_alert")
         focus_key(self.table, self.acknowledge_selected, "acknowledge", "Acknowledge")
         bar = QHBoxLayout()
         for widget in (self.search, self.unread_only, acknowledge, acknowledge_all):
@@ -122,6 +123,14 @@ class AlertLogPane(QWidget):
             self.reload()
         if symbol:
             self.open_requested.emit(symbol)
+
+    @Slot()
+    def delete_selected(self) -> None:
+        ids = [index.data(ID_ROLE) for index in self.table.selectionModel().selectedRows()]
+        if ids and confirm(self, "Delete alerts", f"Delete {len(ids)} alert(s) from the log? "
+                                                  "Their rules stay."):
+            self._service.delete_events(ids)
+            self.reload()
 
     @Slot()
     def open_current(self) -> None:

@@ -40,6 +40,7 @@ SHORTCUTS: dict[str, Shortcut] = {
     "new_rule": Shortcut("Ctrl+R", "New alert rule for the selected symbol…"),
     "delete_rule": Shortcut("Del", "Delete the selected rule", "alert rules"),
     "delete_transaction": Shortcut("Del", "Delete the selected transaction", "transactions"),
+    "delete_alert": Shortcut("Del", "Delete the selected alerts from the log", "alert log"),
     "open_alert": Shortcut("Return", "Open the alert's symbol and mark it read", "alert log"),
     "acknowledge": Shortcut("Ctrl+K", "Mark the selected alerts read", "alert log"),
     "acknowledge_all": Shortcut("Ctrl+Shift+K", "Mark every alert read"),

@@ -73,6 +73,7 @@ class SettingsDialog(QDialog):
         self.sound.setChecked(cfg.SOUND.get(store))
         self.webhook = QLineEdit(cfg.WEBHOOK_URL.get(store), self)
         self.webhook.setPlaceholderText("https://… (empty: none)")
+        self.webhook.setMinimumWidth(self.fontMetrics().averageCharWidth() * 40)
         self.test_button = QPushButton("Send test", self)
         self.test_button.clicked.connect(self.send_test)
         self.test_result = QLabel(self)
