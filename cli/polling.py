@@ -63,7 +63,9 @@ def poll_once(ctx: Context, make_poller: Callable[[], Poller] | None = None) -> 
     market = MarketClock()
     clock = make_clock(ctx.demo, market, ctx.db_path)
     make_poller = make_poller or poller_factory(ctx.db_path, ctx.paths, clock, market, ctx.demo)
-    dispatcher = Dispatcher(True, "", ctx.out, False, ctx.demo)
+    stored = read_preferences(ctx.paths.settings_file)  # how notifications look, as set
+    dispatcher = Dispatcher(True, "", ctx.out, False, ctx.demo, stored.expire_ms,
+                            stored.notify_urgency)
     cycle = cycle_factory(make_poller, clock, market, dispatcher)()
     try:
         outcome = cycle.run(force=True)
