@@ -23,7 +23,6 @@ from ui.window.commands import Commands
 from ui.window.desktop import Desktop
 from ui.window.feed import FeedRefresh
 from ui.window.persistence import restore_window, save_window
-from ui.window.settings_dialog import Choices, SettingsDialog
 from ui.window.status import FeedStatus
 
 if TYPE_CHECKING:
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
     from ui.charts.comparison_chart import ComparisonChart
     from ui.charts.price_chart import PriceChart
     from ui.charts.valuation_chart import ValuationChart
+    from ui.window.settings_dialog import Choices, SettingsDialog
 
 
 STATUS_MESSAGE_MS = 10_000
@@ -148,6 +148,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_settings(self) -> SettingsDialog:
+        from ui.window.settings_dialog import SettingsDialog  # not needed to start
+
         login = self.commands.login.action
         dialog = SettingsDialog(self._store, self.workspace.portfolio.base_currencies(),
                                 login.isEnabled(), login.isChecked(), self.workspace.demo, self)

@@ -7,7 +7,6 @@ and post alerts alike. Flags given on the command line override what is stored.
 
 from __future__ import annotations
 
-import configparser
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +73,8 @@ def _unquote(text: str) -> str:
 def read_preferences(path: Path) -> Preferences:
     """What the settings file holds; a missing file, key or unreadable value falls back to its
     default (logged), never stopping a headless run."""
+    import configparser  # only a headless run reads the file this way
+
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         parser.read(path, encoding="utf-8")

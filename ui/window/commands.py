@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QToolBar
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QToolBar
 
 from services.alerts.notify import check_webhook_url
 from services.app.workspace import Workspace
@@ -23,7 +23,6 @@ from ui.portfolio.pane import PortfolioPane
 from ui.watchlist.actions import WatchlistActions
 from ui.watchlist.view import WatchlistView
 from ui.window.login import StartAtLogin
-from ui.window.shortcuts_dialog import ShortcutsDialog
 
 
 class Commands(QObject):
@@ -107,7 +106,9 @@ class Commands(QObject):
         return action
 
     @Slot()
-    def show_shortcuts(self) -> ShortcutsDialog:
+    def show_shortcuts(self) -> QDialog:
+        from ui.window.shortcuts_dialog import ShortcutsDialog  # not needed to start
+
         dialog = ShortcutsDialog(self._window)
         dialog.open()
         return dialog
