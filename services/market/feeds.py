@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +15,8 @@ from services.core.paths import AppPaths
 from services.market.calendar import MarketClock
 from services.market.feed_types import QuoteMeta, Verify
 from services.market.poller import Poller
+
+log = logging.getLogger(__name__)
 
 
 def make_clock(demo: bool, market: MarketClock, db_path: Path | None = None) -> Clock:
@@ -27,13 +31,19 @@ def make_clock(demo: bool, market: MarketClock, db_path: Path | None = None) -> 
 
 
 def _last_demo_minute(db_path: Path) -> int | None:
+    """None when there is none, or when the file cannot tell yet (new, old or damaged): the
+    database's own checks explain that when it is opened for real."""
     if not db_path.exists():
         return None
-    conn = open_connection(db_path)
     try:
-        return market_repo.last_minute_ts(conn, "demo")
-    finally:
-        conn.close()
+        conn = open_connection(db_path)
+        try:
+            return market_repo.last_minute_ts(conn, "demo")
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError) as error:
+        log.info("no DEMO session to continue in %s: %s", db_path, error)
+        return None
 
 
 def poller_factory(db_path: Path, paths: AppPaths, clock: Clock, market: MarketClock,
