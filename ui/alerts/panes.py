@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from services.alerts.rules import AlertRule, RuleKind
 from services.alerts.service import AlertService
+from services.core.tickers import is_hkex
 from services.core.ticks import round_to_tick
 from ui.alerts.editor_dialog import AlertEditorDialog
 from ui.alerts.log_model import ID_ROLE, UNREAD_ROLE, AlertLogModel, AlertRulesModel, LogColumn
@@ -201,7 +202,7 @@ class AlertRulesPane(QWidget):
         """Open the editor for a new rule on the selected symbol (at `level`, if given)."""
         symbol = self._current_symbol()
         rule = None
-        if level is not None and symbol and symbol.endswith(".HK"):
+        if level is not None and symbol and is_hkex(symbol):
             level = round_to_tick(level)  # a price HKEX can trade at, not the mouse's pixel
         if symbol:
             rule = AlertRule(symbol, RuleKind.PRICE_CROSS, level or 0.0)
