@@ -109,7 +109,7 @@ def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: boo
             cfg.apply_notifications(store, dispatcher)
             scheduler = PollScheduler(cycle_factory(factory, clock, market, dispatcher), market,
                                       clock, bridge.deliver_outcome, bridge.deliver_error,
-                                      interval_s or cfg.POLL_INTERVAL.get(store))
+                                      interval_s or cfg.poll_interval(store))
             window.refresh_requested.connect(scheduler.refresh_now)
             window.dispatcher = dispatcher
             app.aboutToQuit.connect(scheduler.shutdown)  # cancels a poll stuck on Yahoo

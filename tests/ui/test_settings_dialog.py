@@ -81,3 +81,16 @@ def test_send_test_runs_off_the_gui_thread_and_reports(qtbot, window: MainWindow
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def test_a_hand_edited_settings_file_cannot_make_polling_run_wild(window: MainWindow) -> None:
+    from services.alerts.notify import Dispatcher
+
+    store = window._store
+    store.setValue(cfg.POLL_INTERVAL.key, 0)
+    store.setValue(cfg.NOTIFY_SECONDS.key, -40)
+    store.setValue(cfg.NOTIFY_URGENCY.key, "shouting")
+    assert cfg.poll_interval(store) == 60
+    dispatcher = Dispatcher(desktop=False)
+    cfg.apply_notifications(store, dispatcher)
+    assert (dispatcher.expire_ms, dispatcher.urgency) == (0, "normal")

@@ -59,11 +59,20 @@ START_MINIMISED = Setting("prefs/start_minimised", bool, False)
 LAST_FOLDER = Setting("prefs/last_folder", str, "")  # where the last import/export looked
 
 
+def poll_interval(store: QSettings) -> int:
+    """The stored interval, or the default when a hand-edited file holds one out of range (a
+    zero there must not poll Yahoo in a loop)."""
+    seconds = POLL_INTERVAL.get(store)
+    return POLL_INTERVAL.default if prefs.interval_problem(seconds) else seconds
+
+
 def apply_notifications(store: QSettings, dispatcher: Dispatcher) -> None:
     """How long alert notifications stay and how urgent they are, as the trader set them."""
     seconds = NOTIFY_SECONDS.get(store)
+    seconds = seconds if seconds >= -1 else NOTIFY_SECONDS.default
     dispatcher.expire_ms = seconds * 1000 if seconds > 0 else seconds
-    dispatcher.urgency = NOTIFY_URGENCY.get(store)
+    urgency = NOTIFY_URGENCY.get(store)
+    dispatcher.urgency = urgency if urgency in prefs.URGENCIES else NOTIFY_URGENCY.default
 
 
 def open_settings(path: Path) -> QSettings:

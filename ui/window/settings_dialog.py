@@ -61,7 +61,7 @@ class SettingsDialog(QDialog):
         self.interval = QSpinBox(self)
         self.interval.setRange(MIN_POLL_INTERVAL_S, MAX_POLL_INTERVAL_S)
         self.interval.setSuffix(" s")
-        self.interval.setValue(cfg.POLL_INTERVAL.get(store))
+        self.interval.setValue(cfg.poll_interval(store))
         self.duration = QComboBox(self)
         for seconds, label in NOTIFY_DURATIONS.items():
             self.duration.addItem(label, seconds)
