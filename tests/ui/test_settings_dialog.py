@@ -94,3 +94,14 @@ def test_a_hand_edited_settings_file_cannot_make_polling_run_wild(window: MainWi
     dispatcher = Dispatcher(desktop=False)
     cfg.apply_notifications(store, dispatcher)
     assert (dispatcher.expire_ms, dispatcher.urgency) == (0, "normal")
+
+
+def test_start_minimised_is_honoured_at_the_next_start(qtbot, db_path: Path,
+                                                       isolated_home: AppPaths,
+                                                       clock: FixedClock) -> None:
+    isolated_home.settings_file.parent.mkdir(parents=True, exist_ok=True)
+    isolated_home.settings_file.write_text("[prefs]\nstart_minimised=true\n", encoding="utf-8")
+    win = launch(db_path, isolated_home, clock, start_feed=False)
+    qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: win.desktop.notification_actions is not None)  # started in tray
+    assert not win.isVisible() or win.isMinimized()
