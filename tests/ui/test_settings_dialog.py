@@ -105,3 +105,8 @@ def test_start_minimised_is_honoured_at_the_next_start(qtbot, db_path: Path,
     qtbot.addWidget(win)
     qtbot.waitUntil(lambda: win.desktop.notification_actions is not None)  # started in tray
     assert not win.isVisible() or win.isMinimized()
+
+
+def test_settings_sits_in_the_file_menu_above_quit(window: MainWindow) -> None:
+    texts = [a.text() for a in window.file_actions.menu.actions()]
+    assert texts.index("&Settings…") < texts.index("&Quit")

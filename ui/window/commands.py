@@ -78,9 +78,9 @@ class Commands(QObject):
         self.login = StartAtLogin(window, store, workspace.db_path, workspace.demo)
         self.settings = self._add(window, "&Settings…", "settings")
         self.settings.setObjectName("open_settings")
-        settings_menu = bar.addMenu("&Settings")
-        settings_menu.addAction(self.settings)
-        settings_menu.addAction(self.login.action)
+        quit_separator = self.files.menu.actions()[-2]  # File › Settings…, above Quit
+        self.files.menu.insertAction(quit_separator, self.settings)
+        bar.addMenu("&Settings").addAction(self.login.action)
         go = bar.addMenu("&Go")
         self.choose_list = self._add(window, "Choose &watchlist", "choose_list")
         self.choose_list.triggered.connect(table.focus_selector)
