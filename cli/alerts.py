@@ -7,7 +7,15 @@ import datetime as dt
 from typing import TextIO
 
 from cli.context import CommandError, Context, database
-from services.alerts.rules import AlertRule, Direction, Policy, RuleError, RuleKind, rule_number
+from services.alerts.rules import (
+    AlertRule,
+    Direction,
+    Policy,
+    RuleError,
+    RuleKind,
+    rule_number,
+    state_text,
+)
 from services.alerts.service import AlertService
 from services.core.clock import HKEX_TZ, end_of_day
 from services.core.parsing import parse_id
@@ -94,9 +102,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 def _act(args: argparse.Namespace, service: AlertService, out: TextIO) -> None:
     if args.action == "list":
         for rule, state in service.rules():
-            flags = [] if rule.enabled else ["disabled"]
-            flags += ["paused (fired too often)"] if state.paused else []
-            flags += [] if state.armed else ["fired, waiting to re-arm"]
+            status = state_text(rule, state)
+            flags = [] if status == "armed" else [status]
             print(f"{rule.id:>4}  {rule.describe()}  [{rule.policy}]"
                   f"{'  ' + ', '.join(flags) if flags else ''}"
                   f"{'  — ' + rule.note if rule.note else ''}", file=out)

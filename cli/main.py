@@ -68,4 +68,12 @@ def _bug(args: argparse.Namespace, ctx: Context, error: Exception) -> int:
 
 def context(args: argparse.Namespace, out: TextIO | None = None,
             err: TextIO | None = None) -> Context:
-    return Context(args.db_path, args.paths, args.demo, out or sys.stdout, err or sys.stderr)
+    """A DEMO command runs on the DEMO's clock (where its stored session stands), so a rule
+    added with `--demo alerts add` is stamped in simulated time and fires in the demo."""
+    if not args.demo:
+        return Context(args.db_path, args.paths, args.demo, out or sys.stdout, err or sys.stderr)
+    from services.market.calendar import MarketClock
+    from services.market.feeds import make_clock
+
+    return Context(args.db_path, args.paths, True, out or sys.stdout, err or sys.stderr,
+                   make_clock(True, MarketClock(), args.db_path))

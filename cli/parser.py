@@ -25,11 +25,10 @@ from cli import (
     watchlist,
 )
 from cli.about import VersionAction
+from services.app.preferences import MIN_POLL_INTERVAL_S, interval_problem
 from services.core.paths import default_paths
 from services.desktop.autostart import MINIMISED_FLAG
 
-MIN_POLL_INTERVAL_S = 15
-MAX_POLL_INTERVAL_S = 24 * 60 * 60
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 BAD_INPUT = 2  # as cli.context.BAD_INPUT; argparse exits before a command runs
 
@@ -51,9 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=VersionAction,
                         help="print the version and those of Qt, PySide6, yfinance, SQLite")
     parser.add_argument("--db", type=Path, help="database file (default: in the user data dir)")
-    parser.add_argument("--poll-interval", type=int, default=60, metavar="SECONDS",
-                        help="seconds between polls while the market trades (default 60, "
-                             f"min {MIN_POLL_INTERVAL_S})")
+    parser.add_argument("--poll-interval", type=int, default=None, metavar="SECONDS",
+                        help="seconds between polls while the market trades (default: as set "
+                             f"in Settings, else 60; min {MIN_POLL_INTERVAL_S})")
     parser.add_argument("--demo", action="store_true",
                         help="simulated prices (marked DEMO everywhere) in a separate database")
     parser.add_argument("--log-level", type=str.upper, choices=LOG_LEVELS,
@@ -85,12 +84,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Parsed arguments plus `paths` and `db_path` (the database this run uses)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.poll_interval < MIN_POLL_INTERVAL_S:
-        parser.error(f"--poll-interval must be at least {MIN_POLL_INTERVAL_S} seconds (Yahoo's "
-                     "HK quotes are delayed 15 minutes; polling faster only invites rate limits)")
-    if args.poll_interval > MAX_POLL_INTERVAL_S:
-        parser.error(f"--poll-interval must be at most {MAX_POLL_INTERVAL_S} seconds (a day); "
-                     f"got {args.poll_interval}")
+    for flag, value in (("--poll-interval", args.poll_interval),
+                        ("--interval", getattr(args, "interval", None))):
+        problem = None if value is None else interval_problem(value)
+        if problem:
+            parser.error(f"{flag}: {problem}; got {value}")
     problem = undecodable_argument(args)
     if problem:
         parser.error(problem)

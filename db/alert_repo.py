@@ -78,6 +78,10 @@ def acknowledge(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
                      [(i,) for i in ids])
 
 
+def delete_events(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+    conn.executemany("DELETE FROM alert_events WHERE id = ?", [(i,) for i in ids])
+
+
 def unread_count(conn: sqlite3.Connection) -> int:
     return int(conn.execute(
         "SELECT COUNT(*) FROM alert_events WHERE acknowledged = 0").fetchone()[0])

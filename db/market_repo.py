@@ -149,3 +149,20 @@ def close_before(conn: sqlite3.Connection, symbol: str, ts: int) -> float | None
         "AND source != 'reference' AND close IS NOT NULL ORDER BY ts DESC LIMIT 1",
         [symbol, ts]).fetchone()
     return None if row is None else float(row[0])
+
+
+def minute_bars_since(conn: sqlite3.Connection, source: str, start: int) -> list[tuple]:
+    """(symbol, ts, open, high, low, close, volume) of one source's 1-minute bars from `start`,
+    by symbol and time (the DEMO picks up its own session where it stopped)."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor.execute(
+        "SELECT symbol, ts, open, high, low, close, volume FROM bars "
+        "WHERE interval = '1m' AND source = ? AND ts >= ? ORDER BY symbol, ts",
+        [source, start]).fetchall()
+
+
+def last_minute_ts(conn: sqlite3.Connection, source: str) -> int | None:
+    row = conn.execute("SELECT MAX(ts) FROM bars WHERE interval = '1m' AND source = ?",
+                       [source]).fetchone()
+    return None if row is None or row[0] is None else int(row[0])

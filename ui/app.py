@@ -29,7 +29,7 @@ from services.app.workspace import Workspace
 from services.core.clock import Clock
 from services.core.paths import RESOURCES, AppPaths
 from services.desktop.entries import APP_ID
-from services.market.calendar import POLL_INTERVAL_S, MarketClock
+from services.market.calendar import MarketClock
 from services.market.feeds import make_clock, poller_factory, yahoo_verifier
 from services.market.poller import Poller
 from services.watchlists.editing import Verify
@@ -65,24 +65,26 @@ def application() -> QApplication:
 
 def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: bool = False,
            make_poller: Callable[[], Poller] | None = None, start_feed: bool = True,
-           interval_s: int = POLL_INTERVAL_S,
+           interval_s: int | None = None,
            verify: Verify | Literal["yahoo"] | None = "yahoo",
            minimised: bool = False) -> MainWindow:
     """Open the database and show the main window; the caller runs the event loop.
 
     `make_poller` replaces the feed's poller (tests point it at a fake Yahoo); `start_feed`
     False shows stored data only. `verify` checks symbols a trader adds (Yahoo; None: accept
-    them unverified, as the DEMO does). `minimised` starts in the tray: nothing paints, so the
-    tray and the feed start on timers instead of after the first paint.
+    them unverified, as the DEMO does). `interval_s` None: as set in Settings. `minimised`
+    starts in the tray: nothing paints, so the tray and the feed start on timers instead of
+    after the first paint.
     """
     app = application()
     market = MarketClock()
-    clock = clock or make_clock(demo, market)
+    clock = clock or make_clock(demo, market, db_path)
     if verify == "yahoo":
         verify = None if demo else yahoo_verifier(paths)
     workspace = Workspace.open(db_path, clock, market, demo, verify)
     store = open_settings(paths.settings_file)
     apply_theme(app, cfg.DARK_THEME.get(store))
+    minimised = minimised or cfg.START_MINIMISED.get(store)
     window = MainWindow(workspace, store, demo)
     window.destroyed.connect(workspace.conn.close)
     if minimised:
@@ -104,9 +106,10 @@ def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: boo
 
             dispatcher = Dispatcher(desktop=True, webhook_url=cfg.WEBHOOK_URL.get(store),
                                     demo=demo)  # sound and the tray: the window's job
+            cfg.apply_notifications(store, dispatcher)
             scheduler = PollScheduler(cycle_factory(factory, clock, market, dispatcher), market,
                                       clock, bridge.deliver_outcome, bridge.deliver_error,
-                                      interval_s)
+                                      interval_s or cfg.poll_interval(store))
             window.refresh_requested.connect(scheduler.refresh_now)
             window.dispatcher = dispatcher
             app.aboutToQuit.connect(scheduler.shutdown)  # cancels a poll stuck on Yahoo
@@ -157,7 +160,7 @@ def startup_problem(db_path: Path, error: Exception) -> str:
 
 
 def run_gui(db_path: Path, paths: AppPaths, demo: bool = False,
-            interval_s: int = POLL_INTERVAL_S, log_file: Path | None = None,
+            interval_s: int | None = None, log_file: Path | None = None,
             symbol: str | None = None, minimised: bool = False) -> int:
     app = application()
     crash.install(log_file)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMainWindow, QSplitter
 from services.app.workspace import Workspace
 from services.core.tickers import TickerError, normalise_symbol
 from ui.alerts.panes import AlertLogPane, AlertRulesPane
-from ui.charts.tabs import ChartTabs
+from ui.charts.tabs import PRICE, ChartTabs
 from ui.common import settings as cfg
 from ui.events.events_dialog import EventsDialog
 from ui.events.overhang_pane import OverhangPane
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from ui.charts.comparison_chart import ComparisonChart
     from ui.charts.price_chart import PriceChart
     from ui.charts.valuation_chart import ValuationChart
+    from ui.window.settings_dialog import Choices, SettingsDialog
 
 
 STATUS_MESSAGE_MS = 10_000
@@ -108,6 +109,11 @@ class MainWindow(QMainWindow):
         self.overhang.edit_requested.connect(self.open_reference_data)
         commands.record.triggered.connect(self.record_transaction)
         commands.webhook_changed.connect(self._webhook_changed)
+        commands.settings.triggered.connect(self.open_settings)
+        commands.new_rule.triggered.connect(self._new_rule)
+        commands.acknowledge_all.triggered.connect(self.alert_log.acknowledge_all)
+        for key, action in commands.ranges.items():
+            action.triggered.connect(lambda _=False, k=key: self.show_range(k))
         self.table.list_chosen.connect(self.refresh)
         self.table.symbol_selected.connect(self.feed.show_symbol)
         self.watchlist_actions.lists_changed.connect(self.table.reload_lists)
@@ -121,6 +127,7 @@ class MainWindow(QMainWindow):
         self.alert_rules.rules_changed.connect(self.tabs.refresh)  # threshold lines
         self.tabs.alert_requested.connect(self.alert_rules.new_rule)
         self.alert_log.unread_changed.connect(self._unread_changed)
+        self.alert_log.open_requested.connect(self.go_to_symbol)
         self._unread_changed(self.alert_log.model.unread())
 
         restore_window(self, self._splitter, self.table, store)
@@ -145,6 +152,39 @@ class MainWindow(QMainWindow):
     def _webhook_changed(self, url: str) -> None:
         if self.dispatcher is not None:
             self.dispatcher.set_webhook(url)
+
+    @Slot()
+    def _new_rule(self) -> None:
+        self.alert_rules.new_rule()
+
+    def show_range(self, key: str) -> None:
+        """Alt+1…: the price chart over that range."""
+        self.tabs.setCurrentIndex(PRICE)
+        self.price_chart.range_buttons[key].click()
+
+    @Slot()
+    def open_settings(self) -> SettingsDialog:
+        from ui.window.settings_dialog import SettingsDialog  # not needed to start
+
+        login = self.commands.login.action
+        dialog = SettingsDialog(self._store, self.workspace.portfolio.base_currencies(),
+                                login.isEnabled(), login.isChecked(), self.workspace.demo, self)
+        dialog.saved.connect(self._settings_saved)
+        dialog.open()
+        return dialog
+
+    @Slot(object)
+    def _settings_saved(self, chosen: Choices) -> None:
+        """Everything applies now; nothing needs a restart."""
+        if self.dispatcher is not None:
+            self.dispatcher.set_webhook(chosen.webhook_url)
+            cfg.apply_notifications(self._store, self.dispatcher)
+        if self.scheduler is not None:
+            self.scheduler.set_interval(chosen.poll_interval_s)
+        self.sound_action.setChecked(chosen.sound)
+        self.set_dark_theme(chosen.dark_theme)
+        self.portfolio.base.setCurrentText(chosen.base_currency)
+        self.commands.login.action.setChecked(chosen.start_at_login)
 
     @Slot()
     def open_reference_data(self) -> ReferenceDialog:

@@ -231,11 +231,18 @@ class AlertEvaluator:
         elif rule.kind in (RuleKind.PRICE_ABOVE, RuleKind.PRICE_BELOW, RuleKind.PRICE_CROSS,
                            RuleKind.TARGET):
             verb = "reached" if fire.direction > 0 else "fell to"
-            what = f"{verb} {fmt.money(Money(fire.value, currency))} at {when}"
+            what = f"{verb} {fmt.price_money(Money(fire.value, currency))} at {when}"
+        elif rule.kind == RuleKind.PCT_MOVE:
+            what = f"moved {fmt.percent(fire.value / 100.0, decimals=2)} since the previous " \
+                   f"close at {when}"
+        elif rule.kind == RuleKind.DRAWDOWN:
+            what = f"{fmt.percent(fire.value / 100.0)} from its peak at {when}"
+        elif rule.kind == RuleKind.MARKET_CAP:
+            what = f"market cap {fmt.compact_money(Money(fire.value, currency))} at {when}"
         else:
-            what = f"{rule.kind} at {fire.value:,.2f} at {when}"
+            what = f"P/S {fire.value:,.1f}x at {when}"
         closed = fire.ts < self._started_at and rule.kind in PRICE_DRIVEN
-        message = f"{rule.symbol} {what} — {rule.describe(currency)}"
+        message = f"{rule.symbol} {what} — {rule.describe(currency, with_symbol=False)}"
         if rule.note:
             message += f" ({rule.note})"
         if closed:

@@ -27,6 +27,13 @@ APP_NAME = "HarbourWatch"
 WEBHOOK_TIMEOUT_S = 5.0
 WEBHOOK_ATTEMPTS = 3
 MAX_URL = 2_000
+# How long a notification stays (ms; 0 until dismissed, -1 the server's choice) and how urgent
+# it is (the freedesktop `urgency` hint): the trader picks both in Settings.
+UNTIL_DISMISSED = 0
+SERVER_DEFAULT = -1
+URGENCY = {"low": 0, "normal": 1, "critical": 2}
+DEFAULT_ACTION = "default"  # what servers such as dunst invoke on a click on the bubble
+REMEMBERED = 64  # notification ids kept to answer a click with their symbol
 
 
 @dataclass(frozen=True)
@@ -46,15 +53,29 @@ def coalesce(events: Sequence[AlertEvent], demo: bool = False) -> Notification |
         title = f"{tag}{events[0].rule_text}"  # the rule text starts with the symbol
     else:
         title = f"{tag}{len(events)} alerts: {', '.join(symbols)}"
-    body = "\n".join(e.message for e in events[:6])
+    if len(events) == 1:  # the title names the symbol and the rule: the body adds the rest
+        body = _what_happened(events[0])
+    else:
+        body = "\n".join(e.message for e in events[:6])
     if len(events) > 6:
         body += f"\n… and {len(events) - 6} more in the alert log"
     return Notification(title, body, events[0].symbol)
 
 
-def send_desktop(note: Notification, timeout: float = 3.0) -> bool:
-    """org.freedesktop.Notifications.Notify on the session bus, with an action that opens the
-    symbol. False when there is no bus or no notification service (the caller falls back).
+def _what_happened(event: AlertEvent) -> str:
+    """'Reached HK$901.50 at 2026-11-23 10:15 HKT': the event's message without the symbol and
+    the rule the title already says."""
+    rule = event.rule_text.removeprefix(f"{event.symbol} ")
+    text = event.message.removeprefix(f"{event.symbol} ").replace(f" — {rule}", "", 1)
+    return text[:1].upper() + text[1:]
+
+
+def send_desktop(note: Notification, timeout: float = 3.0, expire_ms: int = UNTIL_DISMISSED,
+                 urgency: str = "normal") -> int | None:
+    """org.freedesktop.Notifications.Notify on the session bus, with actions that open the
+    symbol: "default" (a click on the bubble, the only one some servers offer) and "Open
+    SYMBOL". Returns the notification's id; None when there is no bus or no notification
+    service (the caller falls back).
 
     The body is escaped when the server reads markup: a symbol, note or rule name holding `<`,
     `>` or `&` must show as written, not break the notification or style it."""
@@ -69,14 +90,18 @@ def send_desktop(note: Notification, timeout: float = 3.0) -> bool:
             body = note.body
             if _reads_markup(conn, new_method_call(address, "GetCapabilities"), timeout):
                 body = html.escape(body, quote=False)
+            actions = [DEFAULT_ACTION, f"Open {note.symbol}",
+                       f"open:{note.symbol}", f"Open {note.symbol}"]
+            hints = {"urgency": ("y", URGENCY.get(urgency, 1))}
             message = new_method_call(address, "Notify", "susssasa{sv}i", (
-                APP_NAME, 0, "", note.title, body,
-                [f"open:{note.symbol}", f"Open {note.symbol}"], {}, 15_000))
+                APP_NAME, 0, "", note.title, body, actions, hints, expire_ms))
             reply = conn.send_and_get_reply(message, timeout=timeout)
-        return reply.header.message_type == MessageType.method_return
+        if reply.header.message_type != MessageType.method_return:
+            return None
+        return int(reply.body[0])
     except Exception as error:  # no bus, no service, timeout: all mean "fall back"
         log.info("desktop notification unavailable: %s", error)
-        return False
+        return None
 
 
 def _reads_markup(conn: Any, question: Any, timeout: float) -> bool:
@@ -172,12 +197,36 @@ def post_webhook(url: str, body: dict, attempts: int = WEBHOOK_ATTEMPTS,
     return False
 
 
+def send_test(url: str, demo: bool = False, timeout: float = WEBHOOK_TIMEOUT_S) -> str:
+    """One POST of a test body (no events, `"test": true`) to `url`; what happened, in words.
+    ValueError for a URL that is not one; the window runs this off its GUI thread."""
+    url = check_webhook_url(url)
+    if not url:
+        raise ValueError("Type a webhook URL first.")
+    body = {"app": APP_NAME, "demo": demo, "test": True, "events": []}
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json",
+                                              "User-Agent": APP_NAME})
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            return f"Sent: {url} answered {response.status}."
+    except urllib.error.HTTPError as error:
+        return f"Not accepted: {url} answered {error.code} {error.reason}."
+    except Exception as error:  # the trader reads why; nothing else depends on it
+        reason = getattr(error, "reason", error)
+        return f"Could not reach {url}: {reason}."
+
+
 class Dispatcher:
     """Sends each poll's committed events to the enabled channels."""
 
     def __init__(self, desktop: bool = True, webhook_url: str = "", console: TextIO | None = None,
-                 sound: bool = False, demo: bool = False):
+                 sound: bool = False, demo: bool = False, expire_ms: int = UNTIL_DISMISSED,
+                 urgency: str = "normal"):
         self.desktop = desktop
+        self.expire_ms = expire_ms
+        self.urgency = urgency
+        self._shown: dict[int, str] = {}  # notification id -> its symbol, newest last
         self.webhook_url = ""
         self.set_webhook(webhook_url)
         self.console = console
@@ -194,12 +243,22 @@ class Dispatcher:
             log.warning("webhook disabled: %s", error)
             self.webhook_url = ""
 
+    def symbol_of(self, notification_id: int) -> str | None:
+        """The symbol a shown notification is about (a click on it opens that symbol)."""
+        return self._shown.get(notification_id)
+
     def dispatch(self, events: Sequence[AlertEvent]) -> bool:
         """Returns whether a desktop notification was shown (else the window uses its tray)."""
         note = coalesce(events, self.demo)
         if note is None:
             return False
-        shown = self.desktop and send_desktop(note)
+        shown_id = send_desktop(note, expire_ms=self.expire_ms, urgency=self.urgency) \
+            if self.desktop else None
+        if shown_id is not None:
+            self._shown[shown_id] = note.symbol
+            for old in list(self._shown)[:-REMEMBERED]:
+                del self._shown[old]
+        shown = shown_id is not None
         if self.webhook_url:
             thread = threading.Thread(target=post_webhook,
                                       args=(self.webhook_url, webhook_body(events, self.demo)),

@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from services.core.formatting import compact_money, currency_prefix
+from services.core.models import Money
 from services.core.parsing import note_problem, parse_number
 
 
@@ -48,6 +50,8 @@ PRICE_DRIVEN = frozenset({RuleKind.PRICE_ABOVE, RuleKind.PRICE_BELOW, RuleKind.P
                           RuleKind.MARKET_CAP, RuleKind.PS})
 # Kinds that fire N days before each dated event of the symbol (once per event).
 DAYS_BEFORE = frozenset({RuleKind.LOCKUP, RuleKind.RESULTS})
+MONEY_KINDS = frozenset({RuleKind.PRICE_ABOVE, RuleKind.PRICE_BELOW, RuleKind.PRICE_CROSS,
+                         RuleKind.TARGET, RuleKind.MARKET_CAP})
 # A state ("is above") fires on the first observation beyond the level; a crossing needs to
 # have seen the other side first.
 STATE_KINDS = frozenset({RuleKind.PRICE_ABOVE, RuleKind.PRICE_BELOW, RuleKind.DRAWDOWN,
@@ -85,17 +89,22 @@ class AlertRule:
             return -abs(self.level)  # drawdown metrics are negative percentages
         return self.level
 
-    def describe(self, currency: str = "") -> str:
+    def describe(self, currency: str = "", with_symbol: bool = True) -> str:
+        """'2513.HK price crosses up HK$900' (one currency notation: the app's HK$, US$)."""
         unit = {RuleKind.PCT_MOVE: "%", RuleKind.DRAWDOWN: "%", RuleKind.PS: "x",
                 RuleKind.LOCKUP: " days", RuleKind.RESULTS: " days",
                 RuleKind.FEED_STALE: " min"}.get(self.kind, "")
-        money = f"{currency} " if self.kind in (RuleKind.PRICE_ABOVE, RuleKind.PRICE_BELOW,
-                                                RuleKind.PRICE_CROSS, RuleKind.TARGET,
-                                                RuleKind.MARKET_CAP) and currency else ""
+        if self.kind == RuleKind.MARKET_CAP and currency:
+            level = compact_money(Money(self.level, currency))
+        elif self.kind in MONEY_KINDS and currency:
+            level = f"{currency_prefix(currency)}{self.level:,.6g}"
+        else:
+            level = f"{self.level:,.6g}{unit}"
         way = f" {self.direction}" if self.kind in (RuleKind.PRICE_CROSS, RuleKind.PCT_MOVE,
                                                     RuleKind.MARKET_CAP, RuleKind.PS) else ""
         band = f" (within {self.band_pct:g}%)" if self.band_pct else ""
-        return f"{self.symbol} {self.kind}{way} {money}{self.level:,.6g}{unit}{band}"
+        who = f"{self.symbol} " if with_symbol else ""
+        return f"{who}{self.kind}{way} {level}{band}"
 
 
 @dataclass
@@ -111,6 +120,27 @@ class RuleState:
     fired_day: str = ""
     recent_fires: list[int] = field(default_factory=list)  # for the storm breaker
     paused: bool = False
+
+
+POLICY_LABELS = {Policy.ONCE: "once, then done", Policy.REARM: "again after moving back",
+                 Policy.DAILY: "at most once a trading day"}
+
+
+def state_text(rule: AlertRule, state: RuleState) -> str:
+    """Where a rule stands, in the words the Rules tab and `alerts list` share."""
+    if not rule.enabled:
+        return "disabled"
+    if state.paused:
+        return "paused: fired too often"
+    if rule.expires_at is not None and state.last_ts > rule.expires_at:
+        return "expired"
+    if state.armed:
+        return "armed"
+    if rule.policy == Policy.ONCE:
+        return "fired (once) — done; re-enable to watch again"
+    if rule.policy == Policy.DAILY:
+        return "fired today — armed again next trading day"
+    return "fired — re-arms once the price moves back beyond the band"
 
 
 class RuleError(ValueError):

@@ -18,6 +18,7 @@ from services.alerts.rules import (
     RuleState,
     validate,
 )
+from services.core.analytics import current_targets
 from services.core.clock import Clock, epoch
 from services.market.calendar import MarketClock
 from services.reference import store as reference_store
@@ -75,6 +76,16 @@ class AlertService:
             alert_repo.update_rule(self._conn, rule_id, {"enabled": int(enabled),
                                                          "state": json.dumps(asdict(state))})
 
+    def rearm(self, rule_id: int) -> None:
+        """A rule that fired (a "once" rule is done then) watches again from now, as if new:
+        enabled, armed, what is stored already is history."""
+        row = alert_repo.rule(self._conn, rule_id)
+        if row is None:
+            raise KeyError(f"no alert rule {rule_id}")
+        rule, state = self._fresh(replace(rule_from_row(row)[0], enabled=True))
+        with transaction(self._conn):
+            alert_repo.update_rule(self._conn, rule_id, rule_row(rule, state, 0))
+
     def remove_rule(self, rule_id: int) -> None:
         with transaction(self._conn):
             if not alert_repo.delete_rule(self._conn, rule_id):
@@ -89,10 +100,11 @@ class AlertService:
         return rule, state
 
     def preset_targets(self, symbol: str, band_pct: float = 0.0) -> list[int]:
-        """One rule per analyst target: fire when the price reaches it (within band_pct)."""
+        """One rule per broker's current target (an older one it superseded gets none): fire
+        when the price reaches it (within band_pct)."""
         last = self._last_close(symbol)
         ids = []
-        for target in reference_store.targets(self._conn, symbol):
+        for target in current_targets(reference_store.targets(self._conn, symbol)):
             direction = Direction.UP if last is None or target.price.amount >= last else \
                 Direction.DOWN
             ids.append(self.add_rule(AlertRule(
@@ -121,6 +133,11 @@ class AlertService:
     def acknowledge(self, ids: list[int]) -> None:
         with transaction(self._conn):
             alert_repo.acknowledge(self._conn, ids)
+
+    def delete_events(self, ids: list[int]) -> None:
+        """Alerts the trader no longer wants in the log (their rules stay as they are)."""
+        with transaction(self._conn):
+            alert_repo.delete_events(self._conn, ids)
 
     def unread_count(self) -> int:
         return alert_repo.unread_count(self._conn)

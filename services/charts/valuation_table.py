@@ -104,7 +104,7 @@ def text_row(point: ValuationPoint) -> list[str]:
         if quote.placeholder:
             fx += f" placeholder {quote.low:.4f}–{quote.high:.4f}"
         fx_day = quote.as_of.isoformat() if quote.as_of else ""
-    return [point.day.isoformat(), fmt.money(price.money), fmt.source_label(price),
+    return [point.day.isoformat(), fmt.price_money(price.money), fmt.source_label(price),
             f"{shares.shares:,}", f"{shares.as_of.isoformat()} "
                                   f"({_confidence(shares.provenance)})",
             cap, revenue_text, published, fx, fx_day, fmt.estimate(point.ps)]

@@ -52,7 +52,7 @@ def price_words(point: ValuationPoint, today: dt.date) -> str:
     """'HK$819.00 on 2026-09-10 (bundled reference price, digest — not a live quote, 74 days
     before today)' or 'HK$905.00 on 2026-11-20 (Yahoo · delayed 15 min)'."""
     price = point.price
-    when = f"{fmt.money(price.money)} on {point.day.isoformat()}"
+    when = f"{fmt.price_money(price.money)} on {point.day.isoformat()}"
     if price.source == "reference":
         confidence = f", {price.confidence}" if price.confidence else ""
         return (f"{when} (bundled reference price{confidence} — not a live quote; "

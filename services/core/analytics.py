@@ -81,6 +81,16 @@ def latest_target(targets: Sequence[Target]) -> Target | None:
     return max(targets, key=lambda t: (t.date, t.price.amount), default=None)
 
 
+def current_targets(targets: Sequence[Target]) -> list[Target]:
+    """Each broker's newest target: an older one from the same broker is superseded."""
+    newest: dict[str, Target] = {}
+    for target in targets:
+        key = target.broker.strip().casefold()
+        if key not in newest or target.date > newest[key].date:
+            newest[key] = target
+    return sorted(newest.values(), key=lambda t: (t.date, t.broker))
+
+
 def days_until(day: dt.date, today: dt.date) -> int:
     """Calendar days from today to day (negative once it has passed)."""
     return (day - today).days

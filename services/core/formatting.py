@@ -7,9 +7,12 @@ from zoneinfo import ZoneInfo
 
 from services.core.clock import from_epoch
 from services.core.models import Lockup, Money, Price
+from services.core.ticks import price_decimals
 from services.core.valuation import Estimate
 
 CURRENCY_PREFIX = {"HKD": "HK$", "USD": "US$", "CNY": "RMB ", "EUR": "€", "GBP": "£", "JPY": "¥"}
+# ISO 4217 minor units of the currencies that are not cents-based; the rest have two.
+CURRENCY_DECIMALS = {"JPY": 0, "KRW": 0, "TWD": 2, "KWD": 3, "BHD": 3}
 MINUS = "−"
 NO_VALUE = "—"
 
@@ -18,9 +21,23 @@ def currency_prefix(currency: str) -> str:
     return CURRENCY_PREFIX.get(currency, f"{currency} ")
 
 
-def money(value: Money, decimals: int = 2) -> str:
-    sign = MINUS if value.amount < 0 else ""
-    return f"{sign}{currency_prefix(value.currency)}{abs(value.amount):,.{decimals}f}"
+def currency_decimals(currency: str) -> int:
+    return CURRENCY_DECIMALS.get(currency, 2)
+
+
+def money(value: Money, decimals: int | None = None) -> str:
+    """HK$811.66: the currency's own decimals unless told otherwise; an amount that rounds
+    to zero carries no minus sign."""
+    places = currency_decimals(value.currency) if decimals is None else decimals
+    text = f"{abs(value.amount):,.{places}f}"
+    sign = MINUS if value.amount < 0 and text.strip("0.,") else ""
+    return f"{sign}{currency_prefix(value.currency)}{text}"
+
+
+def price_money(value: Money) -> str:
+    """A quoted price: the currency's decimals, or more where the exchange's step needs them
+    (HK$0.125 trades in 0.001)."""
+    return money(value, max(currency_decimals(value.currency), price_decimals(value.amount)))
 
 
 def compact_money(value: Money) -> str:
@@ -39,9 +56,10 @@ def compact_money(value: Money) -> str:
 def percent(fraction: float | None, signed: bool = True, decimals: int = 1) -> str:
     if fraction is None:
         return NO_VALUE
-    value = fraction * 100.0
-    sign = "+" if signed and value > 0 else (MINUS if value < 0 else "")
-    return f"{sign}{abs(value):.{decimals}f}%"
+    text = f"{abs(fraction * 100.0):.{decimals}f}"
+    nonzero = bool(text.strip("0."))  # -0.04% at one decimal reads 0.0%, never −0.0%
+    sign = "" if not nonzero else "+" if signed and fraction > 0 else MINUS if fraction < 0 else ""
+    return f"{sign}{text}%"
 
 
 def multiple(value: float | None) -> str:

@@ -9,6 +9,7 @@ an existing one keeps its own.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import secrets
 import stat
@@ -89,7 +90,12 @@ def _write_rows(handle: IO[str], header: Sequence[str], rows: Iterable[Sequence[
     writer = csv.writer(handle)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([safe_cell(value) for value in row])
+        writer.writerow([safe_cell(iso_text(value)) for value in row])
+
+
+def iso_text(value: Any) -> Any:
+    """Dates and times as ISO 8601 text in CSV and JSON (an XLSX keeps them as dates)."""
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def restore_cell(value: str) -> str:

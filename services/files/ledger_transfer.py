@@ -8,6 +8,7 @@ is good or the user chose to skip the bad ones. Re-importing the same file adds 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import sqlite3
@@ -19,10 +20,11 @@ import numpy as np
 from db import alert_repo, market_repo
 from db.connection import transaction
 from services.core.clock import DAILY_BAR_LOCAL_TIME, HKEX_TZ, Clock, from_epoch
-from services.core.formatting import price_caveat, source_label
+from services.core.formatting import currency_decimals, price_caveat, source_label
 from services.core.tickers import TickerError, normalise_symbol
+from services.core.ticks import round_price
 from services.files import workbook
-from services.files.atomic import write_atomically, write_csv
+from services.files.atomic import iso_text, write_atomically, write_csv
 from services.files.tables import (
     FileProblemError,
     ImportRejectedError,
@@ -138,18 +140,21 @@ class LedgerTransfer:
 
     # -- exports -------------------------------------------------------------------------------
     def transaction_rows(self) -> list[tuple]:
-        return [(t.id, t.trade_date.isoformat(), t.symbol, t.side, t.quantity, t.price, t.fees,
-                 t.currency, t.note)
+        return [(t.id, t.trade_date, t.symbol, t.side, t.quantity, round_price(t.price),
+                 _money(t.fees, t.currency), t.currency, t.note)
                 for t in PortfolioService(self._conn, self._clock).transactions()]
 
     def position_rows(self, base: str) -> list[tuple]:
         held, _ = PortfolioService(self._conn, self._clock).snapshot(base)
-        return [(p.symbol, p.currency, p.quantity, p.average_cost, p.cost,
-                 p.last.amount if p.last else None,
+        return [(p.symbol, p.currency, p.quantity, round_price(p.average_cost),
+                 _money(p.cost, p.currency),
+                 round_price(p.last.amount) if p.last else None,
                  _iso(p.last.ts, HKEX_TZ) if p.last else None,
                  source_label(p.last) if p.last else None, price_caveat(p.last),
-                 p.market_value.amount if p.market_value else None,
-                 p.unrealised.amount if p.unrealised else None, p.realised, p.fees, p.weight)
+                 _money(p.market_value.amount, p.currency) if p.market_value else None,
+                 _money(p.unrealised.amount, p.currency) if p.unrealised else None,
+                 _money(p.realised, p.currency), _money(p.fees, p.currency),
+                 None if p.weight is None else round(p.weight, 4))
                 for p in held]
 
     def alert_rows(self) -> list[tuple]:
@@ -170,7 +175,8 @@ class LedgerTransfer:
         elif fmt == "json":
             document = {"app": "HarbourWatch", "format": what, "demo": self._demo,
                         "rows": [dict(zip(header, r, strict=True)) for r in data]}
-            text = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+            text = json.dumps(document, indent=2, ensure_ascii=False,
+                              default=lambda v: str(iso_text(v))) + "\n"
             write_atomically(path, lambda temp: temp.write_text(text, encoding="utf-8"))
         else:
             raise FileProblemError(f"{what} export as {fmt!r}: use csv or json (or the workbook).")
@@ -241,5 +247,10 @@ def _nullable(values: np.ndarray, dtype: type = float) -> list:
     return np.where(missing, None, np.nan_to_num(values).astype(dtype)).tolist()
 
 
-def _iso(ts: int, tz: str) -> str:
-    return from_epoch(int(ts), tz).isoformat()
+def _iso(ts: int, tz: str) -> dt.datetime:
+    """The exchange's local time (text in CSV and JSON, a date-time cell in XLSX)."""
+    return from_epoch(int(ts), tz)
+
+
+def _money(amount: float, currency: str) -> float:
+    return round(amount, currency_decimals(currency))

@@ -21,8 +21,10 @@ from db.connection import transaction
 from services.alerts.records import rule_from_row
 from services.alerts.rules import RuleError, validate
 from services.alerts.service import AlertService
-from services.core.clock import Clock
+from services.core.clock import Clock, from_epoch
+from services.core.formatting import source_label
 from services.core.tickers import TickerError, is_hkex, normalise_symbol
+from services.core.ticks import round_price
 from services.files import workbook
 from services.files.atomic import restore_cell, write_atomically, write_csv
 from services.files.rule_specs import rule_key, rule_spec, spec_rule
@@ -37,9 +39,13 @@ from services.files.tables import (
 from services.market.calendar import MarketClock
 from services.reference import store as reference_store
 from services.watchlists.editing import WatchlistEditor, WatchlistError, check_name, check_note
+from services.watchlists.service import WatchlistRow, WatchlistService
 
 FORMATS = ("csv", "json", "tradingview", "xlsx")
-CSV_HEADER = ("symbol", "name", "note", "alerts", "targets", "data")
+# The price columns are for reading (a spreadsheet, another app): an import takes symbols, notes,
+# alerts and targets, never a price from a file of ours.
+CSV_HEADER = ("symbol", "name", "note", "alerts", "targets", "last_price", "currency",
+              "change_pct", "price_time", "price_source", "data")
 
 
 @dataclass
@@ -51,6 +57,18 @@ class Item:
     targets: list[dict[str, Any]] = field(default_factory=list)
     line: int = 0
     section: str = ""  # TradingView: the ###section it is listed under ("" before any)
+    quote: tuple = (None, None, None, None, None)  # last, currency, change %, time, source
+
+
+def _quote(row: WatchlistRow) -> tuple:
+    """The last price at the instrument's precision, its change in % (2 decimals), its time
+    in the exchange's zone and where it came from."""
+    last = row.last
+    if last is None:
+        return Item.quote
+    change = None if row.change is None else round(row.change * 100.0, 2)
+    return (round_price(last.amount), last.currency, change,
+            from_epoch(last.ts, row.instrument.timezone), source_label(last))
 
 
 def format_of(path: Path, given: str | None = None) -> str:
@@ -81,6 +99,8 @@ class WatchlistTransfer:
         for row in alert_repo.rules(self._conn):
             rule, _ = rule_from_row(row)
             rules.setdefault(rule.symbol, []).append(rule_spec(rule))
+        quotes = {row.instrument.symbol: _quote(row)
+                  for row in WatchlistService(self._conn, self._clock).rows(name)}
         out = []
         for row in watchlist_repo.items(self._conn, list_id):
             symbol = row["symbol"]
@@ -90,14 +110,15 @@ class WatchlistTransfer:
                        for t in reference_store.targets(self._conn, symbol)]
             ins = instruments.get(symbol)
             out.append(Item(symbol, ins.name if ins else symbol, row["note"],
-                            rules.get(symbol, []), targets))
+                            rules.get(symbol, []), targets,
+                            quote=quotes.get(symbol, Item.quote)))
         return out
 
     def rows(self, items: list[Item]) -> list[tuple]:
         """CSV/XLSX rows (CSV_HEADER): alerts and targets as JSON cells."""
         data = "DEMO" if self._demo else ""
         return [(i.symbol, i.name, i.note, json.dumps(i.alerts, ensure_ascii=False),
-                 json.dumps(i.targets, ensure_ascii=False), data) for i in items]
+                 json.dumps(i.targets, ensure_ascii=False), *i.quote, data) for i in items]
 
     def workbook_sheets(self) -> dict[str, workbook.Sheet]:
         """One sheet per watchlist, for the everything-workbook (keyed by the full name; the

@@ -9,6 +9,7 @@ inflate to gigabytes (a zip bomb), so the declared sizes and the row count are b
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -33,6 +34,14 @@ CONTENTS = "Contents"
 def xml_safe(value: Any) -> Any:
     """Text a cell can hold; numbers pass unchanged."""
     return NOT_XML.sub("\ufffd", value) if isinstance(value, str) else value
+
+
+def _cell(value: Any) -> Any:
+    """Excel has no time zones: a time is written as the wall-clock time it was given in (the
+    exchange's), a real date-time cell rather than text."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
+    return value
 
 
 def sheet_names(titles: Iterable[str], suffix: str = "") -> list[str]:
@@ -74,7 +83,7 @@ def write(path: Path, sheets: dict[str, Sheet], demo: bool = False,
             sheet = book.create_sheet(name)
             sheet.append([xml_safe(h) for h in header])
             for row in rows:
-                sheet.append([safe_cell(xml_safe(v)) for v in row])
+                sheet.append([safe_cell(xml_safe(_cell(v))) for v in row])
         book.save(temp)
 
     write_atomically(path, build)

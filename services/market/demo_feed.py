@@ -18,14 +18,21 @@ DEMO_SPEED = 30.0  # a 5.5-hour HKEX session passes in 11 minutes
 KEEP_SESSIONS = 5  # the minutes held in memory: what a '5d' request returns
 
 
-def demo_clock(market: MarketClock, real_now: dt.datetime) -> FastClock:
+def demo_clock(market: MarketClock, real_now: dt.datetime,
+               resume_ts: int | None = None) -> FastClock:
     """A fast clock half an hour into the latest session up to today (so there is a morning
-    to backfill), running DEMO_SPEED times faster than real time."""
+    to backfill), running DEMO_SPEED times faster than real time. `resume_ts`, the newest
+    stored DEMO minute: when it lies in that session the clock goes on just after it, so a
+    restart continues the day instead of rewinding and simulating its minutes again."""
     day = market.local_day(real_now)
     for _ in range(14):
         session = market.session(day)
         if session is not None:
-            return FastClock(session.open + dt.timedelta(minutes=30), DEMO_SPEED)
+            start = session.open + dt.timedelta(minutes=30)
+            if resume_ts is not None and session.open.timestamp() <= resume_ts \
+                    < session.close.timestamp() + 3600:
+                start = max(start, dt.datetime.fromtimestamp(resume_ts + 60, dt.UTC))
+            return FastClock(start, DEMO_SPEED)
         day -= dt.timedelta(days=1)
     raise RuntimeError("no HKEX session in the last two weeks")
 
@@ -34,14 +41,18 @@ class DemoQuoteSource:
     name = "demo"
 
     def __init__(self, clock: Clock, market: MarketClock, start_prices: dict[str, float],
-                 seed: int = 2026):
+                 seed: int = 2026, stored: dict[str, list[Bar]] | None = None):
+        """`stored`: the session's DEMO minutes already in the database, per symbol; the walk
+        goes on from the last of them, and today's daily bar keeps them."""
         self._clock = clock
         self._market = market
         self._start = start_prices
         self._seed = seed
-        self._minutes: dict[str, list[Bar]] = {}
-        self._cursor: dict[str, int] = {}  # next minute to simulate, epoch
-        self._made: dict[str, int] = {}  # minutes simulated so far (seeds the walk)
+        self._minutes: dict[str, list[Bar]] = {s: list(b) for s, b in (stored or {}).items()}
+        # next minute to simulate, epoch
+        self._cursor: dict[str, int] = {s: b[-1][0] + 60 for s, b in self._minutes.items() if b}
+        # minutes simulated so far (seeds the walk; memory keeps only the latest sessions)
+        self._made: dict[str, int] = {s: len(b) for s, b in self._minutes.items()}
 
     def fetch(self, symbol: str, interval: str, period: str, currency: str | None) -> Fetched:
         """Same contract as YahooQuoteSource.fetch, from the simulation. Worker thread only."""

@@ -19,7 +19,7 @@ def describe_outcome(outcome: PollOutcome, tz: str = HKEX_TZ) -> list[str]:
             price = Price(r.price, r.currency, r.price_ts, outcome.source)
             dropped = (f"; {r.bars_dropped} bad bars dropped: {r.dropped_why}"
                        if r.bars_dropped else "")
-            lines.append(f"  {r.symbol:<10} {fmt.money(price.money):>12}  last trade "
+            lines.append(f"  {r.symbol:<10} {fmt.price_money(price.money):>12}  last trade "
                          f"{fmt.price_time(price, tz)}  ({r.bars_written} bars{dropped})")
         elif r.skipped:
             lines.append(f"  {r.symbol:<10} skipped: {r.skipped}")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,13 +16,34 @@ from services.market.calendar import MarketClock
 from services.market.feed_types import QuoteMeta, Verify
 from services.market.poller import Poller
 
+log = logging.getLogger(__name__)
 
-def make_clock(demo: bool, market: MarketClock) -> Clock:
+
+def make_clock(demo: bool, market: MarketClock, db_path: Path | None = None) -> Clock:
+    """The real clock, or the DEMO's fast one, going on after the newest DEMO minute stored in
+    `db_path` when that lies in the session the demo plays."""
     if not demo:
         return SystemClock()
     from services.market.demo_feed import demo_clock
 
-    return demo_clock(market, dt.datetime.now(dt.UTC))
+    return demo_clock(market, dt.datetime.now(dt.UTC),
+                      _last_demo_minute(db_path) if db_path is not None else None)
+
+
+def _last_demo_minute(db_path: Path) -> int | None:
+    """None when there is none, or when the file cannot tell yet (new, old or damaged): the
+    database's own checks explain that when it is opened for real."""
+    if not db_path.exists():
+        return None
+    try:
+        conn = open_connection(db_path)
+        try:
+            return market_repo.last_minute_ts(conn, "demo")
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError) as error:
+        log.info("no DEMO session to continue in %s: %s", db_path, error)
+        return None
 
 
 def poller_factory(db_path: Path, paths: AppPaths, clock: Clock, market: MarketClock,
@@ -31,7 +54,8 @@ def poller_factory(db_path: Path, paths: AppPaths, clock: Clock, market: MarketC
         if demo:
             from services.market.demo_feed import DemoQuoteSource
 
-            source = DemoQuoteSource(clock, market, last_prices(db_path))
+            source = DemoQuoteSource(clock, market, last_prices(db_path),
+                                     stored=session_minutes(db_path, clock, market))
             return Poller(db_path, source, clock, market)
         from services.market.yahoo_source import YahooQuoteSource
 
@@ -51,6 +75,23 @@ def yahoo_verifier(paths: AppPaths) -> Verify:
         return source.fetch(symbol, "1d", "5d", None).meta
 
     return verify
+
+
+def session_minutes(db_path: Path, clock: Clock, market: MarketClock
+                    ) -> dict[str, list[tuple]]:
+    """The DEMO minutes already stored for the clock's session day, per symbol."""
+    session = market.session(market.local_day(clock.now()))
+    if session is None:
+        return {}
+    conn = open_connection(db_path)
+    try:
+        stored: dict[str, list[tuple]] = {}
+        for symbol, *bar in market_repo.minute_bars_since(conn, "demo",
+                                                          int(session.open.timestamp())):
+            stored.setdefault(symbol, []).append(tuple(bar))
+        return stored
+    finally:
+        conn.close()
 
 
 def last_prices(db_path: Path) -> dict[str, float]:

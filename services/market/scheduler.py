@@ -136,6 +136,10 @@ class PollScheduler(Generic[T]):
         except Exception:  # a receiver's bug must not stop polling
             log.exception("announcing a poll failed")
 
+    def set_interval(self, seconds: int) -> None:
+        """The trading-hours interval the trader set; the next reschedule uses it."""
+        self._interval_s = seconds
+
     def _reschedule(self, outcome: T | None) -> None:
         now = self._clock.now()
         due = next_poll_at(self._market, now, self._last_poll, self._interval_s,

@@ -50,7 +50,7 @@ class ColumnSpec:
 
 
 def _last(row: WatchlistRow) -> str:
-    return fmt.NO_VALUE if row.last is None else fmt.money(row.last.money)
+    return fmt.NO_VALUE if row.last is None else fmt.price_money(row.last.money)
 
 
 def _time(row: WatchlistRow) -> str:
@@ -101,7 +101,7 @@ def _target_tip(row: WatchlistRow) -> str:
 def _drawdown_tip(row: WatchlistRow) -> str:
     if row.peak is None:
         return ""
-    return (f"Peak {fmt.money(row.peak.money)} on "
+    return (f"Peak {fmt.price_money(row.peak.money)} on "
             f"{fmt.price_time(row.peak, row.instrument.timezone)}")
 
 

@@ -82,3 +82,27 @@ def test_cli_as_a_user_runs_it(db_path: Path) -> None:
     listed = subprocess.run([sys.executable, "main.py", "--db", str(db_path), "alerts", "list"],
                             cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "0100.HK price below 150" in listed
+
+
+def test_demo_rules_are_stamped_on_the_demo_clock(tmp_path: Path) -> None:
+    """A rule added with `--demo alerts add` lives in simulated time: it starts where the
+    demo's session stands, not at the real clock's (possibly night-time) now."""
+    import datetime as dt
+    import sqlite3
+
+    from services.core.clock import FastClock
+    from services.market.calendar import MarketClock
+
+    db = tmp_path / "demo.sqlite3"
+    args = parse_args(["--demo", "--db", str(db), "alerts", "add", "2513.HK", "cross", "900"])
+    ctx = context(args, io.StringIO(), io.StringIO())
+    assert isinstance(ctx.clock, FastClock)
+    assert dispatch(args, ctx) == 0
+    created, start = sqlite3.connect(db).execute(
+        "SELECT created_at, start_ts FROM alert_rules").fetchone()
+    market = MarketClock()
+    session = market.session(market.local_day(ctx.clock.now()))
+    assert session is not None
+    stamped = dt.datetime.fromtimestamp(created, dt.UTC)
+    assert session.open <= stamped <= session.close + dt.timedelta(hours=1)
+    assert start <= created

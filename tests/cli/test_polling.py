@@ -87,3 +87,37 @@ def test_sigterm_stops_the_headless_demo_runner_cleanly(tmp_path: Path) -> None:
     stdout, stderr = child.communicate(timeout=30)
     assert child.returncode == 0, stderr
     assert stdout.rstrip().endswith("stopped.")
+
+
+def test_headless_takes_the_stored_settings_and_flags_override(
+        isolated_home: AppPaths, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cli import polling
+    from cli.main import context
+    from cli.parser import parse_args
+
+    isolated_home.settings_file.parent.mkdir(parents=True, exist_ok=True)
+    isolated_home.settings_file.write_text(
+        "[prefs]\nwebhook_url=https://stored.example.com/hook\npoll_interval_s=90\n"
+        "notify_seconds=10\nnotify_urgency=critical\n", encoding="utf-8")
+    seen: list[dict] = []
+    monkeypatch.setattr(polling, "run_headless", lambda ctx, **kw: seen.append(kw) or 0)
+    for argv in (["run", "--headless"],
+                 ["run", "--headless", "--webhook", "https://flag.example.com/", "--interval",
+                  "30"],
+                 ["run", "--headless", "--webhook", ""]):
+        args = parse_args(argv)
+        args.paths = isolated_home
+        assert polling.run_runner(args, context(args)) == 0
+    stored, flagged, none = seen
+    assert (stored["webhook_url"], stored["interval_s"]) == ("https://stored.example.com/hook", 90)
+    assert stored["notify"].expire_ms == 10_000 and stored["notify"].notify_urgency == "critical"
+    assert (flagged["webhook_url"], flagged["interval_s"]) == ("https://flag.example.com/", 30)
+    assert none["webhook_url"] == ""
+
+
+def test_a_too_short_interval_flag_is_refused() -> None:
+    from cli.parser import parse_args
+
+    with pytest.raises(SystemExit) as stopped:
+        parse_args(["run", "--headless", "--interval", "5"])
+    assert stopped.value.code == 2

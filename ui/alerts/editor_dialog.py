@@ -17,10 +17,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.alerts.rules import AlertRule, Direction, Policy, RuleError, RuleKind, rule_number
+from services.alerts.rules import (
+    POLICY_LABELS,
+    AlertRule,
+    Direction,
+    Policy,
+    RuleError,
+    RuleKind,
+    rule_number,
+)
 from services.core.clock import HKEX_TZ, end_of_day, local_date
 from services.core.tickers import TickerError, normalise_symbol
 from ui.common.form_parts import message_label, save_cancel
+
+DIRECTION_LABELS = {Direction.UP: "up (from below)", Direction.DOWN: "down (from above)",
+                    Direction.EITHER: "either way"}
+# Kinds where the trader chooses a direction; "above", "below", drawdown and the calendar
+# kinds have one meaning.
+DIRECTED = frozenset({RuleKind.PRICE_CROSS, RuleKind.PCT_MOVE, RuleKind.TARGET,
+                      RuleKind.MARKET_CAP, RuleKind.PS})
+LEVEL_HINTS = {RuleKind.PCT_MOVE: "e.g. 8 (%)", RuleKind.DRAWDOWN: "e.g. 30 (% from the peak)",
+               RuleKind.PS: "e.g. 50 (x sales)", RuleKind.LOCKUP: "e.g. 30 (days before)",
+               RuleKind.FEED_STALE: "e.g. 20 (minutes)", RuleKind.MARKET_CAP: "e.g. 3e11"}
 
 
 class AlertEditorDialog(QDialog):
@@ -37,11 +55,12 @@ class AlertEditorDialog(QDialog):
         self.kind = QComboBox(self)
         self.kind.addItems([k.value for k in RuleKind])
         self.level = QLineEdit(self)
-        self.level.setPlaceholderText("e.g. 900 (price), 8 (%), 30 (days)")
         self.direction = QComboBox(self)
-        self.direction.addItems([d.value for d in Direction])
+        for direction in Direction:
+            self.direction.addItem(DIRECTION_LABELS[direction], direction)
         self.policy = QComboBox(self)
-        self.policy.addItems([p.value for p in Policy])
+        for policy in Policy:
+            self.policy.addItem(POLICY_LABELS[policy], policy)
         self.hysteresis = QLineEdit("0", self)
         self.within = QLineEdit("0", self)
         self.cooldown = QSpinBox(self)
@@ -53,7 +72,7 @@ class AlertEditorDialog(QDialog):
         self.expires.setDisplayFormat("yyyy-MM-dd")
         self.note = QLineEdit(self)
         self.errors = message_label(self, "alert_errors")
-        form = QFormLayout(self)
+        form = self._form = QFormLayout(self)
         for label, widget in (("Symbol", self.symbol), ("Watch", self.kind),
                               ("Level", self.level), ("Direction", self.direction),
                               ("Fires", self.policy), ("Re-arm band (% of level)", self.hysteresis),
@@ -63,15 +82,28 @@ class AlertEditorDialog(QDialog):
             form.addRow(label, widget)
         form.addRow(self.errors)
         form.addRow(save_cancel(self, self.try_save))
+        self.kind.currentTextChanged.connect(self._show_fields)
+        self.policy.currentIndexChanged.connect(self._show_fields)
         if rule is not None:
             self.load(rule)
+        self._show_fields()
+
+    @Slot()
+    def _show_fields(self) -> None:
+        """Only the fields the chosen kind and policy use: no direction for "price below", no
+        "within" but for targets, no re-arm band unless the rule re-arms."""
+        kind = RuleKind(self.kind.currentText())
+        self._form.setRowVisible(self.direction, kind in DIRECTED)
+        self._form.setRowVisible(self.within, kind == RuleKind.TARGET)
+        self._form.setRowVisible(self.hysteresis, self.policy.currentData() == Policy.REARM)
+        self.level.setPlaceholderText(LEVEL_HINTS.get(kind, "e.g. 900"))
 
     def load(self, rule: AlertRule) -> None:
         self.symbol.setCurrentText(rule.symbol)
         self.kind.setCurrentText(rule.kind.value)
         self.level.setText(f"{rule.level:g}")
-        self.direction.setCurrentText(rule.direction.value)
-        self.policy.setCurrentText(rule.policy.value)
+        self.direction.setCurrentIndex(self.direction.findData(rule.direction))
+        self.policy.setCurrentIndex(self.policy.findData(rule.policy))
         self.hysteresis.setText(f"{rule.hysteresis_pct:g}")
         self.within.setText(f"{rule.band_pct:g}")
         self.cooldown.setValue(rule.cooldown_min)
@@ -96,8 +128,8 @@ class AlertEditorDialog(QDialog):
         except TickerError as error:
             raise RuleError(str(error)) from None
         return AlertRule(symbol, RuleKind(self.kind.currentText()), number(self.level, "The level"),
-                         Direction(self.direction.currentText()),
-                         Policy(self.policy.currentText()),
+                         Direction(self.direction.currentData()),
+                         Policy(self.policy.currentData()),
                          number(self.hysteresis, "The re-arm band"), self.cooldown.value(),
                          number(self.within, "'Within'"), expires, note=self.note.text(),
                          id=self._id)

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 
 from services.alerts.records import AlertEvent
-from services.alerts.rules import AlertRule, RuleState
+from services.alerts.rules import POLICY_LABELS, AlertRule, RuleState, state_text
 from services.core.clock import from_epoch
 from ui.common.list_table_model import Index, ListTableModel
 
@@ -79,16 +79,6 @@ RULE_HEADERS = {RuleColumn.ID: "#", RuleColumn.RULE: "Rule", RuleColumn.POLICY: 
                 RuleColumn.STATE: "State", RuleColumn.NOTE: "Note"}
 
 
-def rule_state_text(rule: AlertRule, state: RuleState) -> str:
-    if not rule.enabled:
-        return "disabled"
-    if state.paused:
-        return "paused: fired too often"
-    if rule.expires_at is not None and state.last_ts > rule.expires_at:
-        return "expired"
-    return "armed" if state.armed else "fired, waiting to re-arm"
-
-
 class AlertRulesModel(ListTableModel[tuple[AlertRule, RuleState]]):
     headers = tuple(RULE_HEADERS[c] for c in RuleColumn)
 
@@ -99,8 +89,8 @@ class AlertRulesModel(ListTableModel[tuple[AlertRule, RuleState]]):
         rule, state = entry
         if role == Qt.ItemDataRole.DisplayRole:
             return {RuleColumn.ID: str(rule.id), RuleColumn.RULE: rule.describe(),
-                    RuleColumn.POLICY: rule.policy.value,
-                    RuleColumn.STATE: rule_state_text(rule, state),
+                    RuleColumn.POLICY: POLICY_LABELS[rule.policy],
+                    RuleColumn.STATE: state_text(rule, state),
                     RuleColumn.NOTE: rule.note}[RuleColumn(index.column())]
         if role == ID_ROLE:
             return rule.id

@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
 
 from services.alerts.rules import AlertRule, RuleKind
 from services.alerts.service import AlertService
+from services.core.tickers import is_hkex
+from services.core.ticks import round_to_tick
 from ui.alerts.editor_dialog import AlertEditorDialog
 from ui.alerts.log_model import ID_ROLE, UNREAD_ROLE, AlertLogModel, AlertRulesModel, LogColumn
-from ui.common.form_parts import delete_key
+from ui.common.form_parts import delete_key, focus_key
 from ui.common.prompts import confirm
 
 
@@ -59,6 +61,7 @@ def _table(parent: QWidget, model: object, name: str) -> QTableView:
 
 class AlertLogPane(QWidget):
     unread_changed = Signal(int)
+    open_requested = Signal(str)  # a double-clicked alert's symbol
 
     def __init__(self, service: AlertService, parent: QWidget | None = None):
         super().__init__(parent)
@@ -76,6 +79,10 @@ class AlertLogPane(QWidget):
         acknowledge_all = QPushButton("Acknowledge all", self)
         acknowledge_all.clicked.connect(self.acknowledge_all)
         self.table = _table(self, self.filter, "alert_log")
+        self.table.doubleClicked.connect(self.open_alert)
+        focus_key(self.table, self.open_current, "open_alert", "Open")
+        delete_key(self.table, self.delete_selected, "delete_alert")
+        focus_key(self.table, self.acknowledge_selected, "acknowledge", "Acknowledge")
         bar = QHBoxLayout()
         for widget in (self.search, self.unread_only, acknowledge, acknowledge_all):
             bar.addWidget(widget)
@@ -107,6 +114,31 @@ class AlertLogPane(QWidget):
             self._service.acknowledge(ids)
             self.reload()
 
+    @Slot(QModelIndex)
+    def open_alert(self, index: QModelIndex) -> None:
+        """Double-click: the alert is read, and its symbol shows."""
+        symbol = index.siblingAtColumn(LogColumn.SYMBOL).data()
+        alert_id = index.data(ID_ROLE)
+        if alert_id is not None and index.data(UNREAD_ROLE):
+            self._service.acknowledge([alert_id])
+            self.reload()
+        if symbol:
+            self.open_requested.emit(symbol)
+
+    @Slot()
+    def delete_selected(self) -> None:
+        ids = [index.data(ID_ROLE) for index in self.table.selectionModel().selectedRows()]
+        if ids and confirm(self, "Delete alerts", f"Delete {len(ids)} alert(s) from the log? "
+                                                  "Their rules stay."):
+            self._service.delete_events(ids)
+            self.reload()
+
+    @Slot()
+    def open_current(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self.open_alert(index)
+
     @Slot()
     def acknowledge_all(self) -> None:
         ids = [e.id for e in self._service.events() if not e.acknowledged]
@@ -128,12 +160,13 @@ class AlertRulesPane(QWidget):
         bar = QToolBar(self)  # overflows into a menu instead of widening the window
         for text, slot in (("New…", self._new_clicked), ("Edit…", self.edit_rule),
                            ("Duplicate", self.duplicate_rule), ("Enable/disable", self.toggle_rule),
+                           ("Re-enable (watch again)", self.rearm_rule),
                            ("Delete", self.delete_rule),
                            ("Alert at each target", self.preset_targets),
                            ("Alert 30 days before lock-ups", self.preset_lockups),
                            ("Alert 3 days before results", self.preset_results)):
             bar.addAction(text).triggered.connect(slot)
-        delete_key(self.table, self.delete_rule)
+        delete_key(self.table, self.delete_rule, "delete_rule")
         layout = QVBoxLayout(self)
         layout.addWidget(bar)
         layout.addWidget(self.table, 1)
@@ -170,6 +203,8 @@ class AlertRulesPane(QWidget):
         """Open the editor for a new rule on the selected symbol (at `level`, if given)."""
         symbol = self._current_symbol()
         rule = None
+        if level is not None and symbol and is_hkex(symbol):
+            level = round_to_tick(level)  # a price HKEX can trade at, not the mouse's pixel
         if symbol:
             rule = AlertRule(symbol, RuleKind.PRICE_CROSS, level or 0.0)
         dialog = self.editor(rule)
@@ -198,6 +233,11 @@ class AlertRulesPane(QWidget):
     def toggle_rule(self) -> None:
         self._act_on_selected(
             lambda rule, rule_id: self._service.set_enabled(rule_id, not rule.enabled))
+
+    @Slot()
+    def rearm_rule(self) -> None:
+        """A "once" rule that fired is done; this makes it watch again from now."""
+        self._act_on_selected(lambda rule, rule_id: self._service.rearm(rule_id))
 
     @Slot()
     def delete_rule(self) -> None:

@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
+
+from ui.common.shortcuts import keys
 
 ERROR_STYLE = "color: #cf222e;"
 WARNING_STYLE = "color: #9a6700;"
@@ -57,9 +59,15 @@ def focus_shortcut(action: QAction, widget: QWidget) -> QAction:
     return action
 
 
-def delete_key(widget: QWidget, slot: Callable[[], object]) -> QAction:
-    """Del acts on `widget`'s selection while it has the focus, and nowhere else."""
-    action = QAction("Delete", widget)
-    action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+def delete_key(widget: QWidget, slot: Callable[[], object], name: str) -> QAction:
+    """Del acts on `widget`'s selection while it has the focus, and nowhere else (`name`: its
+    entry in the shortcut table)."""
+    return focus_key(widget, slot, name, "Delete")
+
+
+def focus_key(widget: QWidget, slot: Callable[[], object], name: str, text: str) -> QAction:
+    """The shortcut `name` acts on `widget` while it has the focus, and nowhere else."""
+    action = QAction(text, widget)
+    action.setShortcut(keys(name))
     action.triggered.connect(slot)
     return focus_shortcut(action, widget)

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from services.app.workspace import Workspace
 from services.core.clock import trading_day
 from ui.common import settings as cfg
 from ui.common.prompts import ask_save_path, warn
+from ui.common.shortcuts import keys
 
 if TYPE_CHECKING:
     from services.files.imports import ImportResult
@@ -41,7 +41,7 @@ class FileActions(QObject):
         self._base = base_currency
         self.menu = QMenu("&File", window)
         self.import_action = self.menu.addAction("&Import…")
-        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.setShortcut(keys("import"))
         self.import_action.triggered.connect(self.open_import)
         self.export_menu = self.menu.addMenu("&Export")
         for fmt, label, _ in WATCHLIST_FORMATS:
@@ -55,7 +55,7 @@ class FileActions(QObject):
             self.export_everything)
         self.menu.addSeparator()
         quit_action = self.menu.addAction("&Quit")
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setShortcut(keys("quit"))
         quit_action.triggered.connect(window.close)
         window.addAction(self.import_action)
 

@@ -12,6 +12,7 @@ from services.core.formatting import (
     money,
     percent,
     price_caveat,
+    price_money,
     price_time,
     source_label,
 )
@@ -24,8 +25,12 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
-def _amount(value: float | None, currency: str, decimals: int = 2) -> str:
-    return NO_VALUE if value is None else money(Money(value, currency), decimals)
+def _amount(value: float | None, currency: str) -> str:
+    return NO_VALUE if value is None else money(Money(value, currency))
+
+
+def _price(value: float | None, currency: str) -> str:
+    return NO_VALUE if value is None else price_money(Money(value, currency))
 
 
 def _quantity(value: float) -> str:
@@ -47,8 +52,8 @@ class PositionsModel(ListTableModel[Position]):
     def _cells(self, p: Position) -> tuple[str, ...]:
         unrealised = p.unrealised
         pct = (unrealised.amount / p.cost if unrealised is not None and p.cost else None)
-        return (p.symbol, _quantity(p.quantity), _amount(p.average_cost, p.currency, 3),
-                _amount(p.last.amount if p.last else None, p.currency, 3),
+        return (p.symbol, _quantity(p.quantity), _price(p.average_cost, p.currency),
+                _price(p.last.amount if p.last else None, p.currency),
                 price_time(p.last, HKEX_TZ) if p.last else NO_VALUE,
                 source_label(p.last) if p.last else "no price yet",
                 _marked(_amount(p.market_value.amount if p.market_value else None,
@@ -97,7 +102,7 @@ class TransactionsModel(ListTableModel[tuple[Transaction, str | None, str | None
         if role == Qt.ItemDataRole.DisplayRole:
             mark = " ⛔" if problem else " ⚠" if warning else ""
             return (t.trade_date.isoformat(), t.symbol, t.side, _quantity(t.quantity) + mark,
-                    _amount(t.price, t.currency, 3), _amount(t.fees, t.currency),
+                    _price(t.price, t.currency), _amount(t.fees, t.currency),
                     t.note)[column]
         if role == Qt.ItemDataRole.ToolTipRole and problem:
             return (f"The ledger cannot hold this sale: {problem}. Delete it, or record the "

@@ -104,7 +104,7 @@ class PortfolioPane(QWidget):
         self.transactions = TransactionsModel(self)
         self.positions_table = _table(self, self.positions, "positions_table")
         self.transactions_table = _table(self, self.transactions, "transactions_table")
-        delete_key(self.transactions_table, self.delete_transaction)
+        delete_key(self.transactions_table, self.delete_transaction, "delete_transaction")
         self.positions_table.horizontalHeader().setStretchLastSection(False)
         self._chart: PortfolioChart | None = None  # built when first shown (pyqtgraph)
         tables = QSplitter(Qt.Orientation.Vertical, self)

@@ -39,6 +39,9 @@ class TransactionDialog(QDialog):
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.setMaximumDate(today)
+        # A date changes only when the trader finishes editing it, and it sits after the
+        # amounts: a quantity typed into the wrong field never becomes a silent date.
+        self.date.setKeyboardTracking(False)
         self.quantity = QLineEdit(self)
         self.price = QLineEdit(self)
         self.fees = QLineEdit("0", self)
@@ -48,10 +51,9 @@ class TransactionDialog(QDialog):
         self.errors = message_label(self, "transaction_errors")
         form = QFormLayout(self)
         for label, widget in (("Symbol", self.symbol), ("Side", self.side),
-                              ("Trade date", self.date),
                               ("Quantity", self.quantity), ("Price", self.price),
                               ("Fees (all charges)", self.fees), ("Currency", self.currency),
-                              ("Note", self.note)):
+                              ("Trade date", self.date), ("Note", self.note)):
             form.addRow(label, widget)
         form.addRow(self.hint)
         form.addRow(self.errors)
@@ -59,6 +61,8 @@ class TransactionDialog(QDialog):
         self.symbol.currentTextChanged.connect(self._update_hints)
         self.quantity.textChanged.connect(self._update_hints)
         self._update_hints()
+        if symbol:  # the symbol is known: the trader types the quantity first
+            self.quantity.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def transaction(self) -> Transaction:
         """As typed; ValueError when a field is not even a number or a symbol."""

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from services.watchlists.editing import Checked, WatchlistEditor
 from ui.common.form_parts import MessageLabel
 from ui.common.prompts import ask_choice, ask_text, confirm, warn
+from ui.common.shortcuts import keys
 from ui.common.workers import Background
 
 
@@ -98,13 +99,14 @@ class WatchlistActions(QObject):
         self._list = current_list
         self._symbol = current_symbol
         self.menu = QMenu("&Watchlist", parent)
-        self.add_action = self._action("&Add symbol…", self.add_symbol, "Ctrl+N")
+        self.add_action = self._action("&Add symbol…", self.add_symbol, keys("add_symbol"))
         # Keys that act on the selected symbol work only in the watchlist table (see
         # `symbol_actions`), so Del in another table never removes a symbol.
         self.remove_action = self._action("&Remove symbol", self.remove_symbol,
-                                          QKeySequence.StandardKey.Delete, window_wide=False)
-        self._action("Move &up", lambda: self.move_by(-1), "Ctrl+Up", window_wide=False)
-        self._action("Move &down", lambda: self.move_by(1), "Ctrl+Down", window_wide=False)
+                                          keys("remove_symbol"), window_wide=False)
+        self._action("Move &up", lambda: self.move_by(-1), keys("move_up"), window_wide=False)
+        self._action("Move &down", lambda: self.move_by(1), keys("move_down"),
+                     window_wide=False)
         self._action("Move to &list…", self.move_to_list)
         self._action("Edit &note…", self.edit_note)
         self.menu.addSeparator()

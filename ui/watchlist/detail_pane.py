@@ -122,10 +122,10 @@ def detail_html(detail: InstrumentDetail) -> str:
         parts.append(f"<div><b>Your note:</b> {escape(row.note)}</div>")
 
     if row.last is not None:
-        line = (f"<b>{fmt.money(row.last.money)}</b> ({fmt.price_time(row.last, tz)}, "
+        line = (f"<b>{fmt.price_money(row.last.money)}</b> ({fmt.price_time(row.last, tz)}, "
                 f"{escape(fmt.source_label(row.last))})")
         if row.peak is not None and row.drawdown is not None:
-            line += (f" · peak {fmt.money(row.peak.money)} on {fmt.price_time(row.peak, tz)}"
+            line += (f" · peak {fmt.price_money(row.peak.money)} on {fmt.price_time(row.peak, tz)}"
                      f" · {fmt.percent(row.drawdown)} from peak, needs "
                      f"{fmt.percent(analytics.gain_to_recover(row.drawdown))} to recover")
         parts.append(f"<h3>Price</h3><div>{line}</div>")
@@ -211,8 +211,8 @@ def detail_html(detail: InstrumentDetail) -> str:
     parts.append(_table(
         ["Date", "Close", "High", "Confidence", "Note"],
         ([p.date.isoformat(),
-          fmt.money(Money(p.close, ins.currency)) if p.close else "—",
-          fmt.money(Money(p.high, ins.currency)) if p.high else "—",
+          fmt.price_money(Money(p.close, ins.currency)) if p.close else "—",
+          fmt.price_money(Money(p.high, ins.currency)) if p.high else "—",
           _conf(p.provenance), escape(p.note)]
          for p in detail.reference_points),
         {1, 2},

@@ -57,6 +57,7 @@ class WatchlistView(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)  # one line a row: a long note is elided, read in its tooltip
+        self.setTabKeyNavigation(False)  # Tab moves on to the next part of the window
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
         header.setSectionsMovable(True)
@@ -76,6 +77,12 @@ class WatchlistView(QTableView):
         self.selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self._fill_selector(cfg.ACTIVE_WATCHLIST.get(store))
         self.selector.currentTextChanged.connect(self._list_chosen)
+
+    @Slot()
+    def focus_selector(self) -> None:
+        """Ctrl+L: the list selector, open, to pick a list with the arrows or by typing."""
+        self.selector.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.selector.showPopup()
 
     def current_watchlist(self) -> str:
         return self.selector.currentText() or "Main"

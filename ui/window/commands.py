@@ -8,14 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QToolBar
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QToolBar
 
 from services.alerts.notify import check_webhook_url
 from services.app.workspace import Workspace
+from services.charts.series import RANGES
 from ui.common import settings as cfg
 from ui.common.app_theme import apply_theme
 from ui.common.prompts import ask_text, warn
+from ui.common.shortcuts import keys
 from ui.files.actions import FileActions
 from ui.portfolio.pane import PortfolioPane
 from ui.watchlist.actions import WatchlistActions
@@ -48,7 +50,7 @@ class Commands(QObject):
         toolbar.addAction(self.lists.add_action)
         self.refresh = toolbar.addAction("Refresh now")
         self.refresh.setObjectName("refresh_now")
-        self.refresh.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.refresh.setShortcut(keys("refresh"))
         self.refresh.setToolTip("Poll prices now (F5)")
         self.sound = toolbar.addAction("Sound")
         self.sound.setCheckable(True)
@@ -60,10 +62,10 @@ class Commands(QObject):
         self.dark.toggled.connect(self.set_dark_theme)
         window.addToolBar(toolbar)
 
-        self.reference = self._add(window, "&Reference data…", "Ctrl+E")
+        self.reference = self._add(window, "&Reference data…", "reference")
         self.reference.setToolTip("Targets, lock-ups, share counts and revenue (Ctrl+E)")
-        self.record = self._add(window, "Record &transaction…", "Ctrl+T")
-        self.events = self._add(window, "&Events calendar…", "Ctrl+Shift+E")
+        self.record = self._add(window, "Record &transaction…", "record")
+        self.events = self._add(window, "&Events calendar…", "events")
         self.events.setToolTip("Lock-up expiries, results, targets, rule expiries and HKEX "
                                "holidays across the watchlists (Ctrl+Shift+E)")
         self.lockups = QAction("&Lock-up overhang", window)
@@ -84,17 +86,42 @@ class Commands(QObject):
         data.addAction(self.record)
         data.addAction(self.webhook)
         self.login = StartAtLogin(window, store, workspace.db_path, workspace.demo)
+        self.settings = self._add(window, "&Settings…", "settings")
+        self.settings.setObjectName("open_settings")
+        quit_separator = self.files.menu.actions()[-2]  # File › Settings…, above Quit
+        self.files.menu.insertAction(quit_separator, self.settings)
         bar.addMenu("&Settings").addAction(self.login.action)
+        go = bar.addMenu("&Go")
+        self.choose_list = self._add(window, "Choose &watchlist", "choose_list")
+        self.choose_list.triggered.connect(table.focus_selector)
+        self.new_rule = self._add(window, "New alert &rule…", "new_rule")
+        self.acknowledge_all = self._add(window, "Mark all alerts &read", "acknowledge_all")
+        go.addActions([self.choose_list, self.new_rule, self.acknowledge_all])
+        ranges = go.addMenu("Price chart &range")
+        self.ranges = {key: self._add(window, key, f"range_{key}") for key in RANGES}
+        ranges.addActions(list(self.ranges.values()))
+        self.shortcuts = self._add(window, "&Keyboard shortcuts", "help_keys")
+        self.shortcuts.triggered.connect(self.show_shortcuts)
+        bar.addMenu("&Help").addAction(self.shortcuts)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         table.addActions([*self.lists.symbol_actions(), self.reference])
 
     @staticmethod
     def _add(window: QMainWindow, text: str, shortcut: str) -> QAction:
-        """An action whose shortcut works anywhere in the window, menu open or not."""
+        """An action whose shortcut (its name in the shortcut table) works anywhere in the
+        window, menu open or not."""
         action = QAction(text, window)
-        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcut(keys(shortcut))
         window.addAction(action)
         return action
+
+    @Slot()
+    def show_shortcuts(self) -> QDialog:
+        from ui.window.shortcuts_dialog import ShortcutsDialog  # not needed to start
+
+        dialog = ShortcutsDialog(self._window)
+        dialog.open()
+        return dialog
 
     @Slot()
     def set_webhook(self) -> None:

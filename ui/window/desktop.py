@@ -49,6 +49,7 @@ class Desktop(QObject):
             return  # no D-Bus notifications either: alerts show as the tray's messages
         self.notification_actions = NotificationActions(self)
         self.notification_actions.open_symbol.connect(self.open_symbol)
+        self.notification_actions.default_clicked.connect(self.notification_clicked)
         self.notification_actions.listen()
 
     def set_unread(self, count: int) -> None:
@@ -72,6 +73,15 @@ class Desktop(QObject):
         """A notification's "Open SYMBOL" was clicked."""
         self._alert_symbol = symbol
         self.bring_to_front()
+
+    @Slot(int)
+    def notification_clicked(self, notification_id: int) -> None:
+        """A click on a bubble: the bus tells every listener of every application's clicks, so
+        only a notification this window's feed sent opens its symbol."""
+        dispatcher = getattr(self._window, "dispatcher", None)
+        symbol = dispatcher.symbol_of(notification_id) if dispatcher is not None else None
+        if symbol:
+            self.open_symbol(symbol)
 
     @Slot()
     def bring_to_front(self) -> None:

@@ -41,3 +41,23 @@ def test_book_follows_other_connections_and_writes_back_only_changes(
     ui.remove_rule(far)
     clock.advance(300)
     assert cycle.run().events == ()
+
+
+def test_event_texts_say_each_figure_in_its_unit(cycle: PollCycle, app_db: sqlite3.Connection,
+                                                 clock: FixedClock) -> None:
+    """One currency notation (HK$), the symbol once, and a drawdown or cap in its own unit."""
+    cycle.run()
+    last = app_db.execute("SELECT price FROM quotes WHERE symbol = '2513.HK'").fetchone()[0]
+    service = AlertService(app_db, clock, MarketClock())
+    service.add_rule(AlertRule("2513.HK", RuleKind.PRICE_ABOVE, round(last * 0.5)))
+    service.add_rule(AlertRule("2513.HK", RuleKind.DRAWDOWN, 1))
+    service.add_rule(AlertRule("2513.HK", RuleKind.MARKET_CAP, 1e9))
+    clock.advance(300)
+    messages = sorted(e.message for e in cycle.run().events)
+    assert len(messages) == 3, messages
+    for message in messages:
+        assert message.count("2513.HK") == 1 and "HKD" not in message
+    price, drawdown, cap = (next(m for m in messages if word in m)
+                            for word in ("price above", "from its peak", "market cap HK$"))
+    assert "reached HK$" in price and f"price above HK${round(last * 0.5):,}" in price
+    assert "%" in drawdown and "bn" in cap

@@ -80,7 +80,8 @@ def test_crossing_fires_one_event_and_one_desktop_notification(
     assert len(bus.calls) == 1
     app, _, _, title, body, actions, _, _ = bus.calls[0]
     assert app == "HarbourWatch" and title.startswith("2513.HK price crosses")
-    assert f"{level:,.6g}" in title and "2513.HK reached HK$" in body
+    assert f"HK${level:,.6g}" in title and body.startswith("Reached HK$")
+    assert "2513.HK" not in body and "crosses" not in body  # said once, in the title
     assert "HKT" in body and "open:2513.HK" in actions
     assert out.getvalue().count("ALERT") == 1
 

@@ -53,21 +53,21 @@ def test_duplicate_disable_delete_and_presets(window: MainWindow,
     monkeypatch.setattr(panes, "confirm", lambda *args: answers.pop(0))
     pane = window.alert_rules
     window.select_symbol("0100.HK")
-    pane.preset_targets()
-    assert pane.model.rowCount() == 6
+    pane.preset_targets()  # Morgan Stanley's HK$930 is superseded by its HK$900
+    assert pane.model.rowCount() == 5
     pane.preset_lockups()
-    assert pane.model.rowCount() == 7
+    assert pane.model.rowCount() == 6
     pane.table.selectRow(0)
     pane.duplicate_rule()
-    assert pane.model.rowCount() == 8
+    assert pane.model.rowCount() == 7
     pane.table.selectRow(0)
     pane.toggle_rule()
     assert pane.model.index(0, 3).data() == "disabled"
     pane.table.selectRow(0)
     pane.delete_rule()  # the trader answers No
-    assert pane.model.rowCount() == 8
-    pane.delete_rule()
     assert pane.model.rowCount() == 7
+    pane.delete_rule()
+    assert pane.model.rowCount() == 6
 
 
 def test_chart_right_click_alert_and_threshold_lines(window: MainWindow) -> None:
@@ -77,11 +77,12 @@ def test_chart_right_click_alert_and_threshold_lines(window: MainWindow) -> None
     chart._hover_price = 1234.567  # where the trader right-clicked
     chart._alert_here()
     dialog = window.alert_rules.findChildren(AlertEditorDialog)[-1]
-    assert dialog.level.text() == "1234.57" and dialog.kind.currentText() == "price crosses"
+    # rounded to HKEX's step for 1,000–2,000: a whole dollar
+    assert dialog.level.text() == "1235" and dialog.kind.currentText() == "price crosses"
     dialog.try_save()
     labels = [item.label.format for item in chart.overlays
               if getattr(item, "label", None) is not None]
-    assert "alert 1,234.57" in labels
+    assert "alert 1,235.00" in labels
 
 
 def test_alert_log_after_a_poll_unread_search_acknowledge(
