@@ -25,8 +25,8 @@ def test_three_days_before_each_results_date(app_db: sqlite3.Connection) -> None
     clock.set(hkt(2026, 2, 27, 9, 0))  # 3 days before
     [event] = evaluator.evaluate(app_db)
     assert event.rule_id == rule_id and event.value == 3
-    assert event.message == ("0100.HK results due 2026-03-02 (in 3 d) — 0100.HK results date "
-                             "within 3 days (3 days before each results date)")
+    assert event.message == ("0100.HK results due 2026-03-02 (in 3 d) — results date within "
+                             "3 days (3 days before each results date)")  # the symbol once
     clock.set(hkt(2026, 3, 1, 9, 0))
     assert evaluator.evaluate(app_db) == []  # once per results date
     assert service.preset_results("2513.HK", 3)  # no known results date yet: never fires
