@@ -81,7 +81,11 @@ def baseline(batch: Batch, family: np.ndarray, sym: np.ndarray, thr: np.ndarray)
     scale = np.stack([np.ones_like(high), 100 / batch.prev_close[:, -1], 100 / peak,
                       batch.shares[:, -1], batch.shares[:, -1] * batch.ps_factor[:, -1]])
     shift = np.array([0.0, -100.0, -100.0, 0.0, 0.0])[:, None]
-    top, bottom = (high * scale + shift)[family, sym], (low * scale + shift)[family, sym]
+    top, bottom = high * scale + shift, low * scale + shift
+    size = np.abs(np.stack([top[1], bottom[1]]))  # a % move either way: its size
+    top = np.vstack([top, size.max(axis=0)])
+    bottom = np.vstack([bottom, np.where((bottom[1] <= 0) & (top[1] >= 0), 0, size.min(axis=0))])
+    top, bottom = top[family, sym], bottom[family, sym]
     return int(np.count_nonzero((bottom <= thr) & (thr <= top)))
 
 

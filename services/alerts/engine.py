@@ -28,9 +28,11 @@ STORM_WINDOW_S = 3600
 FAMILY = {RuleKind.PRICE_ABOVE: 0, RuleKind.PRICE_BELOW: 0, RuleKind.PRICE_CROSS: 0,
           RuleKind.TARGET: 0, RuleKind.PCT_MOVE: 1, RuleKind.DRAWDOWN: 2,
           RuleKind.MARKET_CAP: 3, RuleKind.PS: 4}
-FAMILIES = 5
+FAMILIES = 6
+# A % move "either way" compares the move's size with the level: its own family, |% move|.
+ABS_MOVE = 5
 # metric = price * scale + shift; % metrics are (price / reference - 1) * 100
-_SHIFT = np.array([0.0, -100.0, -100.0, 0.0, 0.0])[:, None, None]
+_SHIFT = np.array([0.0, -100.0, -100.0, 0.0, 0.0])[:, None, None]  # ABS_MOVE: from % move
 _POLICY = {Policy.ONCE: 0, Policy.REARM: 1, Policy.DAILY: 2}
 _INF = np.inf
 
@@ -105,10 +107,22 @@ class Batch:
             scale = np.stack([np.ones_like(self.high), 100.0 / self.prev_close, 100.0 / peaks,
                               self.shares, self.shares * self.ps_factor])
             scale[:, ~self.valid] = np.nan
+            high, low, close = (a * scale + _SHIFT for a in (self.high, self.low, self.close))
+            up, down = np.abs(high[1]), np.abs(low[1])
+            # the bar's largest move either way, reported with its sign
+            self.signed_move = np.where(up >= down, high[1], low[1])
+            spans_zero = (low[1] <= 0) & (high[1] >= 0)
+            high, low, close = (np.concatenate([family, extra[None]]) for family, extra in (
+                (high, np.fmax(up, down)), (low, np.where(spans_zero, 0.0, np.fmin(up, down))),
+                (close, np.abs(close[1]))))
             shape = (FAMILIES * len(self.ts), self.bars)
-            high, low, close = ((a * scale + _SHIFT).reshape(shape)
-                                for a in (self.high, self.low, self.close))
-        return high, low, close
+        return high.reshape(shape), low.reshape(shape), close.reshape(shape)
+
+
+def _either_way(rule: AlertRule) -> bool:
+    """A % move rule for either direction: it fires when the move's size reaches the level
+    (+2% or −2% for a 2% level), never on a move that is merely below +2%."""
+    return rule.kind == RuleKind.PCT_MOVE and rule.direction == Direction.EITHER
 
 
 class RuleBook:
@@ -129,11 +143,15 @@ class RuleBook:
 
         self.ids = col((r.id or 0 for r in rules), np.int64)
         self.sym = col((row[r.symbol] for r in rules), np.int64)
-        self.flat = col((FAMILY[r.kind] for r in rules), np.int64) * len(self.symbols) + self.sym
-        self.thr = col(r.threshold() for r in rules)
+        self.absolute = col((_either_way(r) for r in rules), bool)
+        family = np.where(self.absolute, ABS_MOVE, col((FAMILY[r.kind] for r in rules), np.int64))
+        self.flat = family * len(self.symbols) + self.sym
+        self.thr = np.where(self.absolute, np.abs(col(r.level for r in rules)),
+                            col(r.threshold() for r in rules))
         self.band = np.abs(self.thr) * col(r.hysteresis_pct for r in rules) / 100.0
         self.up = col((r.direction in (Direction.UP, Direction.EITHER) for r in rules), bool)
-        self.down = col((r.direction in (Direction.DOWN, Direction.EITHER) for r in rules), bool)
+        self.down = ~self.absolute & col(
+            (r.direction in (Direction.DOWN, Direction.EITHER) for r in rules), bool)
         self.crossing = col((r.kind not in STATE_KINDS for r in rules), bool)
         self.policy = col((_POLICY[r.policy] for r in rules), np.int64)
         self.cooldown = col((r.cooldown_min * 60 for r in rules), np.int64)
@@ -205,6 +223,7 @@ class RuleBook:
               close: np.ndarray, fires: list[Fire]) -> None:
         """The state machine over the candidate rows, one bar at a time for all of them."""
         sym, flat, thr, band = self.sym[rows], self.flat[rows], self.thr[rows], self.band[rows]
+        absolute = self.absolute[rows]
         up, down, crossing = self.up[rows], self.down[rows], self.crossing[rows]
         policy, expires = self.policy[rows], self.expires[rows]
         since = np.maximum(self.start[rows], self.last_ts[rows])
@@ -230,7 +249,8 @@ class RuleBook:
                 fire_down = ready & ~fire_up & down & (lo <= thr) & (~crossing | (side > 0))
             fire = fire_up | fire_down
             if fire.any():
-                self._fire(rows, np.flatnonzero(fire), fire_up, ts, day, hi, lo, fires)
+                seen = np.where(absolute, batch.signed_move[sym, b], hi)  # the move's sign
+                self._fire(rows, np.flatnonzero(fire), fire_up, ts, day, seen, lo, fires)
                 direction = np.where(fire_up, 1, -1)
                 armed &= ~fire
                 fired_dir, side = np.where(fire, direction, fired_dir), np.where(fire, direction,

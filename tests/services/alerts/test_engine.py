@@ -218,3 +218,17 @@ def reference_crossings(prices: list[float], level: float = 100.0) -> list[int]:
         if c != level:
             side = 1 if c > level else -1
     return out
+
+
+def test_a_percent_move_either_way_is_about_the_moves_size() -> None:
+    """A 1.5% move rule for either direction fires at +1.5% or −1.5%, reporting the move with
+    its sign, and never on a move that is merely smaller than +1.5% (it once fired on every
+    price below +1.5%: "moved −0.34%")."""
+    r = rule(RuleKind.PCT_MOVE, 1.5, direction=Direction.EITHER, policy=Policy.REARM,
+             hysteresis_pct=10)
+    assert fired(r, path(flat(100.5, 99.66, 101.0, 100.2), prev_close=100.0)) == []
+    state = RuleState()
+    fires = walk(r, state, path(flat(100.5, 98.4, 99.0, 100.0, 101.6), prev_close=100.0))
+    assert [(int((f.ts - T0) // 60), round(f.value, 2)) for f in fires] == [(1, -1.6), (4, 1.6)]
+    up = rule(RuleKind.PCT_MOVE, 1.5, direction=Direction.UP)
+    assert fired(up, path(flat(100.5, 98.4, 101.6), prev_close=100.0)) == [2]
