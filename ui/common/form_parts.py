@@ -17,14 +17,15 @@ WARNING_STYLE = "color: #9a6700;"
 
 
 class MessageLabel(QLabel):
-    """A wrapped message that makes its window taller when it needs the room: a dialog sized
-    before the message arrived would otherwise clip it."""
+    """A wrapped message that makes its dialog taller when it needs the room: a dialog sized
+    before the message arrived would otherwise clip it. In the main window (the portfolio's
+    warnings) it never resizes: the trader chose that window's size."""
 
     def setText(self, text: str) -> None:
         super().setText(text)
         window = self.window()
         layout = window.layout()
-        if window is self or layout is None:
+        if not isinstance(window, QDialog) or layout is None:
             return
         layout.activate()
         width = window.width()
@@ -71,3 +72,4 @@ def focus_key(widget: QWidget, slot: Callable[[], object], name: str, text: str)
     action.setShortcut(keys(name))
     action.triggered.connect(slot)
     return focus_shortcut(action, widget)
+

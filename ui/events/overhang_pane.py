@@ -217,6 +217,7 @@ class OverhangPane(QWidget):
                            symbolBrush=color,
                            name=f"{path.lockup.free_to_trade.isoformat()} "
                                 f"{path.lockup.holders}")
+        self.plot.setVisible(bool(report.paths))  # an empty frame would only look broken
         if report.paths:
             notes = [f"{p.lockup.free_to_trade.isoformat()}: T {p.rebased[p.offsets.index(0)]:.1f}"
                      f", T{p.offsets[-1]:+d} {p.rebased[-1]:.1f} ({p.source} daily closes, "

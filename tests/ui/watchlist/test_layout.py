@@ -128,3 +128,18 @@ def test_demo_banner_follows_the_theme(qtbot, tmp_path: Path, isolated_home: App
     assert "#0c2d6b" in window.banner.styleSheet() and "#cae8ff" in window.banner.styleSheet()
     window.set_dark_theme(False)
     assert "#ddf4ff" in window.banner.styleSheet()
+
+
+
+def test_a_long_message_in_the_main_window_never_resizes_it(
+        qtbot, db_path: Path, isolated_home: AppPaths, clock: FixedClock) -> None:
+    """Messages grow their dialogs, not the main window: the portfolio's warnings once made
+    the window taller than the trader had it."""
+    window = open_window(qtbot, db_path, isolated_home, clock)
+    window.resize(760, 500)
+    qtbot.wait(20)
+    window.tabs.setCurrentWidget(window.portfolio)
+    qtbot.wait(20)
+    window.portfolio.warnings.setText("A board-lot warning that goes on. " * 60)
+    qtbot.wait(20)
+    assert (window.width(), window.height()) == (760, 500)
