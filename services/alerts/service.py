@@ -36,6 +36,11 @@ class AlertService:
     def known_symbols(self) -> set[str]:
         return set(reference_store.instruments(self._conn))
 
+    def currencies(self) -> dict[str, str]:
+        """Each symbol's trading currency (rules name their levels in it)."""
+        return {symbol: ins.currency
+                for symbol, ins in reference_store.instruments(self._conn).items()}
+
     def rules(self) -> list[tuple[AlertRule, RuleState]]:
         return [rule_from_row(row) for row in alert_repo.rules(self._conn)]
 

@@ -102,7 +102,7 @@ def summary_lines(name: str, point: ValuationPoint | None, bands: Sequence[Valua
         lines.append("Market cap implied by each analyst target (shares in force on the "
                      "target's date): " + "; ".join(
                          f"{c.target.broker} {'~' if c.target.date_approximate else ''}"
-                         f"{c.target.date.isoformat()} {fmt.money(c.target.price, 0)} "
+                         f"{c.target.date.isoformat()} {fmt.price_money(c.target.price)} "
                          f"({c.target.provenance.confidence if c.target.provenance else ''}) "
                          f"→ {fmt.compact_money(c.cap)}" for c in caps) + ".")
     return lines

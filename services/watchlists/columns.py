@@ -71,7 +71,7 @@ def _target(row: WatchlistRow) -> str:
     if t is None:
         return fmt.NO_VALUE
     conf = f" ({t.provenance.confidence})" if t.provenance else ""
-    return f"{fmt.money(t.price, 0)} {t.broker}{conf}"
+    return f"{fmt.price_money(t.price)} {t.broker}{conf}"
 
 
 def _marked(text: str, row: WatchlistRow) -> str:

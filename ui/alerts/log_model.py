@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont
 
 from services.alerts.records import AlertEvent
@@ -82,13 +82,18 @@ RULE_HEADERS = {RuleColumn.ID: "#", RuleColumn.RULE: "Rule", RuleColumn.POLICY: 
 class AlertRulesModel(ListTableModel[tuple[AlertRule, RuleState]]):
     headers = tuple(RULE_HEADERS[c] for c in RuleColumn)
 
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._currencies: dict[str, str] = {}
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         entry = self.item(index)
         if entry is None:
             return None
         rule, state = entry
         if role == Qt.ItemDataRole.DisplayRole:
-            return {RuleColumn.ID: str(rule.id), RuleColumn.RULE: rule.describe(),
+            return {RuleColumn.ID: str(rule.id),
+                    RuleColumn.RULE: rule.describe(self._currencies.get(rule.symbol, "")),
                     RuleColumn.POLICY: POLICY_LABELS[rule.policy],
                     RuleColumn.STATE: state_text(rule, state),
                     RuleColumn.NOTE: rule.note}[RuleColumn(index.column())]
@@ -96,7 +101,10 @@ class AlertRulesModel(ListTableModel[tuple[AlertRule, RuleState]]):
             return rule.id
         return None
 
-    def set_rules(self, rules: list[tuple[AlertRule, RuleState]]) -> None:
+    def set_rules(self, rules: list[tuple[AlertRule, RuleState]],
+                  currencies: dict[str, str] | None = None) -> None:
+        """`currencies`: each symbol's trading currency, so levels read HK$900, not 900."""
+        self._currencies = currencies or {}
         self.reset_items(rules)
 
     def rule_at(self, row: int) -> AlertRule:

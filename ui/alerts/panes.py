@@ -174,7 +174,7 @@ class AlertRulesPane(QWidget):
 
     @Slot()
     def reload(self) -> None:
-        self.model.set_rules(self._service.rules())
+        self.model.set_rules(self._service.rules(), self._service.currencies())
 
     def _changed(self) -> None:
         self.reload()

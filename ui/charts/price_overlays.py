@@ -59,7 +59,7 @@ def overlay_items(data: PriceChartData, t: ChartTheme, y: YTransform,
         rating = target.rating.split(" (")[0]  # "Buy (initiation)" -> "Buy"
         confidence = f"({target.provenance.confidence})" if target.provenance else ""
         label = " ".join(part for part in (target.broker, approx + target.date.isoformat(),
-                                           rating, fmt.money(target.price, 0), confidence)
+                                           rating, fmt.price_money(target.price), confidence)
                          if part)
         items.append(_hline(y, target.price.amount, with_alpha(t.target, max(255 - 45 * age, 80)),
                             label, 0.02 + 0.19 * (rank % 5)))

@@ -145,7 +145,7 @@ def detail_html(detail: InstrumentDetail) -> str:
     parts.append(_table(
         ["Date", "Broker", "Rating", "Target", "Upside", "Confidence", "Note"],
         ([("~" if t.date_approximate else "") + t.date.isoformat(), escape(t.broker),
-          escape(t.rating or "—"), fmt.money(t.price, 0),
+          escape(t.rating or "—"), fmt.price_money(t.price),
           fmt.percent(analytics.upside(price, t.price)) if price else fmt.NO_VALUE,
           _conf(t.provenance), escape(t.note)]
          for t in sorted(detail.targets, key=lambda t: t.date, reverse=True)),

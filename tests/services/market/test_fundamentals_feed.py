@@ -103,7 +103,7 @@ def test_a_third_hkex_symbol_gets_cap_ps_target_and_results_from_yahoo(
                     Context(db_path, isolated_home, out=out, clock=clock, verify=None)) == 0
     text = out.getvalue()
     assert "19,100,000,000  2026-06-30 (yahoo)" in text and "FY2026 RMB 1.0tn/yr" in text
-    assert "Yahoo consensus 2026-11-23 HK$185 (yahoo)" in text
+    assert "Yahoo consensus 2026-11-23 HK$185.20 (yahoo)" in text
     assert yahoo_facts.results_dates(app_db) == [yahoo_facts.ResultsDate(
         "9988.HK", dt.date(2027, 2, 19), "yahoo", dt.date(2026, 11, 23), True)]
 

@@ -206,7 +206,7 @@ def test_figures_from_a_reference_price_say_so(app_db: sqlite3.Connection,
     assert zhipu.price_caveat == "reference price 2026-09-10"
     assert COLUMNS[Column.MARKET_CAP].text(zhipu) == "HK$381.3bn (ref.)"
     assert COLUMNS[Column.PS].text(zhipu) == "≈474.3–501.4x (ref.)"
-    assert COLUMNS[Column.TARGET].text(zhipu) == "HK$1,700 Morgan Stanley (digest)"
+    assert COLUMNS[Column.TARGET].text(zhipu) == "HK$1,700.00 Morgan Stanley (digest)"
     assert "reference price 2026-09-10" in COLUMNS[Column.PS].tooltip(zhipu)
 
 

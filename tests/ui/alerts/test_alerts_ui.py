@@ -42,7 +42,7 @@ def test_editor_explains_bad_input_and_saves_good_input(window: MainWindow) -> N
     dialog.try_save()
     assert not dialog.isVisible()
     assert pane.model.rowCount() == 1
-    assert "2513.HK price crosses up 1,700" in pane.model.index(0, 1).data()
+    assert "2513.HK price crosses up HK$1,700" in pane.model.index(0, 1).data()
 
 
 def test_duplicate_disable_delete_and_presets(window: MainWindow,

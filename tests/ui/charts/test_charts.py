@@ -65,8 +65,8 @@ def test_charts_build_for_both_stocks_with_targets_lockups_and_bands(window: Mai
     assert "needs +567.3% to recover" in headline and "from 52-week high −85.0%" in headline
     marks = lines(window)
     # every target line says how sure it is: a digest figure never looks like a filing
-    assert marks["Goldman Sachs 2026-02-23 Neutral HK$1,018 (press)"] == 1018
-    assert marks["Citi 2026-07-24 Buy / High Risk HK$533 (digest)"] == 533
+    assert marks["Goldman Sachs 2026-02-23 Neutral HK$1,018.00 (press)"] == 1018
+    assert marks["Citi 2026-07-24 Buy / High Risk HK$533.00 (digest)"] == 533
     assert marks["IPO HK$165.00"] == 165
     lock = next(k for k in marks if k.startswith("lock-up 2026-07-09"))
     assert "past" in lock and "14 cornerstone investors" in lock and "Pre-IPO" in lock
@@ -146,7 +146,7 @@ def test_valuation_summary_follows_the_basis_and_the_currency(window: MainWindow
     assert chart.data is not None and chart.data.series.currency == "USD"
     text = chart.summary.text()
     assert "(market cap US$3.0bn–US$4.5bn)" in text  # L2: 20–30x US$150m
-    assert "Morgan Stanley 2026-08-10 HK$900 (digest) → US$" in text
+    assert "Morgan Stanley 2026-08-10 HK$900.00 (digest) → US$" in text
     assert all(c.cap.currency == "USD" for c in chart.data.target_caps)
 
 
@@ -187,7 +187,7 @@ def test_readout_log_scale_candles_and_in_place_refresh(
     assert "yahoo" in text and "from peak" in text
 
     chart.log_scale.setChecked(True)
-    jpm = "J.P. Morgan 2026-02-09 Overweight HK$700 (article)"
+    jpm = "J.P. Morgan 2026-02-09 Overweight HK$700.00 (article)"
     assert lines(window)[jpm] == pytest.approx(np.log10(700))
     chart.log_scale.setChecked(False)
     assert lines(window)[jpm] == 700
