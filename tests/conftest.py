@@ -21,6 +21,7 @@ from services.core.paths import AppPaths
 from services.market.calendar import MarketClock
 from services.market.poller import Poller
 from services.market.yahoo_source import YahooQuoteSource
+from tests.dbus_session import NotificationListener, start_bus
 from tests.fake_yahoo import (
     FakeSymbol,
     FakeYahoo,
@@ -134,3 +135,15 @@ def poller(db_path: Path, app_db: sqlite3.Connection, fake_yahoo: FakeYahoo, clo
 def cycle(poller: Poller, clock: FixedClock) -> PollCycle:
     """Poll, then alerts on what arrived: the cycle the scheduler runs (no notifications)."""
     return PollCycle(poller, AlertEvaluator(clock, MarketClock(), epoch(clock.now())))
+
+
+@pytest.fixture
+def bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[NotificationListener]:
+    """A private D-Bus session with a stand-in notification server that records each call."""
+    daemon, address = start_bus()
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+    listener = NotificationListener(address).start()
+    yield listener
+    listener.stop()
+    daemon.terminate()
+    daemon.wait(timeout=10)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from db import yahoo_repo
 from services.core.clock import HONG_KONG, local_date
 from services.core.models import Fundamentals, Money, Provenance, Revenue, SharesCount, Target
+from services.market.yahoo_fundamentals import TrendPeriod
 
 SOURCE = "yahoo"
 CONFIDENCE = "yahoo"
@@ -46,16 +47,6 @@ class Consensus:
 
 
 @dataclass(frozen=True)
-class Trend:
-    period: str  # "0m" this month, "-1m" last month, …
-    strong_buy: int
-    buy: int
-    hold: int
-    sell: int
-    strong_sell: int
-
-
-@dataclass(frozen=True)
 class YahooSnapshot:
     """The latest answer Yahoo gave for a symbol, and how its refresh is going."""
 
@@ -67,7 +58,7 @@ class YahooSnapshot:
     consensus: Consensus | None = None
     recommendation: str = ""
     recommendation_mean: float | None = None
-    trend: tuple[Trend, ...] = ()
+    trend: tuple[TrendPeriod, ...] = ()
     next_results: dt.date | None = None
     next_results_estimate: bool = False
     first_trade: dt.date | None = None
@@ -102,10 +93,10 @@ def _money(amount: float | None, currency: str) -> Money | None:
 def snapshots(conn: sqlite3.Connection, symbol: str | None = None) -> dict[str, YahooSnapshot]:
     """Every symbol Yahoo was asked about (or one), with its last answer."""
     stored = yahoo_repo.snapshots(conn, symbol)
-    trends: dict[str, list[Trend]] = {}
+    trends: dict[str, list[TrendPeriod]] = {}
     for r in yahoo_repo.rows(conn, "yahoo_recommendations", symbol):
         trends.setdefault(r["symbol"], []).append(
-            Trend(r["period"], r["strong_buy"], r["buy"], r["hold"], r["sell"],
+            TrendPeriod(r["period"], r["strong_buy"], r["buy"], r["hold"], r["sell"],
                   r["strong_sell"]))
     result = {}
     for name, state in yahoo_repo.feed_state(conn, symbol).items():

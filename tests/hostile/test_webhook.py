@@ -145,18 +145,6 @@ def test_a_bad_stored_url_disables_the_webhook_and_polling_goes_on(
     assert not post_webhook("file:///etc/passwd", {"x": 1})
 
 
-@pytest.fixture
-def bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    from tests.dbus_session import NotificationListener, start_bus
-
-    daemon, address = start_bus()
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-    listener = NotificationListener(address).start()
-    yield listener
-    listener.stop()
-    daemon.terminate()
-    daemon.wait(10)
-
 
 @pytest.mark.parametrize("markup", [True, False])
 def test_notification_text_is_escaped_for_a_server_that_reads_markup(bus: object,

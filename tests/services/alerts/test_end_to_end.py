@@ -8,7 +8,6 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -25,7 +24,7 @@ from services.core.clock import FastClock, epoch
 from services.core.paths import AppPaths
 from services.market.calendar import MarketClock
 from tests.conftest import hkt
-from tests.dbus_session import NotificationListener, start_bus
+from tests.dbus_session import NotificationListener
 from tests.fake_yahoo import FakeYahoo
 from tests.waiting import wait_for
 
@@ -34,16 +33,6 @@ from tests.waiting import wait_for
 def clock() -> FastClock:
     return FastClock(hkt(2026, 11, 23, 10, 15), 300.0)
 
-
-@pytest.fixture
-def bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[NotificationListener]:
-    daemon, address = start_bus()
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-    listener = NotificationListener(address).start()
-    yield listener
-    listener.stop()
-    daemon.terminate()
-    daemon.wait(timeout=10)
 
 
 def lift_after(fake: FakeYahoo, symbol: str, after: int, to: float) -> None:

@@ -3,25 +3,12 @@ a click on the bubble (dunst), and the duration and urgency the trader chose."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from services.alerts.notify import DEFAULT_ACTION, UNTIL_DISMISSED, Dispatcher
 from services.alerts.records import AlertEvent
-from tests.dbus_session import NotificationListener, start_bus
+from tests.dbus_session import NotificationListener
 from tests.waiting import wait_for
-
-
-@pytest.fixture
-def bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[NotificationListener]:
-    daemon, address = start_bus()
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-    listener = NotificationListener(address).start()
-    yield listener
-    listener.stop()
-    daemon.terminate()
-    daemon.wait(timeout=10)
 
 
 def event(symbol: str = "0100.HK") -> AlertEvent:
