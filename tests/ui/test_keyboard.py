@@ -12,6 +12,7 @@ from PySide6.QtGui import QKeySequence
 
 from services.core.clock import FixedClock
 from services.core.paths import AppPaths
+from tests.ui.alert_rows import store_unread_alert
 from ui.alerts.editor_dialog import AlertEditorDialog
 from ui.app import launch
 from ui.common.shortcuts import ANYWHERE, SHORTCUTS
@@ -64,10 +65,7 @@ def test_ctrl_l_alt_range_and_ctrl_r(qtbot, window: MainWindow) -> None:
 
 def test_return_in_the_alert_log_opens_and_marks_read(qtbot, window: MainWindow) -> None:
     conn = window.workspace.conn
-    conn.execute("INSERT INTO alert_events (rule_id, symbol, observed_ts, fired_at, value, "
-                 "rule_text, message, source, while_closed, acknowledged) VALUES "
-                 "(NULL, '0100.HK', 1790000000, 1790000000, 1, 'r', 'm', 'yahoo', 0, 0)")
-    conn.commit()
+    store_unread_alert(conn)
     window.alert_log.reload()
     window.select_symbol("2513.HK")
     window.tabs.setCurrentWidget(window.alert_log)
@@ -119,10 +117,7 @@ def test_del_in_the_alert_log_deletes_that_alert_only(qtbot, window: MainWindow,
     window.select_symbol("2513.HK")
     window.alert_rules.preset_lockups()
     conn = window.workspace.conn
-    conn.execute("INSERT INTO alert_events (rule_id, symbol, observed_ts, fired_at, value, "
-                 "rule_text, message, source, while_closed, acknowledged) VALUES "
-                 "(NULL, '0100.HK', 1790000000, 1790000000, 1, 'r', 'm', 'yahoo', 0, 0)")
-    conn.commit()
+    store_unread_alert(conn)
     window.alert_log.reload()
     symbols = window.model.rowCount()
     window.tabs.setCurrentWidget(window.alert_log)

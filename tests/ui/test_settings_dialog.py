@@ -6,21 +6,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from threading import Thread
 
-import pytest
-
 from services.app.preferences import read_preferences
 from services.core.clock import FixedClock
 from services.core.paths import AppPaths
 from ui.app import launch
 from ui.common import settings as cfg
 from ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot, db_path: Path, isolated_home: AppPaths, clock: FixedClock) -> MainWindow:
-    win = launch(db_path, isolated_home, clock, start_feed=False)
-    qtbot.addWidget(win)
-    return win
 
 
 def test_round_trip_and_live_apply(window: MainWindow, isolated_home: AppPaths) -> None:

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 import pytest
 
 from services.alerts.rules import AlertRule, Direction, RuleKind
 from services.app.poll_cycle import PollCycle
 from services.core.clock import FixedClock
-from services.core.paths import AppPaths
 from tests.fake_yahoo import FakeYahoo
 from ui.alerts.editor_dialog import AlertEditorDialog
-from ui.app import launch
 from ui.charts.tabs import PRICE
 from ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot, db_path: Path, isolated_home: AppPaths, clock: FixedClock) -> MainWindow:
-    win = launch(db_path, isolated_home, clock, start_feed=False)
-    qtbot.addWidget(win)
-    return win
 
 
 def test_editor_explains_bad_input_and_saves_good_input(window: MainWindow) -> None:

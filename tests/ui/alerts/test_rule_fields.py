@@ -5,20 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from services.alerts.rules import AlertRule, Direction, Policy, RuleKind, RuleState, state_text
 from services.core.clock import FixedClock
 from services.core.paths import AppPaths
+from tests.ui.alert_rows import store_unread_alert
 from ui.app import launch
 from ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot, db_path: Path, isolated_home: AppPaths, clock: FixedClock) -> MainWindow:
-    win = launch(db_path, isolated_home, clock, start_feed=False)
-    qtbot.addWidget(win)
-    return win
 
 
 def test_editor_shows_the_fields_of_the_kind(window: MainWindow) -> None:
@@ -71,10 +63,7 @@ def test_chart_level_is_rounded_to_the_hkex_tick(window: MainWindow) -> None:
 
 def test_double_click_opens_the_symbol_and_marks_the_alert_read(window: MainWindow) -> None:
     conn = window.workspace.conn
-    conn.execute("INSERT INTO alert_events (rule_id, symbol, observed_ts, fired_at, value, "
-                 "rule_text, message, source, while_closed, acknowledged) VALUES "
-                 "(NULL, '0100.HK', 1790000000, 1790000000, 1, 'r', 'm', 'yahoo', 0, 0)")
-    conn.commit()
+    store_unread_alert(conn)
     window.alert_log.reload()
     assert window.tabs.tabText(window._log_tab) == "Alerts (1)"
     window.select_symbol("2513.HK")
@@ -93,10 +82,7 @@ def test_the_alerts_tab_counts_unread_from_the_start(qtbot, db_path: Path,
     first.close()
     first.deleteLater()
     conn = sqlite3.connect(db_path)
-    conn.execute("INSERT INTO alert_events (rule_id, symbol, observed_ts, fired_at, value, "
-                 "rule_text, message, source, while_closed, acknowledged) VALUES "
-                 "(NULL, '0100.HK', 1790000000, 1790000000, 1, 'r', 'm', 'yahoo', 0, 0)")
-    conn.commit()
+    store_unread_alert(conn)
     conn.close()
     window = launch(db_path, isolated_home, clock, start_feed=False)
     qtbot.addWidget(window)
