@@ -53,16 +53,6 @@ def last_daily_bars(conn: sqlite3.Connection, symbol: str, count: int = 2) -> li
     ).fetchall()
 
 
-def previous_close(conn: sqlite3.Connection, symbol: str, before_ts: int,
-                   sources: Sequence[str]) -> sqlite3.Row | None:
-    """The newest complete daily close before `before_ts` from one of `sources` (ts, close)."""
-    marks = ", ".join("?" * len(sources))
-    return conn.execute(
-        "SELECT ts, close FROM bars WHERE symbol = ? AND interval = '1d' AND ts < ? "
-        f"AND close IS NOT NULL AND partial = 0 AND source IN ({marks}) "
-        "ORDER BY ts DESC LIMIT 1", [symbol, before_ts, *sources]).fetchone()
-
-
 def latest_quote(conn: sqlite3.Connection, symbol: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM quotes WHERE symbol = ?", [symbol]).fetchone()
 

@@ -18,13 +18,13 @@ from services.alerts.rules import AlertRule, RuleKind, RuleState
 from services.charts import series as chart_series
 from services.charts.series import ValuationSeries
 from services.core import valuation
-from services.core.clock import Clock, daily_bar_ts, epoch, local_date
+from services.core.clock import Clock, epoch
 from services.core.models import Instrument, KeyFact, Lockup, Target, ValuationBand
 from services.core.valuation import BandPrice, TargetCap, ValuationPoint
 from services.market import history
 from services.market.history import BarSeries
 from services.reference import store as reference_store
-from services.watchlists.service import CONTINUOUS_SOURCES, DrawdownFacts, WatchlistService
+from services.watchlists.service import DrawdownFacts, WatchlistService
 
 # Rules whose level is a price, drawn as lines on the price chart.
 PRICE_LEVELS = frozenset({RuleKind.PRICE_ABOVE, RuleKind.PRICE_BELOW, RuleKind.PRICE_CROSS,
@@ -109,12 +109,8 @@ class ChartService:
         detail = self._watchlists.detail(symbol)
         levels = tuple(rule.threshold() for rule, _ in self._alert_rules()
                        if rule.symbol == symbol and rule.enabled and rule.kind in PRICE_LEVELS)
-        previous = None
-        if interval == "1m" and len(bars):
-            row = market_repo.previous_close(
-                self._conn, symbol, daily_bar_ts(local_date(int(bars.ts[-1]), ins.timezone),
-                                                 ins.timezone), tuple(CONTINUOUS_SOURCES))
-            previous = None if row is None else float(row["close"])
+        # intraday: the close the watchlist's change is against (the newest session's)
+        previous = detail.row.previous_close if interval == "1m" and len(bars) else None
         return PriceChartData(ins, range_key, start, bars, chart_series.drawdown(bars, prior),
                               detail.shown_targets, detail.lockups, detail.band_prices, levels,
                               detail.today, detail.row.drawdowns, previous)

@@ -70,6 +70,7 @@ class WatchlistRow:
     drawdowns: DrawdownFacts | None = None
     ps: Estimate | None = None  # price_to_sales with its range or bound
     yahoo: YahooSnapshot | None = None  # Yahoo's fundamentals (None: never asked)
+    previous_close: float | None = None  # what `change` is against
     note: str = ""  # the trader's note on this symbol in the list shown
 
     @property
@@ -252,6 +253,12 @@ class WatchlistService:
                    stored: sqlite3.Row | None = None) -> tuple[Price | None, float | None]:
         """The newest price (live quote or stored bar) and the change against the previous
         session's official close. `stored`: the symbol's price row, when already read."""
+        price, previous = self._price_and_previous(instrument, stored)
+        change = None if price is None or previous is None else price.amount / previous - 1.0
+        return price, change
+
+    def _price_and_previous(self, instrument: Instrument, stored: sqlite3.Row | None
+                            ) -> tuple[Price | None, float | None]:
         symbol = instrument.symbol
         row = stored if stored is not None else stats_repo.price_row(self._conn, symbol)
         delay = feed_delay_minutes(symbol)
@@ -260,7 +267,7 @@ class WatchlistService:
             source = row["quote_source"]
             price = Price(row["quote_price"], row["quote_currency"], quote_ts, source,
                           delay_min=delay if source == "yahoo" else 0)
-            return price, self._change(instrument, price, row["quote_previous"], row)
+            return price, self._previous_close(instrument, price, row["quote_previous"], row)
         if close_ts is None:
             return None, None
         source = row["close_source"]
@@ -269,11 +276,11 @@ class WatchlistService:
             confidence = self._reference_confidence(symbol, close_ts, instrument.timezone)
         price = Price(row["close"], instrument.currency, close_ts, source, confidence,
                       daily=True, delay_min=delay if source == "yahoo" else 0)
-        return price, self._change(instrument, price, None, row)
+        return price, self._previous_close(instrument, price, None, row)
 
-    def _change(self, instrument: Instrument, price: Price, quoted_previous: float | None,
-                row: sqlite3.Row) -> float | None:
-        """Against the stored official close of the session before the price's day (from one
+    def _previous_close(self, instrument: Instrument, price: Price,
+                        quoted_previous: float | None, row: sqlite3.Row) -> float | None:
+        """The stored official close of the session before the price's day (from one
         continuous feed; never a sparse reference point). Yahoo's own previous close is used
         only when no daily close is stored."""
         if price.source not in CONTINUOUS_SOURCES:
@@ -285,12 +292,12 @@ class WatchlistService:
             (row["settled_before_ts"], row["settled_before_close"]))
             if ts is not None and ts < day_start), None)
         if previous is None:
-            return price.amount / quoted_previous - 1.0 if quoted_previous else None
+            return quoted_previous or None
         session = self._session_before(day.isoformat())
         closed_on = local_date(previous[0], instrument.timezone).isoformat()
         if is_hkex(instrument.symbol) and session is not None and closed_on != session:
             return None  # the previous session's close is not stored: no change, not a guess
-        return price.amount / previous[1] - 1.0
+        return previous[1]
 
     def _session_before(self, day: str) -> str | None:
         if day not in self._sessions:
@@ -311,7 +318,8 @@ class WatchlistService:
         read."""
         symbol = instrument.symbol
         figures = stats.from_row(stored)
-        last, change = self.last_price(instrument, stored)
+        last, previous = self._price_and_previous(instrument, stored)
+        change = None if last is None or previous is None else last.amount / previous - 1.0
         peak = None
         if figures is not None and figures.figures.peak_ts is not None:
             peak = Price(figures.figures.peak, instrument.currency, figures.figures.peak_ts, "",
@@ -340,7 +348,7 @@ class WatchlistService:
             latest_target=target, upside=upside, market_cap=cap,
             price_to_sales=ps.value if ps else None, ps_basis=ps_basis, next_lockup=lock,
             lockup_days=None if lock is None else analytics.days_until(lock.free_to_trade, today),
-            ps=ps, yahoo=yahoo,
+            ps=ps, yahoo=yahoo, previous_close=previous,
         )
 
     @staticmethod
