@@ -93,7 +93,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         try:
             _act(args, service, ctx.out)
         except (RuleError, TickerError) as error:
-            raise CommandError(f"Nothing was changed:\n{error}") from None
+            problems = str(error)  # several problems, one a line; a single one stays on one
+            raise CommandError("Nothing was changed:" + ("\n" if "\n" in problems else " ")
+                               + problems) from None
         except KeyError as error:
             raise CommandError(f"Nothing was changed: {error.args[0]}") from None
     return 0
