@@ -92,11 +92,14 @@ def peak_before(conn: sqlite3.Connection, symbol: str, ts: int, day_start: int) 
     return None if row is None or row[0] is None else float(row[0])
 
 
-def latest_ts(conn: sqlite3.Connection, symbol: str, interval: str, limit: int) -> list[int]:
-    """The newest `limit` bar times, newest first (e.g. to find the last few sessions)."""
-    return [row[0] for row in conn.execute(
-        "SELECT ts FROM bars WHERE symbol = ? AND interval = ? ORDER BY ts DESC LIMIT ?",
-        [symbol, interval, limit])]
+def recent_minute_days(conn: sqlite3.Connection, symbol: str, limit: int) -> list[int]:
+    """The first and the last of the newest `limit` 1-minute bars in each UTC day: between
+    them they carry every local date those bars fall on (a UTC day spans at most two), so
+    the last few sessions are found by SQLite, not by a date for every bar in Python."""
+    return [ts for row in conn.execute(
+        "SELECT MIN(ts), MAX(ts) FROM (SELECT ts FROM bars WHERE symbol = ? "
+        "AND interval = '1m' ORDER BY ts DESC LIMIT ?) GROUP BY ts / 86400", [symbol, limit])
+        for ts in row]
 
 
 def minute_days(conn: sqlite3.Connection, symbol: str) -> list[int]:

@@ -76,16 +76,17 @@ def closes(conn: sqlite3.Connection, symbol: str) -> dict[str, object]:
 
 
 _PRICE_ROWS = (
-    "SELECT i.symbol, {note} AS note, q.price AS quote_price, q.currency AS quote_currency, "
+    "SELECT i.symbol, q.price AS quote_price, q.currency AS quote_currency, "
     "q.ts AS quote_ts, q.previous_close AS quote_previous, q.source AS quote_source, "
     + ", ".join(f"s.{column}" for column in COLUMNS[1:]) +
-    " FROM {items} i LEFT JOIN quotes q ON q.symbol = i.symbol "
+    ", {note} AS note FROM {items} i LEFT JOIN quotes q ON q.symbol = i.symbol "
     "LEFT JOIN symbol_stats s ON s.symbol = i.symbol WHERE {where}")
 
 
 def price_rows(conn: sqlite3.Connection, list_id: int) -> list[sqlite3.Row]:
     """Each item of a list with its stored figures and latest quote, in list order: all a
-    watchlist refresh reads, one row a symbol (the history stays unread)."""
+    watchlist refresh reads, one row a symbol (the history stays unread). The list's note
+    comes last, so `row[:-1]` is what the symbol's figures are built from."""
     return conn.execute(
         _PRICE_ROWS.format(items="watchlist_items", note="i.note", where="i.watchlist_id = ?")
         + " ORDER BY i.position, i.symbol", [list_id]).fetchall()
@@ -95,6 +96,13 @@ def price_row(conn: sqlite3.Connection, symbol: str) -> sqlite3.Row:
     """The same for one symbol (its figures and quote may be NULL)."""
     return conn.execute(_PRICE_ROWS.format(items="instruments", note="''", where="i.symbol = ?"),
                         [symbol]).fetchone()
+
+
+def watched_price_rows(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """The same for every symbol in any watchlist (no note: it belongs to a list)."""
+    return conn.execute(_PRICE_ROWS.format(
+        items="instruments", note="''",
+        where="i.symbol IN (SELECT symbol FROM watchlist_items)")).fetchall()
 
 
 def symbols_missing_stats(conn: sqlite3.Connection) -> list[str]:

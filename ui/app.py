@@ -107,7 +107,8 @@ def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: boo
             dispatcher = Dispatcher(desktop=True, webhook_url=cfg.WEBHOOK_URL.get(store),
                                     demo=demo)  # sound and the tray: the window's job
             cfg.apply_notifications(store, dispatcher)
-            scheduler = PollScheduler(cycle_factory(factory, clock, market, dispatcher), market,
+            scheduler = PollScheduler(cycle_factory(factory, clock, market, dispatcher,
+                                                    prepare_rows=True), market,
                                       clock, bridge.deliver_outcome, bridge.deliver_error,
                                       interval_s or cfg.poll_interval(store))
             window.refresh_requested.connect(scheduler.refresh_now)

@@ -22,6 +22,7 @@ from services.core.clock import Clock, epoch, trading_day
 from services.market import fundamentals_feed, retention
 from services.market.calendar import MarketClock
 from services.market.poller import Poller, PollOutcome
+from services.watchlists.service import PreparedRows, WatchlistService
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class CycleOutcome:
     poll: PollOutcome
     events: tuple[AlertEvent, ...] = ()  # alerts this cycle fired, already committed
     desktop_notified: bool = False  # False: the window shows its tray message instead
+    rows: PreparedRows | None = None  # the watchlist rows as this cycle left the database
 
     @property
     def rate_limited_until(self) -> int | None:
@@ -39,12 +41,16 @@ class CycleOutcome:
 
 class PollCycle:
     def __init__(self, poller: Poller, evaluator: AlertEvaluator | None = None,
-                 dispatcher: Dispatcher | None = None, clock: Clock | None = None):
-        """`clock` given: old 1-minute bars are pruned once a trading day, after a poll."""
+                 dispatcher: Dispatcher | None = None, clock: Clock | None = None,
+                 prepare_rows: bool = False):
+        """`clock` given: old 1-minute bars are pruned once a trading day, after a poll.
+        `prepare_rows` (the window): the watchlist rows are built here, on the worker, and
+        handed over with the outcome, so the window's refresh does not build them."""
         self.poller = poller
         self.evaluator = evaluator
         self._dispatcher = dispatcher
         self._clock = clock
+        self._prepare_rows = prepare_rows
         self._rng = random.Random()
 
     def run(self, force: bool = False, cancel: threading.Event | None = None) -> CycleOutcome:
@@ -60,9 +66,22 @@ class PollCycle:
                 self._housekeeping(conn)
                 if outcome.rate_limited_until is None:
                     self._refresh_fundamentals(conn, cancel)
+            rows = self._rows(conn)
         finally:
             conn.close()
-        return CycleOutcome(outcome, events, shown)
+        return CycleOutcome(outcome, events, shown, rows)
+
+    def _rows(self, conn: sqlite3.Connection) -> PreparedRows | None:
+        """Last, after every write of the cycle: a row built before a later write of the
+        cycle would only be rebuilt by the window. A failure costs the window that work,
+        never the poll."""
+        if not (self._prepare_rows and self._clock is not None):
+            return None
+        try:
+            return WatchlistService(conn, self._clock).prepared_rows()
+        except Exception:
+            log.exception("preparing the watchlist rows failed; the window builds them")
+            return None
 
     def _housekeeping(self, conn: sqlite3.Connection) -> None:
         """Old 1-minute bars folded and pruned, once a trading day. A failure here is logged
@@ -98,13 +117,14 @@ class PollCycle:
 
 
 def cycle_factory(make_poller: Callable[[], Poller], clock: Clock, market: MarketClock,
-                  dispatcher: Dispatcher | None = None) -> Callable[[], PollCycle]:
+                  dispatcher: Dispatcher | None = None, prepare_rows: bool = False
+                  ) -> Callable[[], PollCycle]:
     """Builds the cycle on the worker thread (the poller imports yfinance). Bars older than
     the moment this is called arrived while HarbourWatch was closed, and alerts say so."""
     started_at = epoch(clock.now())
 
     def make() -> PollCycle:
         return PollCycle(make_poller(), AlertEvaluator(clock, market, started_at), dispatcher,
-                         clock)
+                         clock, prepare_rows)
 
     return make

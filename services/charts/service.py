@@ -93,13 +93,14 @@ class ChartService:
         self._watchlists = watchlists
 
     def instrument(self, symbol: str) -> Instrument:
-        return reference_store.instruments(self._conn)[symbol]
+        return self._watchlists.instrument(symbol)
 
     def price_chart(self, symbol: str, range_key: str = "Max") -> PriceChartData:
         ins = self.instrument(symbol)
         sessions: list[dt.date] = []
         if range_key in chart_series.INTRADAY_RANGES:  # only these count sessions
-            recent = market_repo.latest_ts(self._conn, symbol, "1m", chart_series.RECENT_MINUTES)
+            recent = market_repo.recent_minute_days(self._conn, symbol,
+                                                    chart_series.RECENT_MINUTES)
             sessions = chart_series.session_dates(recent, ins.timezone)
         interval, start = chart_series.range_window(range_key, self._clock.now(), ins.timezone,
                                                     ins.listing_date, sessions)

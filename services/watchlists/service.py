@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from db import calendar_repo, reference_repo, stats_repo, watchlist_repo
@@ -83,6 +84,16 @@ class WatchlistRow:
         return self.instrument.symbol
 
 
+_Kept = tuple[tuple[object, ...], WatchlistRow]  # (stored state, facts version, day), row
+
+
+@dataclass(frozen=True)
+class PreparedRows:
+    """Rows built on another thread, by symbol, each with what it was built from."""
+
+    rows: dict[str, _Kept]
+
+
 @dataclass(frozen=True)
 class InstrumentDetail:
     row: WatchlistRow
@@ -118,7 +129,9 @@ class WatchlistService:
         self._lists: dict[tuple[str, tuple[dt.date, ...]], list[WatchlistRow]] = {}
         self._sessions: dict[str, str | None] = {}
         self._facts: tuple[int, tuple[dict[str, Instrument], FxTable, _Facts]] | None = None
-        self._rows: dict[str, tuple[tuple[object, ...], WatchlistRow]] = {}
+        self._rows: dict[str, _Kept] = {}
+        self._notes: dict[str, tuple[WatchlistRow, WatchlistRow]] = {}  # row -> with note
+        self._details: dict[tuple[str, str, str | None], tuple[object, InstrumentDetail]] = {}
 
     def today(self, instrument: Instrument) -> dt.date:
         return trading_day(self._clock, instrument.timezone)
@@ -136,10 +149,11 @@ class WatchlistService:
         rows = self._lists.get(key)
         if rows is None:
             rows = self._lists[key] = self._read_rows(watchlist)
-        if market is None:
-            return rows
-        return [replace(row, stale_minutes=self.stale_minutes(row.last, market))
-                for row in rows]
+        if market is None or market.phase(self._clock.now()) != Phase.OPEN:
+            return rows  # no price is stale while the market does not trade
+        stale = [self.stale_minutes(row.last, market) for row in rows]
+        return [row if minutes is None else replace(row, stale_minutes=minutes)
+                for row, minutes in zip(rows, stale, strict=True)]
 
     def _forget_if_changed(self) -> None:
         """Drop what was read when anything was committed since: by another connection (the
@@ -156,19 +170,55 @@ class WatchlistService:
         if list_id is None:
             raise KeyError(f"no watchlist named {watchlist!r}")
         instruments, fx, facts = self._reference()
-        rows = [(self._kept_row(instruments[item["symbol"]], fx, facts, item), item["note"])
+        days = self._days()
+        return [self._noted(self._kept_row(instruments[item["symbol"]], fx, facts, item, days),
+                            item["note"])
                 for item in stats_repo.price_rows(self._conn, list_id)]
-        return [replace(row, note=note) if row.note != note else row for row, note in rows]
+
+    def _noted(self, row: WatchlistRow, note: str) -> WatchlistRow:
+        """The row with its note in the list shown; the same object while neither changed
+        (the table redraws only rows that are new objects)."""
+        if row.note == note:
+            return row
+        kept = self._notes.get(row.symbol)
+        if kept is None or kept[0] is not row or kept[1].note != note:
+            kept = self._notes[row.symbol] = (row, replace(row, note=note))
+        return kept[1]
+
+    def _days(self) -> Callable[[Instrument], dt.date]:
+        """Today in each instrument's time zone, worked out once for a whole refresh."""
+        days: dict[str, dt.date] = {}
+
+        def today(instrument: Instrument) -> dt.date:
+            if instrument.timezone not in days:
+                days[instrument.timezone] = self.today(instrument)
+            return days[instrument.timezone]
+
+        return today
 
     def _kept_row(self, instrument: Instrument, fx: FxTable, facts: _Facts,
-                  stored: sqlite3.Row) -> WatchlistRow:
+                  stored: sqlite3.Row, today: Callable[[Instrument], dt.date]) -> WatchlistRow:
         """A symbol whose prices, facts and trading day are as last time keeps its row: a
         poll that moved a few prices rebuilds a few rows."""
-        key = (tuple(stored), self._facts[0] if self._facts else None, self.today(instrument))
+        key = (tuple(stored)[:-1], self._facts[0] if self._facts else None, today(instrument))
         kept = self._rows.get(instrument.symbol)
         if kept is None or kept[0] != key:
             kept = self._rows[instrument.symbol] = (key, self._row(instrument, fx, facts, stored))
         return kept[1]
+
+    def prepared_rows(self) -> PreparedRows:
+        """Every watched symbol's row with the stored state it was built from. The poll worker
+        builds them right after its commit, so the window's refresh (`adopt`) does not."""
+        instruments, fx, facts = self._reference()
+        days = self._days()
+        for stored in stats_repo.watched_price_rows(self._conn):
+            self._kept_row(instruments[stored["symbol"]], fx, facts, stored, days)
+        return PreparedRows(dict(self._rows))
+
+    def adopt(self, prepared: PreparedRows) -> None:
+        """Rows another connection built. Each is used only while the stored state this
+        service reads is the one it was built from: a later commit simply rebuilds it here."""
+        self._rows.update(prepared.rows)
 
     def _reference(self) -> tuple[dict[str, Instrument], FxTable, _Facts]:
         """The reference facts of every symbol, read again only when one changed (a poll
@@ -183,37 +233,51 @@ class WatchlistService:
     def stale_minutes(self, last: Price | None, market: MarketClock) -> int | None:
         """Trading minutes since a live price last moved, when that is too long; else None."""
         now = self._clock.now()
-        if last is None or last.source not in LIVE_SOURCES or market.phase(now) != Phase.OPEN:
-            return None
+        if last is None or last.source not in LIVE_SOURCES or \
+                now.timestamp() - last.ts <= STALE_AFTER_TRADING_MIN * 60 or \
+                market.phase(now) != Phase.OPEN:
+            return None  # (trading time never runs faster than the clock)
         minutes = market.trading_seconds(dt.datetime.fromtimestamp(last.ts, dt.UTC), now) / 60
         return int(minutes) if minutes > STALE_AFTER_TRADING_MIN else None
 
     def detail(self, symbol: str, basis: str = "fy", currency: str | None = None,
                watchlist: str | None = None) -> InstrumentDetail:
         """Everything the detail pane shows; band prices on `basis` revenue, their market caps
-        in `currency` (default: the trading currency); the note the symbol has in `watchlist`."""
-        instrument = reference_store.instruments(self._conn)[symbol]
-        fx = reference_store.fx_table(self._conn)
-        facts = _Facts.read(self._conn, symbol)
-        row = self._row(instrument, fx, facts, stats_repo.price_row(self._conn, symbol))
+        in `currency` (default: the trading currency); the note the symbol has in `watchlist`.
+        Only the price row and the FX feed's state are read each time: the facts part is kept
+        while no reference fact and not the trading day changed."""
+        self._forget_if_changed()
+        instruments, fx, facts = self._reference()
+        instrument = instruments[symbol]
+        row = self._kept_row(instrument, fx, facts, stats_repo.price_row(self._conn, symbol),
+                             self._days())
         if watchlist is not None:
-            row = replace(row, note=self._note(watchlist, symbol))
-        funds = facts.fundamentals_of(symbol)
+            row = self._noted(row, self._note(watchlist, symbol))
         today = self.today(instrument)
-        return InstrumentDetail(
-            row=row,
-            targets=tuple(facts.targets.get(symbol, ())),
-            lockups=tuple(self.lockups(instrument, facts.lockups.get(symbol, []))),
-            fundamentals=funds,
-            reference_points=tuple(reference_store.reference_points(self._conn, symbol)),
-            band_prices=tuple(self.band_prices(instrument, funds, fx, basis,
-                                               currency or instrument.currency)),
-            fx_notes=tuple(self._fx_notes(instrument, fx, today)),
-            today=today,
-            key_facts=tuple(reference_store.key_facts(self._conn, symbol)),
-            basis=basis,
-            yahoo_fundamentals=yahoo_facts.fundamentals(self._conn, symbol).get(symbol),
-        )
+        stamp = (self._facts[0] if self._facts else None, today)
+        kept = self._details.get((symbol, basis, currency))
+        if kept is None or kept[0] != stamp:
+            funds = facts.fundamentals_of(symbol)
+            kept = self._details[(symbol, basis, currency)] = (stamp, InstrumentDetail(
+                row=row,
+                targets=tuple(facts.targets.get(symbol, ())),
+                lockups=tuple(self.lockups(instrument, facts.lockups.get(symbol, []))),
+                fundamentals=funds,
+                reference_points=tuple(reference_store.reference_points(self._conn, symbol)),
+                band_prices=tuple(self.band_prices(instrument, funds, fx, basis,
+                                                   currency or instrument.currency)),
+                fx_notes=(),
+                today=today,
+                key_facts=tuple(reference_store.key_facts(self._conn, symbol)),
+                basis=basis,
+                yahoo_fundamentals=yahoo_facts.fundamentals(self._conn, symbol).get(symbol),
+            ))
+        return replace(kept[1], row=row,
+                       fx_notes=tuple(self._fx_notes(instrument, fx, today)))
+
+    def instrument(self, symbol: str) -> Instrument:
+        """One instrument from the kept reference facts (KeyError for an unknown symbol)."""
+        return self._reference()[0][symbol]
 
     def _note(self, watchlist: str, symbol: str) -> str:
         list_id = watchlist_repo.watchlist_id(self._conn, watchlist)

@@ -6,6 +6,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from PySide6.QtCore import QEvent, QPoint
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication
+
 from services.core.clock import FixedClock
 from services.core.paths import AppPaths
 from services.market.poller import Poller, PollOutcome
@@ -54,6 +58,10 @@ def test_polls_update_the_window_and_the_offline_banner(
         price = [b for b in last if b[0] <= clock.now().timestamp()][-1][4]
         assert column(window, Column.LAST)["2513.HK"] == f"HK${price:,.2f}"
         assert "2/2 OK" in window.feed_label.text()
+        assert "0100.HK" not in window.feed_label.toolTip()  # written when hovered
+        hover = QPoint(2, 2)
+        QApplication.sendEvent(window.feed_label, QHelpEvent(
+            QEvent.Type.ToolTip, hover, window.feed_label.mapToGlobal(hover)))
         assert "0100.HK" in window.feed_label.toolTip()  # per-symbol health on hover
         assert window.banner.isHidden()
         assert threading.get_ident() not in spy.threads  # never on the GUI thread

@@ -130,6 +130,8 @@ class FeedRefresh(QObject):
     def poll_finished(self, outcome: CycleOutcome) -> None:
         """A poll committed (queued here from the worker thread by the JobBridge)."""
         self.last_outcome = outcome
+        if outcome.rows is not None:  # built by the worker: the refresh below only reads
+            self._service.adopt(outcome.rows)
         self._status.show_poll(outcome.poll)
         self.refresh()
         if outcome.events:

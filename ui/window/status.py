@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSizePolicy, QVBoxLayout, QWidget
 
@@ -46,7 +46,9 @@ class FeedStatus(QObject):
         window.statusBar().addWidget(self.status_label, 1)
         self.feed_label = QLabel("Feed: starting…", window)
         self.feed_label.setObjectName("feed_status")
+        self.feed_label.installEventFilter(self)
         window.statusBar().addPermanentWidget(self.feed_label)
+        self._poll: PollOutcome | None = None  # described on hover, not on every poll
         if demo:  # for good: a DEMO window never looks live
             self.show_banner("demo", DEMO_TEXT)
 
@@ -87,7 +89,16 @@ class FeedStatus(QObject):
     def show_poll(self, poll: PollOutcome) -> None:
         """The last poll in a line, and per symbol on hover."""
         self.feed_label.setText(feed_summary(poll))
-        self.feed_label.setToolTip("\n".join(describe_outcome(poll)))
+        self._poll = poll
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The per-symbol lines are written when the trader hovers (a line a symbol: 200
+        symbols cost more than the rest of a poll's refresh), then shown as usual."""
+        if watched is self.feed_label and event.type() == QEvent.Type.ToolTip \
+                and self._poll is not None:
+            self.feed_label.setToolTip("\n".join(describe_outcome(self._poll)))
+            self._poll = None
+        return False
 
     def show_failure(self, message: str) -> None:
         self.feed_label.setText("Feed: poll failed")

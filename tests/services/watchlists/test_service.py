@@ -254,3 +254,51 @@ def test_a_new_fact_from_another_connection_reaches_the_kept_rows(
         other.close()
     after = {r.symbol: r for r in service.rows("Main")}["0100.HK"].latest_target
     assert after is not None and after.price.amount == 1234.0
+
+
+def test_rows_the_poll_worker_built_are_adopted_only_while_current(
+        app_db: sqlite3.Connection, db_path: Path, clock: FixedClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker builds the rows after its commit and the window adopts them: its refresh
+    then builds none. A row whose stored state moved on since is built again, never shown
+    stale."""
+    window = WatchlistService(app_db, clock)
+    window.rows("Main")
+    worker_conn = open_connection(db_path)
+    try:
+        quote(worker_conn, "0100.HK", 210.0, hkt(2026, 11, 23, 10, 0))
+        quote(worker_conn, "2513.HK", 150.0, hkt(2026, 11, 23, 10, 0))
+        window.adopt(WatchlistService(worker_conn, clock).prepared_rows())
+        built: list[str] = []
+        original = window._row
+        monkeypatch.setattr(window, "_row", lambda ins, *rest: built.append(ins.symbol)
+                            or original(ins, *rest))
+        rows = {r.symbol: r for r in window.rows("Main")}
+        assert built == [] and rows["0100.HK"].last.amount == 210.0
+
+        window.adopt(WatchlistService(worker_conn, clock).prepared_rows())
+        quote(worker_conn, "0100.HK", 211.0, hkt(2026, 11, 23, 10, 1))  # after the worker
+        rows = {r.symbol: r for r in window.rows("Main")}
+        assert built == ["0100.HK"] and rows["0100.HK"].last.amount == 211.0
+    finally:
+        worker_conn.close()
+    fresh = {r.symbol: r for r in WatchlistService(app_db, clock).rows("Main")}
+    assert rows == fresh
+
+
+def test_a_refresh_keeps_the_row_objects_of_unchanged_symbols(
+        app_db: sqlite3.Connection, clock: FixedClock) -> None:
+    """The table redraws only rows that are new objects: a commit that moved one price gives
+    one new row, a note included."""
+    from db import watchlist_repo
+
+    with transaction(app_db):
+        watchlist_repo.set_note(app_db, 1, "2513.HK", "watch the lock-up")
+    service = WatchlistService(app_db, clock)
+    before = {r.symbol: r for r in service.rows("Main")}
+    quote(app_db, "0100.HK", 210.0, hkt(2026, 11, 23, 10, 0))
+    after = {r.symbol: r for r in service.rows("Main")}
+    assert after["2513.HK"] is before["2513.HK"] and after["2513.HK"].note == "watch the lock-up"
+    assert after["0100.HK"] is not before["0100.HK"]
+    detail = service.detail("2513.HK", watchlist="Main")
+    assert detail.row is after["2513.HK"]

@@ -37,8 +37,11 @@ def test_cells_roles_and_in_place_updates(qtbot, app_db: sqlite3.Connection,
     ):
         model.set_rows([rows[0], moved])
     top_left, bottom_right = changed.args[0], changed.args[1]
-    assert (top_left.row(), top_left.column(), bottom_right.column()) == (1, Column.UPSIDE,
-                                                                         Column.UPSIDE)
+    assert (top_left.row(), bottom_right.row()) == (1, 1)  # only the row that differs
+    assert (top_left.column(), bottom_right.column()) == (0, len(Column) - 1)
+    assert model.index(1, Column.UPSIDE).data().startswith("+200.0%")
+    with qtbot.assertNotEmitted(model.dataChanged), qtbot.assertNotEmitted(model.modelReset):
+        model.set_rows([rows[0], moved])  # the same rows: nothing to redraw
     with qtbot.waitSignal(model.modelReset):
         model.set_rows([rows[1]])
     assert model.rowCount() == 1
