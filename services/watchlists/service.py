@@ -149,9 +149,10 @@ class WatchlistService:
         rows = self._lists.get(key)
         if rows is None:
             rows = self._lists[key] = self._read_rows(watchlist)
-        if market is None or market.phase(self._clock.now()) != Phase.OPEN:
+        now = self._clock.now()
+        if market is None or market.phase(now) != Phase.OPEN:
             return rows  # no price is stale while the market does not trade
-        stale = [self.stale_minutes(row.last, market) for row in rows]
+        stale = [self._stale_minutes(row.last, market, now) for row in rows]
         return [row if minutes is None else replace(row, stale_minutes=minutes)
                 for row, minutes in zip(rows, stale, strict=True)]
 
@@ -171,9 +172,8 @@ class WatchlistService:
             raise KeyError(f"no watchlist named {watchlist!r}")
         instruments, fx, facts = self._reference()
         days = self._days()
-        return [self._noted(self._kept_row(instruments[item["symbol"]], fx, facts, item, days),
-                            item["note"])
-                for item in stats_repo.price_rows(self._conn, list_id)]
+        return [self._noted(self._kept_row(instruments[item[0]], fx, facts, item, days), item[-1])
+                for item in stats_repo.price_rows(self._conn, list_id)]  # symbol ... note
 
     def _noted(self, row: WatchlistRow, note: str) -> WatchlistRow:
         """The row with its note in the list shown; the same object while neither changed
@@ -230,12 +230,12 @@ class WatchlistService:
                                      _Facts.read(self._conn)))
         return self._facts[1]
 
-    def stale_minutes(self, last: Price | None, market: MarketClock) -> int | None:
-        """Trading minutes since a live price last moved, when that is too long; else None."""
-        now = self._clock.now()
+    @staticmethod
+    def _stale_minutes(last: Price | None, market: MarketClock, now: dt.datetime) -> int | None:
+        """Trading minutes since a live price last moved (the market trading `now`), when
+        that is too long; else None."""
         if last is None or last.source not in LIVE_SOURCES or \
-                now.timestamp() - last.ts <= STALE_AFTER_TRADING_MIN * 60 or \
-                market.phase(now) != Phase.OPEN:
+                now.timestamp() - last.ts <= STALE_AFTER_TRADING_MIN * 60:
             return None  # (trading time never runs faster than the clock)
         minutes = market.trading_seconds(dt.datetime.fromtimestamp(last.ts, dt.UTC), now) / 60
         return int(minutes) if minutes > STALE_AFTER_TRADING_MIN else None

@@ -91,7 +91,8 @@ def test_refresh_keeps_the_detail_pane_where_the_trader_scrolled(
     qtbot.waitUntil(lambda: bar.maximum() > 0)
     bar.setValue(bar.maximum() // 2)
     position = bar.value()
-    window.refresh()  # what every landed poll does
+    with qtbot.waitSignal(window.feed.data_loaded):
+        window.refresh()  # what every landed poll does (the details on the next turn)
     assert bar.value() == position
     window.select_symbol("0100.HK")
     assert bar.value() == 0  # another symbol starts at the top

@@ -1,6 +1,7 @@
 """What the window shows follows the database: a landed poll (or a chosen list, an edit) redraws
-the table, the details, the charts and the portfolio; a 30 s tick re-reads only the table, since
-between polls the ages and staleness move on but the data does not (no chart redraw).
+the table, then (on the next turn of the event loop) the details, the charts and the portfolio;
+a 30 s tick re-reads only the table, since between polls the ages and staleness move on but the
+data does not (no chart redraw). The poll worker builds the table's rows; the window adopts them.
 
 A window nobody sees (hidden in the tray, minimised) does none of this work: it remembers what
 is due and catches up once when it is shown again, however many polls landed meanwhile.
@@ -34,6 +35,7 @@ class FeedRefresh(QObject):
         super().__init__(window)
         self._window = window
         self._due: str | None = None  # "table" or "refresh" while the window is not seen
+        self._rest_due: list[WatchlistRow] | None = None  # rows whose details, charts wait
         self._service = service
         self._clock = clock
         self._market = market
@@ -100,13 +102,25 @@ class FeedRefresh(QObject):
 
     @Slot()
     def refresh(self) -> None:
-        """New data: table, details and charts (the visible one redraws in place)."""
-        if not self._defer("refresh"):
-            self.load()
+        """New data: the table at once; details and charts (the visible one redraws in place)
+        on the next turn of the event loop, so input and timers are not held behind both."""
+        if self._defer("refresh"):
+            return
+        rows = self.update_table()
+        if self._rest_due is None:
+            QTimer.singleShot(0, self, self._load_rest)
+        self._rest_due = rows
 
     def load(self) -> None:
         """Fill everything now, seen or not (the window's first fill, before it is shown)."""
-        rows = self.update_table()
+        self._rest_due = self.update_table()
+        self._load_rest()
+
+    @Slot()
+    def _load_rest(self) -> None:
+        rows, self._rest_due = self._rest_due, None
+        if rows is None:
+            return
         symbol = self._table.selected_symbol()
         if symbol:
             self._tabs.detail.show_detail(self._detail(symbol))
