@@ -1,13 +1,17 @@
 """Child process for bench/backfill.py: one poller backfilling N new symbols through the real
 yfinance from the fake Yahoo the parent serves, reporting its own resident memory.
 
-    _backfill_child.py PROXY_URL FOLDER N
+    _backfill_child.py PROXY_URL FOLDER N new|known
+
+`known` marks the symbols as backfilled already: its first poll is a normal one (the steady
+state of N symbols without a backfill, for comparison).
 
 Prints `name value` lines (memory in kB), then `done`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import sys
 import threading
@@ -17,7 +21,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pandas as pd
-import yfinance as yf
 from yfinance import shared as yf_shared
 from yfinance.data import YfData
 
@@ -45,10 +48,8 @@ def status_kb(field: str) -> int:
 
 def reset_peak() -> None:
     """Start VmHWM again from the current RSS (Linux >= 4.0); the sampler covers older kernels."""
-    try:
+    with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
 
 
 class Sampler(threading.Thread):
@@ -75,7 +76,8 @@ def yfinance_state() -> dict[str, int]:
 
 
 def main() -> None:
-    proxy, folder, count = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+    proxy, folder, count, known = (sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]),
+                                   sys.argv[4] == "known")
     path = folder / "backfill.sqlite3"
     conn = open_connection(path)
     migrate(conn)
@@ -86,10 +88,12 @@ def main() -> None:
                          [symbol, symbol])
             conn.execute("INSERT INTO watchlist_items (watchlist_id, symbol) VALUES (1, ?)",
                          [symbol])
+            if known:
+                conn.execute("INSERT INTO feed_health (symbol, daily_backfilled, "
+                             "intraday_backfilled) VALUES (?, 1, 1)", [symbol])
     conn.close()
     source = YahooQuoteSource(folder / "yf", StandInSession(proxy), timeout=30.0)
     poller = Poller(path, source, FixedClock(NOW), MarketClock())
-    assert yf.__version__
     gc.collect()
     print(f"baseline {status_kb('VmRSS')}")
     reset_peak()
