@@ -178,6 +178,13 @@ def use_cache_dir(folder: Path) -> None:
     yf_cache.get_cookie_cache().lookup("")
 
 
+def forget_responses() -> None:
+    """Drop yfinance's in-memory cache of whole responses (up to 64). For the app's requests it
+    holds only each new symbol's time-zone probe, never asked again in this process (the time
+    zone is then in yfinance's cache file), so after a fetch it is memory kept for nothing."""
+    YfData().cache_get.cache_clear()
+
+
 def reset_yfinance_state() -> None:
     """Forget what yfinance cached process-wide: response cache (error responses included),
     crumb and cookie, and its two-per-process `.info` fallback counter."""
@@ -215,6 +222,7 @@ class YahooQuoteSource:
         except Exception as error:  # classified below; nothing is swallowed
             reset_yfinance_state()
             raise self._classify(symbol, error) from error
+        forget_responses()
         result = _to_fetched(symbol, interval, frame, meta)
         if currency and result.meta.currency != currency:
             raise FeedError(ErrorKind.CURRENCY, symbol,

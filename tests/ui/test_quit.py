@@ -1,5 +1,5 @@
 """Quitting while a poll is stuck on a Yahoo that never answers: the window exits within
-seconds, and the database is intact with nothing of the stuck poll in it."""
+seconds, and the database is intact with nothing of the stuck symbol in it."""
 
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ def test_quit_while_yahoo_hangs_exits_fast_with_the_database_intact(
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert child.stdout is not None and child.stdout.readline().strip() == "ready"
-        # Both symbols are asked for at once: 0100.HK is answered (and not yet written), the
-        # poll is stuck waiting for 2513.HK.
+        # Both symbols are asked for at once: 0100.HK is answered (its backfill may be stored
+        # already: each backfilled symbol commits on its own), the poll is stuck waiting for
+        # 2513.HK.
         wait_for(lambda: fake_yahoo.chart_requests("2513.HK")
                  and fake_yahoo.chart_requests("0100.HK"), 60)
         started = time.monotonic()
@@ -46,8 +47,15 @@ def test_quit_while_yahoo_hangs_exits_fast_with_the_database_intact(
     conn = sqlite3.connect(db_path)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        yahoo_bars = conn.execute("SELECT COUNT(*) FROM bars WHERE source = 'yahoo'").fetchone()
-        assert yahoo_bars[0] == 0  # the stuck poll was cancelled whole: nothing half-written
+        stuck = conn.execute("SELECT COUNT(*) FROM bars WHERE source = 'yahoo' "
+                             "AND symbol = '2513.HK'").fetchone()[0]
+        assert stuck == 0  # the stuck symbol's fetch was given up: nothing of it written
+        answered = {r[0] for r in conn.execute(
+            "SELECT DISTINCT interval FROM bars WHERE source = 'yahoo' AND symbol = '0100.HK'")}
+        backfilled = conn.execute("SELECT daily_backfilled + intraday_backfilled FROM "
+                                  "feed_health WHERE symbol = '0100.HK'").fetchone()
+        # the answered symbol: all of its backfill with its feed state, or nothing half-written
+        assert (answered, backfilled) in ((set(), None), ({"1d", "1m"}, (2,)))
         assert conn.execute("SELECT COUNT(*) FROM instruments").fetchone()[0] >= 2
     finally:
         conn.close()
