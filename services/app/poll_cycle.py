@@ -51,6 +51,7 @@ class PollCycle:
         self._dispatcher = dispatcher
         self._clock = clock
         self._prepare_rows = prepare_rows
+        self._prepared: PreparedRows | None = None
         self._rng = random.Random()
 
     def run(self, force: bool = False, cancel: threading.Event | None = None) -> CycleOutcome:
@@ -78,7 +79,11 @@ class PollCycle:
         if not (self._prepare_rows and self._clock is not None):
             return None
         try:
-            return WatchlistService(conn, self._clock).prepared_rows()
+            service = WatchlistService(conn, self._clock)
+            if self._prepared is not None:  # rows whose symbols this poll left alone stay
+                service.adopt(self._prepared)
+            self._prepared = service.prepared_rows()
+            return self._prepared
         except Exception:
             log.exception("preparing the watchlist rows failed; the window builds them")
             return None

@@ -211,9 +211,10 @@ class WatchlistService:
         builds them right after its commit, so the window's refresh (`adopt`) does not."""
         instruments, fx, facts = self._reference()
         days = self._days()
-        for stored in stats_repo.watched_price_rows(self._conn):
-            self._kept_row(instruments[stored["symbol"]], fx, facts, stored, days)
-        return PreparedRows(dict(self._rows))
+        watched = stats_repo.watched_price_rows(self._conn)
+        for stored in watched:
+            self._kept_row(instruments[stored[0]], fx, facts, stored, days)
+        return PreparedRows({stored[0]: self._rows[stored[0]] for stored in watched})
 
     def adopt(self, prepared: PreparedRows) -> None:
         """Rows another connection built. Each is used only while the stored state this

@@ -9,6 +9,8 @@ from services.alerts.service import AlertService
 from services.app.poll_cycle import PollCycle
 from services.core.clock import FixedClock
 from services.market.calendar import MarketClock
+from services.market.poller import Poller
+from services.watchlists.service import WatchlistRow, WatchlistService
 
 
 def test_the_rule_book_is_kept_across_polls_until_a_rule_changes(
@@ -29,3 +31,26 @@ def test_the_rule_book_is_kept_across_polls_until_a_rule_changes(
     clock.advance(60)
     cycle.run()
     assert cycle.evaluator is not None and cycle.evaluator.book is not book  # a rule changed
+
+
+def test_the_window_s_cycle_hands_over_the_rows_as_it_left_the_database(
+    poller: Poller, app_db: sqlite3.Connection, clock: FixedClock,
+) -> None:
+    """The rows the worker builds are the rows the window would build itself; a poll that
+    changed nothing rebuilds none."""
+    cycle = PollCycle(poller, clock=clock, prepare_rows=True)
+
+    def handed_over() -> dict[str, WatchlistRow]:
+        prepared = cycle.run().rows
+        assert prepared is not None
+        rows = {symbol: row for symbol, (_, row) in prepared.rows.items()}
+        assert rows == {row.symbol: row for row in WatchlistService(app_db, clock).rows()}
+        return rows
+
+    first = handed_over()
+    again = handed_over()  # the same minute: nothing new
+    assert all(again[symbol] is first[symbol] for symbol in first)
+    clock.advance(60)
+    later = handed_over()
+    assert later["0100.HK"].last != first["0100.HK"].last
+    assert PollCycle(poller, clock=clock).run().rows is None  # the headless runner's cycle
