@@ -22,7 +22,8 @@ from services.core.clock import Clock, epoch, trading_day
 from services.market import fundamentals_feed, retention
 from services.market.calendar import MarketClock
 from services.market.poller import Poller, PollOutcome
-from services.watchlists.service import PreparedRows, WatchlistService
+from services.watchlists.service import WatchlistService
+from services.watchlists.snapshots import PreparedRows
 
 log = logging.getLogger(__name__)
 

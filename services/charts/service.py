@@ -24,7 +24,8 @@ from services.core.valuation import BandPrice, TargetCap, ValuationPoint
 from services.market import history
 from services.market.history import BarSeries
 from services.reference import store as reference_store
-from services.watchlists.service import DrawdownFacts, WatchlistService
+from services.watchlists.service import WatchlistService
+from services.watchlists.snapshots import DrawdownFacts
 
 # Rules whose level is a price, drawn as lines on the price chart.
 PRICE_LEVELS = frozenset({RuleKind.PRICE_ABOVE, RuleKind.PRICE_BELOW, RuleKind.PRICE_CROSS,

@@ -39,7 +39,8 @@ from services.files.tables import (
 from services.market.calendar import MarketClock
 from services.reference import store as reference_store
 from services.watchlists.editing import WatchlistEditor, WatchlistError, check_name, check_note
-from services.watchlists.service import WatchlistRow, WatchlistService
+from services.watchlists.service import WatchlistService
+from services.watchlists.snapshots import WatchlistRow
 
 FORMATS = ("csv", "json", "tradingview", "xlsx")
 # The price columns are for reading (a spreadsheet, another app): an import takes symbols, notes,

@@ -13,7 +13,7 @@ from enum import IntEnum
 
 from services.core import formatting as fmt
 from services.reference.yahoo_facts import NOT_AVAILABLE
-from services.watchlists.service import WatchlistRow
+from services.watchlists.snapshots import WatchlistRow
 
 SortKey = float | str | None
 

@@ -1,6 +1,5 @@
-"""What the watchlist table and the detail pane show: one immutable snapshot per symbol.
-
-Built from the database on whichever thread owns the connection; the UI only formats it.
+"""The watchlist's rows and the detail pane's snapshot, read from the database (one row a
+symbol, never the history) on whichever thread owns the connection; the UI only formats them.
 """
 
 from __future__ import annotations
@@ -12,107 +11,37 @@ from dataclasses import dataclass, replace
 
 from db import calendar_repo, reference_repo, stats_repo, watchlist_repo
 from services.core import analytics, valuation
-from services.core import formatting as fmt
 from services.core.analytics import MissingDataError
 from services.core.clock import Clock, daily_bar_ts, local_date, trading_day
 from services.core.fx import FxTable
 from services.core.models import (
     Fundamentals,
     Instrument,
-    KeyFact,
     Lockup,
     Money,
     Price,
-    ReferencePoint,
     Target,
 )
 from services.core.tickers import feed_delay_minutes, is_hkex
 from services.core.valuation import BandPrice, Estimate
 from services.market import fx_feed, stats
 from services.market.calendar import HKEX_CALENDAR, MarketClock, Phase
-from services.market.stats import SymbolStats
 from services.reference import store as reference_store
 from services.reference import yahoo_facts
 from services.reference.yahoo_facts import YahooSnapshot
+from services.watchlists.snapshots import (
+    InstrumentDetail,
+    KeptRow,
+    PreparedRows,
+    WatchlistRow,
+    drawdown_facts,
+)
 
 CONTINUOUS_SOURCES = frozenset(stats_repo.SETTLED_SOURCES)
 LIVE_SOURCES = frozenset({"yahoo", "demo"})
 # Yahoo's HK quotes run 15 minutes late, so a quote 15 trading minutes old is simply delayed;
 # no new trade for this many minutes of continuous trading is stale.
 STALE_AFTER_TRADING_MIN = 25
-
-
-@dataclass(frozen=True)
-class DrawdownFacts:
-    """The drawdown figures a trader reads off an underwater chart, since listing."""
-
-    deepest: float  # maximum drawdown, e.g. -0.85
-    peak: dt.date
-    trough: dt.date
-    from_52w_high: float | None
-    to_recover: float | None  # gain needed to get back to the peak
-
-
-@dataclass(frozen=True)
-class WatchlistRow:
-    instrument: Instrument
-    last: Price | None
-    change: float | None  # fraction since the previous close
-    peak: Price | None
-    drawdown: float | None
-    latest_target: Target | None
-    upside: float | None
-    market_cap: Money | None
-    price_to_sales: float | None
-    ps_basis: str  # e.g. "FY2025", or why there is no figure
-    next_lockup: Lockup | None
-    lockup_days: int | None
-    stale_minutes: int | None = None  # set when the market trades but the price stopped moving
-    drawdowns: DrawdownFacts | None = None
-    ps: Estimate | None = None  # price_to_sales with its range or bound
-    yahoo: YahooSnapshot | None = None  # Yahoo's fundamentals (None: never asked)
-    previous_close: float | None = None  # what `change` is against
-    note: str = ""  # the trader's note on this symbol in the list shown
-
-    @property
-    def price_caveat(self) -> str:
-        """What the figures computed from the last price must admit ('' for a live quote)."""
-        return fmt.price_caveat(self.last, self.stale_minutes, self.instrument.timezone)
-
-    @property
-    def symbol(self) -> str:
-        return self.instrument.symbol
-
-
-_Kept = tuple[tuple[object, ...], WatchlistRow]  # (stored state, facts version, day), row
-
-
-@dataclass(frozen=True)
-class PreparedRows:
-    """Rows built on another thread, by symbol, each with what it was built from."""
-
-    rows: dict[str, _Kept]
-
-
-@dataclass(frozen=True)
-class InstrumentDetail:
-    row: WatchlistRow
-    targets: tuple[Target, ...]
-    lockups: tuple[Lockup, ...]
-    fundamentals: Fundamentals
-    reference_points: tuple[ReferencePoint, ...]
-    band_prices: tuple[BandPrice, ...]
-    fx_notes: tuple[str, ...]
-    today: dt.date  # in the instrument's exchange time zone
-    key_facts: tuple[KeyFact, ...] = ()
-    basis: str = "fy"  # the revenue basis of band_prices
-    yahoo_fundamentals: Fundamentals | None = None  # Yahoo's, used or not
-
-    @property
-    def shown_targets(self) -> tuple[Target, ...]:
-        """The recorded targets; Yahoo's consensus when none is recorded."""
-        latest = self.row.latest_target
-        return self.targets or ((latest,) if latest else ())
 
 
 class WatchlistService:
@@ -129,7 +58,7 @@ class WatchlistService:
         self._lists: dict[tuple[str, tuple[dt.date, ...]], list[WatchlistRow]] = {}
         self._sessions: dict[str, str | None] = {}
         self._facts: tuple[int, tuple[dict[str, Instrument], FxTable, _Facts]] | None = None
-        self._rows: dict[str, _Kept] = {}
+        self._rows: dict[str, KeptRow] = {}
         self._notes: dict[str, tuple[WatchlistRow, WatchlistRow]] = {}  # row -> with note
         self._details: dict[tuple[str, str, str | None], tuple[object, InstrumentDetail]] = {}
 
@@ -409,7 +338,7 @@ class WatchlistService:
                                                 facts.fundamentals_of(symbol))
         return WatchlistRow(
             instrument=instrument, last=last, change=change, peak=peak, drawdown=drawdown,
-            drawdowns=_drawdown_facts(instrument, last, drawdown, figures),
+            drawdowns=drawdown_facts(instrument, last, drawdown, figures),
             latest_target=target, upside=upside, market_cap=cap,
             price_to_sales=ps.value if ps else None, ps_basis=ps_basis, next_lockup=lock,
             lockup_days=None if lock is None else analytics.days_until(lock.free_to_trade, today),
@@ -461,23 +390,3 @@ class _Facts:
 
     def fundamentals_of(self, symbol: str) -> Fundamentals:
         return self.fundamentals.get(symbol, Fundamentals((), ()))
-
-
-def _drawdown_facts(instrument: Instrument, last: Price | None, drawdown: float | None,
-                    figures: SymbolStats | None) -> DrawdownFacts | None:
-    """Max drawdown with its dates, the fall from the 52-week high and the gain to recover:
-    the stored figures over the daily bars, with the live price added when it is newer."""
-    if last is None or drawdown is None or figures is None:
-        return None
-    worst = figures.figures
-    high_52w = figures.high_52w
-    if last.ts > figures.last_ts:
-        worst = worst.add(last.ts, None, last.amount)
-        high_52w = max(high_52w or last.amount, last.amount)
-    if worst.depth_peak_ts is None or worst.depth_trough_ts is None or high_52w is None:
-        return None
-    tz = instrument.timezone
-    return DrawdownFacts(
-        worst.depth, local_date(worst.depth_peak_ts, tz), local_date(worst.depth_trough_ts, tz),
-        analytics.drawdown(last.amount, max(high_52w, last.amount)),
-        analytics.gain_to_recover(drawdown))

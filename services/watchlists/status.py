@@ -9,7 +9,7 @@ from services.core import formatting as fmt
 from services.core.clock import HKEX_TZ, from_epoch
 from services.market.poller import PollOutcome
 from services.watchlists.service import LIVE_SOURCES as LIVE
-from services.watchlists.service import WatchlistRow
+from services.watchlists.snapshots import WatchlistRow
 
 STORED = {"reference": "bundled reference", "import": "imported"}
 

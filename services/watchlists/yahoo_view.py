@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from services.core import formatting as fmt
 from services.reference.yahoo_facts import CONFIDENCE, NOT_AVAILABLE, YahooSnapshot
-from services.watchlists.service import InstrumentDetail
+from services.watchlists.snapshots import InstrumentDetail
 
 IN_USE = "in use"
 

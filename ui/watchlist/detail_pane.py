@@ -15,7 +15,7 @@ from services.core.lockup_rules import is_recent_listing
 from services.core.models import KeyFact, Money, Provenance
 from services.core.valuation import BASES, revenue_published, shares_published
 from services.reference.yahoo_facts import NOT_AVAILABLE
-from services.watchlists.service import InstrumentDetail
+from services.watchlists.snapshots import InstrumentDetail
 from services.watchlists.yahoo_view import IN_USE, yahoo_lines
 
 STYLE = """

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from services.watchlists.columns import COLUMNS, Column
-from services.watchlists.service import WatchlistRow
+from services.watchlists.snapshots import WatchlistRow
 from ui.common.list_table_model import Index, ListTableModel
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1

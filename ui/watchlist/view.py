@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.watchlists.columns import COLUMNS, DEFAULT_VISIBLE, Column
-from services.watchlists.service import WatchlistRow
+from services.watchlists.snapshots import WatchlistRow
 from ui.common import settings as cfg
 from ui.watchlist.table_model import SORT_ROLE, SYMBOL_ROLE, WatchlistTableModel
 

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QWidget
 from services.app.poll_cycle import CycleOutcome
 from services.core.clock import Clock
 from services.market.calendar import MarketClock
-from services.watchlists.service import InstrumentDetail, WatchlistRow, WatchlistService
+from services.watchlists.service import WatchlistService
+from services.watchlists.snapshots import InstrumentDetail, WatchlistRow
 from ui.charts.tabs import ChartTabs
 from ui.portfolio.pane import PortfolioPane
 from ui.watchlist.view import WatchlistView

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSizePolicy, QV
 
 from services.market.feed_status import describe_outcome, feed_summary
 from services.market.poller import PollOutcome
-from services.watchlists.service import WatchlistRow
+from services.watchlists.snapshots import WatchlistRow
 from services.watchlists.status import feed_banner, price_status
 
 BANNER_STYLE = {  # (light, dark): strong contrast on either palette

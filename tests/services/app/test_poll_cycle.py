@@ -10,7 +10,8 @@ from services.app.poll_cycle import PollCycle
 from services.core.clock import FixedClock
 from services.market.calendar import MarketClock
 from services.market.poller import Poller
-from services.watchlists.service import WatchlistRow, WatchlistService
+from services.watchlists.service import WatchlistService
+from services.watchlists.snapshots import WatchlistRow
 
 
 def test_the_rule_book_is_kept_across_polls_until_a_rule_changes(
