@@ -30,9 +30,13 @@ def update_rule(conn: sqlite3.Connection, rule_id: int, row: Mapping[str, Any]) 
     return cursor.rowcount == 1
 
 
-def rules(conn: sqlite3.Connection, enabled_only: bool = False) -> list[sqlite3.Row]:
-    where = "WHERE enabled = 1" if enabled_only else ""
-    return conn.execute(f"SELECT * FROM alert_rules {where} ORDER BY symbol, id").fetchall()
+def rules(conn: sqlite3.Connection, enabled_only: bool = False,
+          symbol: str | None = None) -> list[sqlite3.Row]:
+    """Rules (of one symbol, when given) by symbol and id."""
+    where = " AND ".join(["1", *(["enabled = 1"] if enabled_only else []),
+                          *(["symbol = ?"] if symbol is not None else [])])
+    return conn.execute(f"SELECT * FROM alert_rules WHERE {where} ORDER BY symbol, id",
+                        [symbol] if symbol is not None else []).fetchall()
 
 
 def rule(conn: sqlite3.Connection, rule_id: int) -> sqlite3.Row | None:

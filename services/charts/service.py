@@ -14,7 +14,7 @@ import numpy as np
 
 from db import alert_repo, market_repo
 from services.alerts.records import rule_from_row
-from services.alerts.rules import AlertRule, RuleKind, RuleState
+from services.alerts.rules import RuleKind
 from services.charts import series as chart_series
 from services.charts.series import ValuationSeries
 from services.core import valuation
@@ -109,16 +109,13 @@ class ChartService:
         prior = (history.peak_before(self._conn, symbol, int(bars.ts[0]), ins.timezone)
                  if len(bars) else None)
         detail = self._watchlists.detail(symbol)
-        levels = tuple(rule.threshold() for rule, _ in self._alert_rules()
-                       if rule.symbol == symbol and rule.enabled and rule.kind in PRICE_LEVELS)
+        levels = tuple(rule.threshold() for rule, _ in map(rule_from_row, alert_repo.rules(
+            self._conn, enabled_only=True, symbol=symbol)) if rule.kind in PRICE_LEVELS)
         # intraday: the close the watchlist's change is against (the newest session's)
         previous = detail.row.previous_close if interval == "1m" and len(bars) else None
         return PriceChartData(ins, range_key, start, bars, chart_series.drawdown(bars, prior),
                               detail.shown_targets, detail.lockups, detail.band_prices, levels,
                               detail.today, detail.row.drawdowns, previous)
-
-    def _alert_rules(self) -> list[tuple[AlertRule, RuleState]]:
-        return [rule_from_row(row) for row in alert_repo.rules(self._conn, enabled_only=True)]
 
     def valuation_series(self, symbol: str, currency: str, basis: str) -> ValuationSeries:
         """The daily valuation history of `symbol`, point in time (what the chart draws)."""

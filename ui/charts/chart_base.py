@@ -49,8 +49,11 @@ def set_title(plot: pg.PlotItem, text: str, **style: str) -> None:
     """A title that never widens the chart beyond its window: pyqtgraph makes a title's width
     the plot's minimum, which pushed the right of the chart out of view; a title too long for
     the chart is cut instead."""
+    if getattr(plot, "harbourwatch_title", None) == (text, style):
+        return  # a poll's redraw: laying out the same rich text again is not free
     plot.setTitle(text, **style)
     plot.titleLabel.setMinimumWidth(0)
+    plot.harbourwatch_title = (text, style)
 
 
 def file_stem(symbol: str | None, what: str, demo: bool) -> str:

@@ -30,7 +30,7 @@ from ui.charts.chart_base import DAILY_GAP_S, ChartBase, file_stem, set_title, w
 from ui.charts.crosshair import Crosshair
 from ui.charts.label_layout import Placed, spread_labels
 from ui.charts.price_controls import PriceControls
-from ui.charts.price_overlays import overlay_items, overlay_labels
+from ui.charts.price_overlays import Overlay, overlay_labels, overlays
 from ui.charts.price_readout import bar_time, drawdown_headline, readout_text, write_price_csv
 from ui.charts.theme import show_grid, with_alpha
 from ui.charts.volume_bars import VolumeBars
@@ -57,6 +57,8 @@ class PriceChart(ChartBase):
         self.x = np.empty(0)  # each bar's x: its time, or its index on intraday ranges
         self.overlays: list[pg.GraphicsObject] = []
         self.labels: list[Placed] = []
+        self._overlaid: list[Overlay] = []  # what self.overlays draw, in which theme
+        self._overlaid_theme: object = None
         self.controls = PriceControls(self, self._range)
         c = self.controls
         self.range_buttons, self.mode, self.log_scale = c.range_buttons, c.mode, c.log_scale
@@ -206,9 +208,6 @@ class PriceChart(ChartBase):
 
     @Slot()
     def _redraw(self) -> None:
-        for item in self.overlays:
-            self.price_plot.removeItem(item)
-        self.overlays, self.labels = [], []
         data, t = self.data, self.theme
         self.price_plot.setLogMode(y=self.log_scale.isChecked())
         if data is None or not len(data.bars):
@@ -219,6 +218,7 @@ class PriceChart(ChartBase):
             self.volume.set_data(*(np.empty(0),) * 4)
             self.candles.set_data(*(np.empty(0),) * 5)
             self.time_axis.set_bars(None)
+            self._show_overlays([])
             set_title(self.price_plot, "No prices stored for this symbol yet")
             self.live_button.hide()
             return
@@ -251,10 +251,7 @@ class PriceChart(ChartBase):
         self.reference_drawdown.setData(self.x[ref], data.drawdown[ref] * 100.0,
                                         symbolPen=pg.mkPen(t.drawdown, width=1.4),
                                         symbolBrush=None)
-        for item in overlay_items(data, t, self._y, self._overlay_x):
-            self.price_plot.addItem(item, ignoreBounds=True)
-            self.overlays.append(item)
-        self.labels = overlay_labels(self.overlays)
+        self._show_overlays(overlays(data, t, self._y, self._overlay_x))
         ins = data.instrument
         title = (f"{ins.name} {ins.symbol} · {'1-minute' if intraday else 'daily'}"
                  f" · {ins.currency}")
@@ -265,6 +262,18 @@ class PriceChart(ChartBase):
         set_title(self.price_plot, title, color=t.foreground, size="10pt")
         set_title(self.drawdown_plot, self.drawdown_headline(), color=t.foreground, size="8pt")
         self._view_changed()
+
+    def _show_overlays(self, wanted: list[Overlay]) -> None:
+        """Draw `wanted`, keeping the items when the same markers are drawn already."""
+        if wanted == self._overlaid and self.theme is self._overlaid_theme:
+            return
+        for item in self.overlays:
+            self.price_plot.removeItem(item)
+        self.overlays = [overlay.item(self.theme) for overlay in wanted]
+        for item in self.overlays:
+            self.price_plot.addItem(item, ignoreBounds=True)
+        self.labels = overlay_labels(self.overlays)
+        self._overlaid, self._overlaid_theme = wanted, self.theme
 
     def _overlay_x(self, ts: int) -> float | None:
         """Where a dated marker goes; None when its day is not on an intraday chart."""

@@ -175,7 +175,7 @@ def test_range_buttons_set_the_view(window: MainWindow, seeded: sqlite3.Connecti
 
 
 def test_readout_log_scale_candles_and_in_place_refresh(
-    window: MainWindow, seeded: sqlite3.Connection, poller: Poller, clock: FixedClock
+    qtbot, window: MainWindow, seeded: sqlite3.Connection, poller: Poller, clock: FixedClock
 ) -> None:
     window.tabs.setCurrentIndex(PRICE)
     chart = window.price_chart
@@ -200,7 +200,8 @@ def test_readout_log_scale_candles_and_in_place_refresh(
     count = len(chart.data.bars)
     clock.advance(5 * 60)
     poller.poll()
-    window.refresh()  # what a landed poll does
+    with qtbot.waitSignal(window.feed.data_loaded):
+        window.refresh()  # what a landed poll does (the charts on the next turn)
     assert len(chart.data.bars) == count + 5
     assert chart.price_plot.viewRange()[0] == pytest.approx(before)
 

@@ -47,14 +47,16 @@ def seeded(poller: Poller, app_db: sqlite3.Connection) -> sqlite3.Connection:
     return app_db
 
 
-def poll_minutes(poller: Poller, clock: FixedClock, window: MainWindow, minutes: int) -> None:
+def poll_minutes(qtbot, poller: Poller, clock: FixedClock, window: MainWindow,
+                 minutes: int) -> None:
     clock.advance(minutes * 60)
     poller.poll()
-    window.refresh()  # what a landed poll does
+    with qtbot.waitSignal(window.feed.data_loaded):
+        window.refresh()  # what a landed poll does (the charts on the next turn)
 
 
 def test_live_view_follows_new_bars_keeps_a_panned_view_and_goes_back_to_live(
-    window: MainWindow, seeded: sqlite3.Connection, poller: Poller, clock: FixedClock
+    qtbot, window: MainWindow, seeded: sqlite3.Connection, poller: Poller, clock: FixedClock
 ) -> None:
     window.tabs.setCurrentIndex(PRICE)
     chart = window.price_chart
@@ -63,17 +65,23 @@ def test_live_view_follows_new_bars_keeps_a_panned_view_and_goes_back_to_live(
     assert chart.at_live_edge() and chart.live_button.isHidden()
     (x0, x1), _ = chart.price_plot.viewRange()
     count = len(chart.data.bars)
+    markers = list(chart.overlays)  # targets, IPO price, previous close...
+    assert len(markers) >= 3
 
-    poll_minutes(poller, clock, window, 5)
+    poll_minutes(qtbot, poller, clock, window, 5)
     assert len(chart.data.bars) == count + 5
     (y0, y1), _ = chart.price_plot.viewRange()
     assert y1 >= chart.x[-1] and (y0, y1) == pytest.approx((x0 + 5, x1 + 5))  # followed
     assert chart.live_button.isHidden()
+    assert all(a is b for a, b in zip(chart.overlays, markers, strict=True))  # kept, not rebuilt
+    chart.log_scale.setChecked(True)  # the markers move: drawn again
+    assert len(chart.overlays) == len(markers) and chart.overlays[0] is not markers[0]
+    chart.log_scale.setChecked(False)
 
     chart.price_plot.setXRange(2, 20, padding=0)  # the trader looks at the opening minutes
     assert not chart.live_button.isHidden() and not chart.at_live_edge()
     first_shown = chart.data.bars.ts[2]
-    poll_minutes(poller, clock, window, 5)
+    poll_minutes(qtbot, poller, clock, window, 5)
     (p0, p1), _ = chart.price_plot.viewRange()
     assert (p0, p1) == pytest.approx((2, 20))  # the same bars stay in view
     assert chart.data.bars.ts[2] == first_shown
@@ -83,7 +91,7 @@ def test_live_view_follows_new_bars_keeps_a_panned_view_and_goes_back_to_live(
     (b0, b1), _ = chart.price_plot.viewRange()
     assert chart.at_live_edge() and chart.live_button.isHidden()
     assert b1 - b0 == pytest.approx(18)  # the trader's zoom kept
-    poll_minutes(poller, clock, window, 3)
+    poll_minutes(qtbot, poller, clock, window, 3)
     (c0, c1), _ = chart.price_plot.viewRange()
     assert (c0, c1) == pytest.approx((b0 + 3, b1 + 3))
 
