@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 
 from db.migration_m009 import M009_STATEMENTS
+from db.migration_m011 import M011_STATEMENTS
 from db.schema_state import MIGRATION_SET, pending_migrations
 from db.sqlite_utils_lite import Database, Migrations
 
@@ -408,6 +409,11 @@ def m009_yahoo_fundamentals(db: Database) -> None:
 @MIGRATIONS(name="m010_watchlist_prices")
 def m010_watchlist_prices(db: Database) -> None:
     _run(db, M010_STATEMENTS)
+
+
+@MIGRATIONS(name="m011_price_versions")
+def m011_price_versions(db: Database) -> None:
+    _run(db, M011_STATEMENTS)
 
 
 def migrate(conn: sqlite3.Connection, stop_before: str | None = None) -> list[str]:

@@ -25,8 +25,12 @@ def stats(conn: sqlite3.Connection, symbol: str) -> sqlite3.Row | None:
 
 
 def save(conn: sqlite3.Connection, values: dict[str, object]) -> None:
-    conn.execute(f"INSERT OR REPLACE INTO symbol_stats ({', '.join(COLUMNS)}) "
-                 f"VALUES ({', '.join('?' * len(COLUMNS))})", [values[c] for c in COLUMNS])
+    """Insert or update in place (an update that changes nothing leaves the row's change
+    counter alone; a REPLACE would delete and insert it)."""
+    conn.execute(f"INSERT INTO symbol_stats ({', '.join(COLUMNS)}) "
+                 f"VALUES ({', '.join('?' * len(COLUMNS))}) ON CONFLICT(symbol) DO UPDATE SET "
+                 + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:]),
+                 [values[c] for c in COLUMNS])
 
 
 def delete(conn: sqlite3.Connection, symbol: str) -> None:
@@ -76,20 +80,33 @@ def closes(conn: sqlite3.Connection, symbol: str) -> dict[str, object]:
 
 
 _PRICE_ROWS = (
-    "SELECT i.symbol, q.price AS quote_price, q.currency AS quote_currency, "
-    "q.ts AS quote_ts, q.previous_close AS quote_previous, q.source AS quote_source, "
+    "SELECT i.symbol, v.version AS price_version, q.price AS quote_price, "
+    "q.currency AS quote_currency, q.ts AS quote_ts, q.previous_close AS quote_previous, "
+    "q.source AS quote_source, "
     + ", ".join(f"s.{column}" for column in COLUMNS[1:]) +
     ", {note} AS note FROM {items} i LEFT JOIN quotes q ON q.symbol = i.symbol "
-    "LEFT JOIN symbol_stats s ON s.symbol = i.symbol WHERE {where}")
+    "LEFT JOIN symbol_stats s ON s.symbol = i.symbol "
+    "LEFT JOIN price_versions v ON v.symbol = i.symbol WHERE {where}")
 
 
 def price_rows(conn: sqlite3.Connection, list_id: int) -> list[sqlite3.Row]:
-    """Each item of a list with its stored figures and latest quote, in list order: all a
-    watchlist refresh reads, one row a symbol (the history stays unread). The list's note
-    comes last, so `row[:-1]` is what the symbol's figures are built from."""
+    """Each item of a list with its stored figures, latest quote and their change counter
+    (`price_version`), in list order: all a watchlist refresh reads, one row a symbol (the
+    history stays unread). The list's note comes last."""
     return conn.execute(
         _PRICE_ROWS.format(items="watchlist_items", note="i.note", where="i.watchlist_id = ?")
         + " ORDER BY i.position, i.symbol", [list_id]).fetchall()
+
+
+def price_versions(conn: sqlite3.Connection, list_id: int) -> list[tuple[str, int | None, str]]:
+    """(symbol, change counter of its price row, note) of each item of a list, in list order:
+    whether any row must be read again."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor.execute(
+        "SELECT i.symbol, v.version, i.note FROM watchlist_items i "
+        "LEFT JOIN price_versions v ON v.symbol = i.symbol WHERE i.watchlist_id = ? "
+        "ORDER BY i.position, i.symbol", [list_id]).fetchall()
 
 
 def price_row(conn: sqlite3.Connection, symbol: str) -> sqlite3.Row:

@@ -81,9 +81,9 @@ class WatchlistService:
         now = self._clock.now()
         if market is None or market.phase(now) != Phase.OPEN:
             return rows  # no price is stale while the market does not trade
-        stale = [self._stale_minutes(row.last, market, now) for row in rows]
-        return [row if minutes is None else replace(row, stale_minutes=minutes)
-                for row, minutes in zip(rows, stale, strict=True)]
+        moved_since = now.timestamp() - STALE_AFTER_TRADING_MIN * 60  # trading time never
+        return [self._with_staleness(row, market, now)  # runs faster than the clock
+                if row.last is not None and row.last.ts < moved_since else row for row in rows]
 
     def _forget_if_changed(self) -> None:
         """Drop what was read when anything was committed since: by another connection (the
@@ -96,13 +96,33 @@ class WatchlistService:
             self._sessions.clear()
 
     def _read_rows(self, watchlist: str) -> list[WatchlistRow]:
+        """The list's rows. Only the change counters are read while every row kept (or
+        adopted from the poll worker) is current; otherwise the price rows, and only the rows
+        whose counter moved are built again."""
         list_id = watchlist_repo.watchlist_id(self._conn, watchlist)
         if list_id is None:
             raise KeyError(f"no watchlist named {watchlist!r}")
         instruments, fx, facts = self._reference()
         days = self._days()
-        return [self._noted(self._kept_row(instruments[item[0]], fx, facts, item, days), item[-1])
-                for item in stats_repo.price_rows(self._conn, list_id)]  # symbol ... note
+        rows, kept_rows = [], self._rows
+        facts_version = self._facts[0] if self._facts else None
+        for symbol, version, note in stats_repo.price_versions(self._conn, list_id):
+            kept = kept_rows.get(symbol)
+            if kept is None or kept[0] != (version, facts_version, days(instruments[symbol])):
+                break
+            rows.append(kept[1] if kept[1].note == note else self._noted(kept[1], note))
+        else:
+            return rows
+        rows = []
+        for stored in stats_repo.price_rows(self._conn, list_id):
+            row = self._kept_row(instruments[stored[0]], fx, facts, stored, days)
+            rows.append(self._noted(row, stored["note"]))
+        return rows
+
+    def _key(self, version: int | None, today: dt.date) -> tuple[object, ...]:
+        """What a kept row was built from: its price row's change counter, the reference
+        facts' version and the trading day."""
+        return (version, self._facts[0] if self._facts else None, today)
 
     def _noted(self, row: WatchlistRow, note: str) -> WatchlistRow:
         """The row with its note in the list shown; the same object while neither changed
@@ -129,7 +149,7 @@ class WatchlistService:
                   stored: sqlite3.Row, today: Callable[[Instrument], dt.date]) -> WatchlistRow:
         """A symbol whose prices, facts and trading day are as last time keeps its row: a
         poll that moved a few prices rebuilds a few rows."""
-        key = (tuple(stored)[:-1], self._facts[0] if self._facts else None, today(instrument))
+        key = self._key(stored["price_version"], today(instrument))
         kept = self._rows.get(instrument.symbol)
         if kept is None or kept[0] != key:
             kept = self._rows[instrument.symbol] = (key, self._row(instrument, fx, facts, stored))
@@ -161,14 +181,16 @@ class WatchlistService:
         return self._facts[1]
 
     @staticmethod
-    def _stale_minutes(last: Price | None, market: MarketClock, now: dt.datetime) -> int | None:
-        """Trading minutes since a live price last moved (the market trading `now`), when
-        that is too long; else None."""
-        if last is None or last.source not in LIVE_SOURCES or \
-                now.timestamp() - last.ts <= STALE_AFTER_TRADING_MIN * 60:
-            return None  # (trading time never runs faster than the clock)
+    def _with_staleness(row: WatchlistRow, market: MarketClock,
+                        now: dt.datetime) -> WatchlistRow:
+        """The row with the trading minutes since its live price last moved, when that is
+        too long (the market trading `now`)."""
+        last = row.last
+        if last is None or last.source not in LIVE_SOURCES:
+            return row
         minutes = market.trading_seconds(dt.datetime.fromtimestamp(last.ts, dt.UTC), now) / 60
-        return int(minutes) if minutes > STALE_AFTER_TRADING_MIN else None
+        return replace(row, stale_minutes=int(minutes)) \
+            if minutes > STALE_AFTER_TRADING_MIN else row
 
     def detail(self, symbol: str, basis: str = "fy", currency: str | None = None,
                watchlist: str | None = None) -> InstrumentDetail:

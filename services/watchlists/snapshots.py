@@ -66,7 +66,7 @@ class WatchlistRow:
         return self.instrument.symbol
 
 
-KeptRow = tuple[tuple[object, ...], WatchlistRow]  # (stored state, facts version, day), row
+KeptRow = tuple[tuple[object, ...], WatchlistRow]  # (price version, facts version, day), row
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -17,6 +18,7 @@ POSITIVE = QColor("#1a7f37")
 NEGATIVE = QColor("#cf222e")
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_SYMBOL = attrgetter("instrument.symbol")
 
 
 class WatchlistTableModel(ListTableModel[WatchlistRow]):
@@ -57,12 +59,14 @@ class WatchlistTableModel(ListTableModel[WatchlistRow]):
         the rows that are new objects (the service keeps a row's object while its figures
         are unchanged); the view then formats only the cells it shows. Formatting or
         comparing every cell of 200 rows to find the changed ones cost more than that."""
-        if [r.symbol for r in rows] != [r.symbol for r in self.items]:
+        same_length = len(rows) == len(self.items)
+        changed = [i for i, (before, after) in enumerate(zip(self.items, rows, strict=True))
+                   if before is not after] if same_length else []
+        if not same_length or [_SYMBOL(self.items[i]) for i in changed] != [
+                _SYMBOL(rows[i]) for i in changed]:
             self.reset_items(rows)
             return
-        old, self.items = self.items, list(rows)
-        changed = [i for i, (before, after) in enumerate(zip(old, rows, strict=True))
-                   if before is not after]
+        self.items = list(rows)
         if changed:
             self.dataChanged.emit(self.index(changed[0], 0),
                                   self.index(changed[-1], len(Column) - 1))
