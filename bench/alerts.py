@@ -154,17 +154,22 @@ def real_path(base_s: float) -> None:
     prices = rng.uniform(50, 500, SYMBOLS)
     names = [f"{6000 + s}.HK" for s in range(SYMBOLS)]
 
+    session: dict[str, list[tuple]] = {name: [] for name in names}
+
     class Walk:
+        """Yahoo's one-day minutes: the session so far, one more finished minute a poll."""
+
         name = "yahoo"
 
         def fetch(self, symbol: str, interval: str, period: str, currency: str | None
                   ) -> Fetched:
-            s = names.index(symbol)
             now = epoch(clock.now())
             minute = now - now % 60 - 60
-            price = float(prices[s])
-            bar = (minute, price, price * 1.001, price * 0.999, price, 100)
-            return Fetched(symbol, interval, (bar,),
+            price = float(prices[names.index(symbol)])
+            bars = session[symbol]
+            if not bars or bars[-1][0] != minute:
+                bars.append((minute, price, price * 1.001, price * 0.999, price, 100))
+            return Fetched(symbol, interval, tuple(bars),
                            QuoteMeta(symbol, "HKD", price, minute + 60, price, "Asia/Hong_Kong",
                                      "HKG"))
 
