@@ -5,9 +5,14 @@ symbol at once.
 One statement reads every symbol's new minutes, one more each symbol's previous close and kept
 figures (symbol_stats); the rest is numpy over the stacked bars. Kept across polls: session
 bounds per day, shares and the P/S factor per (symbol, day) until a reference fact changes, and
-each symbol's highest minute of the day so far. A symbol the kept values cannot answer exactly
-(no kept figures, new bars on several days, a day high that the minutes seen do not explain: a
-corrected or late bar) is read alone (`path`, the reference), which starts its day high again.
+each symbol's highest minute of the day so far.
+
+That day high is checked on every poll against today's daily bar, which the poller writes from
+the day's minutes: the kept high and the new bars must make exactly its high. A minute corrected
+since it was seen changes the day's high (then the check fails) or lies below the new bars' top
+(then the kept high is read again whenever the new bars reach it). A symbol the kept values
+cannot answer exactly (no kept figures, new bars on several days, a failed check) is read alone
+(`path`, the reference), which starts its day high again.
 """
 
 from __future__ import annotations
@@ -135,6 +140,13 @@ class Observations:
                   & ~(prefix_ts >= start) & (self._day_start[ask] == start)
                   & (self._through[ask] == since[ask]) & (seen == day_mark))
         prev[ask], fast[ask], daily[ask] = prev_close, ok, peak
+        # New bars that reach the kept day high could hide an earlier minute corrected up to
+        # them: those rows read their day high again (one small query each, rare).
+        top = np.fmax.reduceat(mark, first)
+        for i in held[fast[held] & ~(top < self._day_high[held])].tolist():
+            found = alert_repo.minute_peak(conn, symbols[i], int(self._day_start[i]),
+                                           int(since[i]))
+            self._day_high[i] = np.nan if found is None else found
         return prev, fast, daily
 
     def _columns(self, symbols: Sequence[str], instruments: Mapping[str, Instrument],
