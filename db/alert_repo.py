@@ -144,12 +144,19 @@ def day_context(conn: sqlite3.Connection, marks: Sequence[tuple[int, str, int]]
         [value for mark in marks for value in mark]).fetchall()
 
 
-def minute_peak(conn: sqlite3.Connection, symbol: str, start: int, end: int) -> float | None:
-    """The highest price (high, else close) of the 1-minute bars from `start` to `end`."""
-    row = conn.execute(
-        "SELECT MAX(COALESCE(high, close)) FROM bars WHERE symbol = ? AND interval = '1m' "
-        "AND ts >= ? AND ts <= ?", [symbol, start, end]).fetchone()
-    return None if row[0] is None else float(row[0])
+def minute_peaks(conn: sqlite3.Connection, marks: Sequence[tuple[int, str, int, int]]
+                 ) -> list[tuple[int, float | None]]:
+    """For each (key, symbol, start, end) mark: (key, the highest price (high, else close) of
+    the symbol's 1-minute bars from `start` to `end`), by key."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    values = ",".join(["(?,?,?,?)"] * len(marks))
+    return cursor.execute(
+        f"WITH m(key, symbol, start, end) AS (VALUES {values}) "
+        "SELECT m.key, (SELECT MAX(COALESCE(b.high, b.close)) FROM bars b "
+        "WHERE b.symbol = m.symbol AND b.interval = '1m' AND b.ts >= m.start "
+        "AND b.ts <= m.end) FROM m ORDER BY m.key",
+        [value for mark in marks for value in mark]).fetchall()
 
 
 def rules_version(conn: sqlite3.Connection) -> int:

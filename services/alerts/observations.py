@@ -142,11 +142,11 @@ class Observations:
         prev[ask], fast[ask], daily[ask] = prev_close, ok, peak
         # New bars that reach the kept day high could hide an earlier minute corrected up to
         # them: those rows read their day high again (one small query each, rare).
-        top = np.fmax.reduceat(mark, first)
-        for i in held[fast[held] & ~(top < self._day_high[held])].tolist():
-            found = alert_repo.minute_peak(conn, symbols[i], int(self._day_start[i]),
-                                           int(since[i]))
-            self._day_high[i] = np.nan if found is None else found
+        again = held[fast[held] & ~(np.fmax.reduceat(mark, first) < self._day_high[held])]
+        if again.size:
+            found = alert_repo.minute_peaks(conn, [
+                (i, symbols[i], int(self._day_start[i]), int(since[i])) for i in again.tolist()])
+            self._day_high[again] = np.array([top for _, top in found], dtype=float)
         return prev, fast, daily
 
     def _columns(self, symbols: Sequence[str], instruments: Mapping[str, Instrument],
@@ -170,7 +170,10 @@ class Observations:
 
     def _in_sessions(self, ts: np.ndarray, day: np.ndarray) -> np.ndarray:
         """Inside continuous trading or the closing auction of the bar's day (HKEX)."""
-        days, at = np.unique(day, return_inverse=True)
+        if not day.size or day[0] == day[-1] == day.min():  # one day: no grouping needed
+            days, at = day[:1], np.zeros(day.size, dtype=np.int64)
+        else:
+            days, at = np.unique(day, return_inverse=True)
         bounds = np.array([self._session(int(d)) for d in days]).reshape(-1, 4)[at].T
         opens, ends, break_start, break_end = bounds
         return (ts >= opens) & (ts < ends) & ~((ts >= break_start) & (ts < break_end))
@@ -218,7 +221,7 @@ class Observations:
         (only when they are all of one day: the next poll's starts there)."""
         self._day_start[i] = -1
         if len(path) and path.days[0] == path.days[-1]:
-            top = alert_repo.minute_peak(conn, symbol, int(span[0]), since)
+            [(_, top)] = alert_repo.minute_peaks(conn, [(i, symbol, int(span[0]), since)])
             self._day_start[i], self._through[i] = span[0], since
             self._day_high[i] = np.nan if top is None else top
 
