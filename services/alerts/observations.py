@@ -109,8 +109,10 @@ class Observations:
                 np.full(len(path), i), path.ts, path.high, path.low, path.close, path.valid,
                 [dt.date.fromisoformat(d).toordinal() for d in path.days], path.prev_close,
                 path.shares, path.ps_factor), strict=True)]
-        order = np.argsort(columns[0], kind="stable")  # by row; each row's bars stay in order
-        batch = Batch.from_columns(n, *(c[order] for c in columns), peak, done)
+        if not fast[1][held].all():  # rows read alone came last: by row, bars kept in order
+            order = np.argsort(columns[0], kind="stable")
+            columns = [c[order] for c in columns]
+        batch = Batch.from_columns(n, *columns, peak, done)
         self._extend_day_high(held, first, counts, ts, mark, done)
         return batch
 
@@ -127,8 +129,9 @@ class Observations:
         one_day = day[first] == day[last]
         ask = held[one_day]
         context = np.array(alert_repo.day_context(conn, [
-            (int(i), symbols[i], int(start)) for i, start in zip(
-                ask, spans[one_day, 0], strict=True)]), dtype=float).reshape(-1, 7)
+            (i, symbols[i], start) for i, start in zip(
+                ask.tolist(), spans[one_day, 0].tolist(), strict=True)]),
+            dtype=float).reshape(-1, 7)
         _, prev_close, last_ts, last_high, last_close, peak, prefix_ts = context.T
         start, end, bar_ts = spans[one_day].T
         with np.errstate(invalid="ignore"):
