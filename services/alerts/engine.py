@@ -49,7 +49,9 @@ class Path:
     valid: np.ndarray  # bool: finite, positive, in session
     days: Sequence[str]  # exchange-local date of each observation
     prev_close: np.ndarray  # previous session's close for each observation (NaN unknown)
-    peak_before: float  # the highest price before the first observation (NaN unknown)
+    # the highest price before the first observation (NaN unknown); a lower value below the
+    # first observation's high gives the same running peaks
+    peak_before: float
     shares: np.ndarray  # shares outstanding on each observation's date (NaN unknown)
     ps_factor: np.ndarray  # P/S = price * shares * ps_factor (NaN unknown)
     complete_through: int | None = None  # newest bar that will not change (default: last)

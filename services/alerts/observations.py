@@ -10,7 +10,8 @@ each symbol's highest minute of the day so far.
 That day high is checked on every poll against today's daily bar, which the poller writes from
 the day's minutes: the kept high and the new bars must make exactly its high. A minute corrected
 since it was seen changes the day's high (then the check fails) or lies below the new bars' top
-(then the kept high is read again whenever the new bars reach it). A symbol the kept values
+(then the kept high is read again whenever the new bars reach it, unless the first of them is
+their highest: every running peak the rules see includes it anyway). A symbol the kept values
 cannot answer exactly (no kept figures, new bars on several days, a failed check) is read alone
 (`path`, the reference), which starts its day high again.
 """
@@ -92,7 +93,7 @@ class Observations:
             newest = np.maximum.reduceat(complete, first)
             done[held] = np.where(newest >= 0, newest, ts[first] - 1)
         spans = self._spans(self._zone[held], day[first])
-        fast = self._fast(conn, symbols, since, held, first, spans, day, mark)
+        fast = self._fast(conn, symbols, since, held, first, spans, day, high, mark)
 
         take = np.repeat(fast[1][held] if held.size else np.zeros(0, bool), counts[held])
         columns = self._columns(symbols, instruments, funds, fx, fast[0], row[take], ts[take],
@@ -118,7 +119,7 @@ class Observations:
 
     def _fast(self, conn: sqlite3.Connection, symbols: Sequence[str], since: np.ndarray,
               held: np.ndarray, first: np.ndarray, spans: np.ndarray, day: np.ndarray,
-              mark: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+              high: np.ndarray, mark: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per row: the previous close, whether the kept values answer it exactly, and the
         highest daily price before its bars' day."""
         n = len(symbols)
@@ -144,8 +145,10 @@ class Observations:
                   & (self._through[ask] == since[ask]) & (seen == day_mark))
         prev[ask], fast[ask], daily[ask] = prev_close, ok, peak
         # New bars that reach the kept day high could hide an earlier minute corrected up to
-        # them: those rows read their day high again (one small query each, rare).
-        again = held[fast[held] & ~(np.fmax.reduceat(mark, first) < self._day_high[held])]
+        # them; the rules cannot tell when the first new bar is the highest (every running peak
+        # includes it), otherwise those rows read their day high again.
+        top = np.fmax.reduceat(mark, first)
+        again = held[fast[held] & ~(top < self._day_high[held]) & ~(high[first] >= top)]
         if again.size:
             found = alert_repo.minute_peaks(conn, [
                 (i, symbols[i], int(self._day_start[i]), int(since[i])) for i in again.tolist()])
@@ -193,9 +196,11 @@ class Observations:
     def _local_days(self, ts: np.ndarray, zone: np.ndarray) -> np.ndarray:
         """Each bar's exchange-local date (its zone by index in `_zones`) as an ordinal."""
         day = np.zeros(ts.size, dtype=np.int64)
-        for code in np.unique(zone).tolist():
-            mine = zone == code
+        for code in range(len(self._zones)):
+            mine = slice(None) if len(self._zones) == 1 else zone == code
             times, tz = ts[mine], ZoneInfo(self._zones[code])
+            if not times.size:
+                continue
             offsets = {dt.datetime.fromtimestamp(int(t), tz).utcoffset() for t in
                        (times.min(), times.max())}
             if len(offsets) == 1:  # one UTC offset over these bars: plain arithmetic
@@ -207,7 +212,11 @@ class Observations:
 
     def _spans(self, zone: np.ndarray, ordinal: np.ndarray) -> np.ndarray:
         """(local midnight, next midnight, daily bar time) of each (zone, day)."""
-        keys, at = np.unique(zone * 10_000_000 + ordinal, return_inverse=True)
+        key = zone * 10_000_000 + ordinal
+        if key.size and key[0] == key.min() == key.max():  # one zone, one day: no grouping
+            keys, at = key[:1], np.zeros(key.size, dtype=np.int64)
+        else:
+            keys, at = np.unique(key, return_inverse=True)
         for key in keys.tolist():
             if key not in self._days:
                 name, date = self._zones[key // 10_000_000], dt.date.fromordinal(

@@ -29,7 +29,12 @@ SYMBOLS = ["0100.HK", "2513.HK", "7001.HK", "7002.HK", "7003.HK"]
 DAY = dt.date(2026, 11, 23)  # a Monday session
 OPEN = epoch(hkt(2026, 11, 23, 9, 30))
 FIELDS = ("ts", "high", "low", "close", "valid", "day", "prev_close", "shares", "ps_factor",
-          "peak_before", "done", "last_day")
+          "done", "last_day")
+
+
+def running_peak(batch: Batch) -> np.ndarray:
+    """The peak each drawdown is measured from, bar by bar: what the rules see of the peak."""
+    return np.fmax.accumulate(np.fmax(batch.high, batch.peak_floor), axis=1)
 
 
 def bar(symbol: str, interval: str, ts: int, price: float, partial: int = 0,
@@ -118,6 +123,12 @@ def test_stacked_read_equals_reading_each_symbol_alone_through_late_and_correcte
         for field in FIELDS:
             np.testing.assert_array_equal(getattr(got, field), getattr(want, field),
                                           err_msg=f"{field} after poll {poll}")
+        np.testing.assert_array_equal(running_peak(got), running_peak(want))
+        # the peak before may stay lower only where the first new bar rises above both
+        differ = ~((got.peak_before == want.peak_before)
+                   | (np.isnan(got.peak_before) & np.isnan(want.peak_before)))
+        assert (got.peak_before[differ] < want.peak_before[differ]).all()
+        assert (want.peak_before[differ] <= got.high[differ, 0]).all()
         since = np.maximum(since, got.done)
     # most symbols were answered from kept values, and the doubtful ones were read alone
     assert 0 < len(calls) < 60 * len(SYMBOLS) / 3
