@@ -67,10 +67,6 @@ class AlertEvaluator:
         """The rule book of the last pass (None before the first)."""
         return self._book
 
-    @property
-    def observations(self) -> Observations:
-        return self._observations
-
     def evaluate(self, conn: sqlite3.Connection) -> list[AlertEvent]:
         """Run every enabled rule over what is new since it last looked; commit fires and
         states together; return the events actually inserted (each (rule, observation) once).
@@ -78,9 +74,9 @@ class AlertEvaluator:
         now = self._clock.now()
         book, calendar = self._rule_book(conn)
         instruments, funds, fx = self._reference(conn)
-        batch = self._observations.batch(conn, book.symbols, book.since(), instruments, funds,
-                                         fx, self._reference_version)
         try:
+            batch = self._observations.batch(conn, book.symbols, book.since(), instruments,
+                                             funds, fx, self._reference_version)
             fires = [(self._by_id[f.rule_id], f) for f in book.evaluate(batch)]
             for rule in calendar:
                 if rule.symbol in instruments:
@@ -103,7 +99,7 @@ class AlertEvaluator:
                 self._stored = self._reached.copy()
                 self._stored_at = epoch(now)
         except BaseException:
-            self._book = None  # memory may be ahead of the database: reload next time
+            self._book = None  # memory may be ahead of the database: reload (and reset) next time
             raise
         return [AlertEvent.from_row(r) for r in alert_repo.events(conn, ids)] if ids \
             else []
