@@ -201,9 +201,11 @@ class Observations:
             times, tz = ts[mine], ZoneInfo(self._zones[code])
             if not times.size:
                 continue
-            offsets = {dt.datetime.fromtimestamp(int(t), tz).utcoffset() for t in
-                       (times.min(), times.max())}
-            if len(offsets) == 1:  # one UTC offset over these bars: plain arithmetic
+            first, last = int(times.min()), int(times.max())
+            offsets = {dt.datetime.fromtimestamp(t, tz).utcoffset() for t in (first, last)}
+            # the same UTC offset at both ends of less than a month (offsets change months
+            # apart): one offset for all, plain arithmetic
+            if len(offsets) == 1 and last - first < 28 * 86400:
                 shift = int(offsets.pop().total_seconds())  # type: ignore[union-attr]
                 day[mine] = (times + shift) // 86400 + EPOCH_ORDINAL
             else:

@@ -25,9 +25,11 @@ from services.market.calendar import MarketClock
 from services.reference import store as reference_store
 from tests.conftest import hkt
 
-SYMBOLS = ["0100.HK", "2513.HK", "7001.HK", "7002.HK", "7003.HK"]
+SYMBOLS = ["0100.HK", "2513.HK", "7001.HK", "7002.HK", "7003.HK", "ZZZ"]
+ZONE = {"ZZZ": "America/New_York"}  # another exchange: its own days, no HKEX sessions
 DAY = dt.date(2026, 11, 23)  # a Monday session
 OPEN = epoch(hkt(2026, 11, 23, 9, 30))
+HKT = "Asia/Hong_Kong"
 FIELDS = ("ts", "high", "low", "close", "valid", "day", "prev_close", "shares", "ps_factor",
           "done", "last_day")
 
@@ -49,8 +51,9 @@ def history(conn: sqlite3.Connection, rng: random.Random) -> None:
     closing minutes not yet evaluated."""
     with transaction(conn):
         for symbol in SYMBOLS[2:]:
-            conn.execute("INSERT INTO instruments (symbol, name, currency) VALUES (?, ?, 'HKD')",
-                         [symbol, symbol])
+            conn.execute("INSERT INTO instruments (symbol, name, currency, timezone) "
+                         "VALUES (?, ?, 'HKD', ?)",
+                         [symbol, symbol, ZONE.get(symbol, "Asia/Hong_Kong")])
         conn.execute(f"DELETE FROM bars WHERE symbol IN ({','.join('?' * len(SYMBOLS))})",
                      SYMBOLS)
         rows = []
@@ -60,7 +63,8 @@ def history(conn: sqlite3.Connection, rng: random.Random) -> None:
                 if day.weekday() < 5:
                     source = rng.choice(["yahoo"] * 8 + ["reference", "import"])
                     partial = int(back == 3 and symbol == "7002.HK")
-                    rows.append(bar(symbol, "1d", daily_bar_ts(day), rng.uniform(50, 90),
+                    rows.append(bar(symbol, "1d", daily_bar_ts(day, ZONE.get(symbol, HKT)),
+                                    rng.uniform(50, 90),
                                     partial, source))
         friday = epoch(hkt(2026, 11, 20, 15, 55))
         rows += [bar("7003.HK", "1m", friday + 60 * k, 100.0) for k in range(3)]
@@ -109,7 +113,8 @@ def test_stacked_read_equals_reading_each_symbol_alone_through_late_and_correcte
                            else max(old[4], new[4] * 0.999), *old[5:])
             rows += [mine[t] for t in sorted(mine)]
             if mine:
-                day = daily_from_minutes([b[2:8] for b in sorted(mine.values())])[-1]
+                day = daily_from_minutes([b[2:8] for b in sorted(mine.values())],
+                                         ZONE.get(symbol, HKT))[-1]
                 if rng.random() < 0.1:  # a daily bar not made from these minutes
                     day = (day[0], day[1], day[2] * 1.001, *day[3:])
                 rows.append((symbol, "1d", *day, "yahoo", 1))
