@@ -64,8 +64,7 @@ def history(conn: sqlite3.Connection, rng: random.Random) -> None:
                     source = rng.choice(["yahoo"] * 8 + ["reference", "import"])
                     partial = int(back == 3 and symbol == "7002.HK")
                     rows.append(bar(symbol, "1d", daily_bar_ts(day, ZONE.get(symbol, HKT)),
-                                    rng.uniform(50, 90),
-                                    partial, source))
+                                    rng.uniform(50, 90), partial, source))
         friday = epoch(hkt(2026, 11, 20, 15, 55))
         rows += [bar("7003.HK", "1m", friday + 60 * k, 100.0) for k in range(3)]
         stats.write_bars(conn, rows)
