@@ -198,9 +198,10 @@ class Observations:
         day = np.zeros(ts.size, dtype=np.int64)
         for code in range(len(self._zones)):
             mine = slice(None) if len(self._zones) == 1 else zone == code
-            times, tz = ts[mine], ZoneInfo(self._zones[code])
-            if not times.size:
+            times = ts[mine]
+            if not times.size:  # (a symbol without an instrument has no zone and no bars)
                 continue
+            tz = ZoneInfo(self._zones[code])
             first, last = int(times.min()), int(times.max())
             offsets = {dt.datetime.fromtimestamp(t, tz).utcoffset() for t in (first, last)}
             # the same UTC offset at both ends of less than a month (offsets change months
