@@ -49,7 +49,9 @@ class Path:
     valid: np.ndarray  # bool: finite, positive, in session
     days: Sequence[str]  # exchange-local date of each observation
     prev_close: np.ndarray  # previous session's close for each observation (NaN unknown)
-    peak_before: float  # the highest price before the first observation (NaN unknown)
+    # the highest price before the first observation (NaN unknown); a lower value below the
+    # first observation's high gives the same running peaks
+    peak_before: float
     shares: np.ndarray  # shares outstanding on each observation's date (NaN unknown)
     ps_factor: np.ndarray  # P/S = price * shares * ps_factor (NaN unknown)
     complete_through: int | None = None  # newest bar that will not change (default: last)
@@ -70,28 +72,58 @@ class Batch:
     """One poll's observations for the book's symbols as padded (symbols x bars) arrays."""
 
     def __init__(self, paths: Sequence[Path | None]):
-        s = len(paths)
-        b = max((len(p) for p in paths if p is not None), default=0)
+        held = [(i, p) for i, p in enumerate(paths) if p is not None and len(p)]
+        ordinals: dict[str, int] = {}
+
+        def joined(field: str, dtype: type = float) -> np.ndarray:
+            return np.concatenate([np.asarray(getattr(p, field), dtype) for _, p in held]
+                                  or [np.empty(0, dtype)])
+
+        done = np.zeros(len(paths), dtype=np.int64)
+        peak = np.full(len(paths), np.nan)
+        for i, p in held:
+            done[i] = p.complete_through if p.complete_through is not None else p.ts[-1]
+            peak[i] = p.peak_before
+        self._fill(len(paths), np.repeat([i for i, _ in held], [len(p) for _, p in held]),
+                   joined("ts", np.int64), joined("high"), joined("low"), joined("close"),
+                   joined("valid", bool),
+                   np.array([ordinals.setdefault(d, dt.date.fromisoformat(d).toordinal())
+                             for _, p in held for d in p.days], dtype=np.int64),
+                   joined("prev_close"), joined("shares"), joined("ps_factor"), peak, done)
+
+    @classmethod
+    def from_columns(cls, symbols: int, row: np.ndarray, ts: np.ndarray, high: np.ndarray,
+                     low: np.ndarray, close: np.ndarray, valid: np.ndarray, day: np.ndarray,
+                     prev_close: np.ndarray, shares: np.ndarray, ps_factor: np.ndarray,
+                     peak_before: np.ndarray, done: np.ndarray) -> Batch:
+        """From stacked observations of every symbol (one entry a bar, grouped by `row`, the
+        symbol's row in the book, oldest first; `day` the local date's proleptic ordinal) and
+        per-symbol `peak_before` and `done` (newest final bar, 0 for none): no per-symbol
+        Python work."""
+        batch = cls.__new__(cls)
+        batch._fill(symbols, row, ts, high, low, close, valid, day, prev_close, shares,
+                    ps_factor, peak_before, done)
+        return batch
+
+    def _fill(self, s: int, row: np.ndarray, ts: np.ndarray, high: np.ndarray, low: np.ndarray,
+              close: np.ndarray, valid: np.ndarray, day: np.ndarray, prev_close: np.ndarray,
+              shares: np.ndarray, ps_factor: np.ndarray, peak_before: np.ndarray,
+              done: np.ndarray) -> None:
+        counts = np.bincount(row, minlength=s) if row.size else np.zeros(s, dtype=np.int64)
+        b = int(counts.max(initial=0))
+        # each observation's column: its place among its symbol's observations
+        col = np.arange(row.size) - np.repeat(np.cumsum(counts) - counts, counts)
         self.ts = np.zeros((s, b), dtype=np.int64)
         self.high, self.low, self.close, self.prev_close, self.shares, self.ps_factor = (
             np.full((s, b), np.nan) for _ in range(6))
         self.valid = np.zeros((s, b), dtype=bool)
         self.day = np.zeros((s, b), dtype=np.int64)  # proleptic ordinal of the local date
-        self.peak_before = np.full(s, np.nan)
-        self.done = np.zeros(s, dtype=np.int64)  # newest final bar per symbol
-        ordinals: dict[str, int] = {}
-        for i, p in enumerate(paths):
-            if p is None or not len(p):
-                continue
-            n = len(p)
-            self.ts[i, :n] = p.ts
-            self.high[i, :n], self.low[i, :n], self.close[i, :n] = p.high, p.low, p.close
-            self.prev_close[i, :n], self.shares[i, :n] = p.prev_close, p.shares
-            self.ps_factor[i, :n], self.valid[i, :n] = p.ps_factor, p.valid
-            self.day[i, :n] = [ordinals.setdefault(d, dt.date.fromisoformat(d).toordinal())
-                               for d in p.days]
-            self.peak_before[i] = p.peak_before
-            self.done[i] = p.complete_through if p.complete_through is not None else p.ts[-1]
+        for name, values in (("ts", ts), ("high", high), ("low", low), ("close", close),
+                             ("prev_close", prev_close), ("shares", shares),
+                             ("ps_factor", ps_factor), ("valid", valid), ("day", day)):
+            getattr(self, name)[row, col] = values
+        self.peak_before = np.asarray(peak_before, dtype=float)
+        self.done = np.asarray(done, dtype=np.int64)  # newest final bar per symbol
         self.last_day = self.day.max(axis=1) if b else np.zeros(s, dtype=np.int64)
         self.peak_floor = np.nan_to_num(self.peak_before)[:, None]
 
@@ -143,6 +175,9 @@ class RuleBook:
 
         self.ids = col((r.id or 0 for r in rules), np.int64)
         self.sym = col((row[r.symbol] for r in rules), np.int64)
+        # the rules grouped by symbol, and where each symbol's group starts (every symbol has one)
+        self._by_symbol = np.argsort(self.sym, kind="stable")
+        self._symbol_starts = np.searchsorted(self.sym[self._by_symbol], np.arange(len(row)))
         self.absolute = col((_either_way(r) for r in rules), bool)
         family = np.where(self.absolute, ABS_MOVE, col((FAMILY[r.kind] for r in rules), np.int64))
         self.flat = family * len(self.symbols) + self.sym
@@ -181,9 +216,9 @@ class RuleBook:
     def since(self) -> np.ndarray:
         """Per symbol: observations at or before this were evaluated by every rule."""
         watermark = np.maximum(self.start, self.last_ts)
-        out = np.full(len(self.symbols), np.iinfo(np.int64).max)
-        np.minimum.at(out, self.sym, watermark)
-        return out
+        if not len(self):
+            return np.zeros(0, dtype=np.int64)
+        return np.minimum.reduceat(watermark[self._by_symbol], self._symbol_starts)
 
     def advance(self, symbol_row: int, ts: int) -> None:
         """Every rule of a symbol has seen everything up to `ts` (a persisted progress mark)."""
@@ -262,10 +297,13 @@ class RuleBook:
             # a close exactly at the level leaves the side as it was
             moved = live & (c != thr)
             side = np.where(moved, np.where(c > thr, 1, -1), side)
+        changed = ((armed != self.armed[rows]) | (paused != self.paused[rows])
+                   | (side != self.side[rows]) | (fired_dir != self.fired_dir[rows])
+                   | (last_fired != self.last_fired[rows]) | (fired_day != self.fired_day[rows]))
         self.armed[rows], self.paused[rows], self.side[rows] = armed, paused, side
         self.fired_dir[rows], self.last_fired[rows] = fired_dir, last_fired
         self.fired_day[rows] = fired_day
-        self.dirty.update(rows.tolist())
+        self.dirty.update(rows[changed].tolist())  # a look that changed nothing is not saved
         self._requiet(rows)
 
     def _fire(self, rows: np.ndarray, hits: np.ndarray, up: np.ndarray, ts: np.ndarray,

@@ -4,6 +4,10 @@ Runs on the poll worker's connection right after a poll commits. Fires and rule 
 together in one transaction, so the event exists before anyone is notified and a restart neither
 re-fires nor forgets. The rule book (numpy arrays) lives as long as the evaluator and is rebuilt
 only when a rule changes (a trigger counts every change, from any connection).
+
+A poll that fires nothing and changes no rule's state writes nothing: looking again at bars that
+changed nothing changes nothing, so each symbol's progress mark is saved with the next write, or
+after PROGRESS_EVERY_S at the latest (what a restart would look at again).
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ import numpy as np
 
 from db import alert_repo, market_repo, reference_repo
 from db.connection import transaction
-from services.alerts.engine import Batch, Fire, Path, RuleBook
+from services.alerts.engine import Fire, RuleBook
+from services.alerts.observations import Observations
 from services.alerts.records import AlertEvent, rule_from_row
 from services.alerts.rules import (
     DAYS_BEFORE,
@@ -26,19 +31,17 @@ from services.alerts.rules import (
     AlertRule,
     RuleKind,
 )
-from services.core import analytics, valuation
+from services.core import analytics
 from services.core import formatting as fmt
-from services.core.analytics import MissingDataError
-from services.core.clock import Clock, daily_bar_ts, epoch, from_epoch, local_date, midnight
+from services.core.clock import Clock, daily_bar_ts, epoch, from_epoch, local_date
 from services.core.fx import FxTable
 from services.core.models import Fundamentals, Instrument, Money
-from services.market import history
-from services.market.calendar import AFTER_CLOSE_DELAY, MarketClock, Phase
+from services.market.calendar import MarketClock, Phase
 from services.reference import company_events
 from services.reference import store as reference_store
 
 CLOSED_LABEL = "while HarbourWatch was closed"
-DayValues = dict[str, float]  # ISO date -> value
+PROGRESS_EVERY_S = 300
 _Reference = tuple[dict[str, Instrument], dict[str, Fundamentals], FxTable]
 
 
@@ -53,6 +56,11 @@ class AlertEvaluator:
         self._calendar_rules: list[AlertRule] = []
         self._by_id: dict[int, AlertRule] = {}
         self._reference_read: tuple[int, _Reference] | None = None
+        self._reference_version = -1
+        self._observations = Observations(market)
+        # per book row: the progress mark reached and the one stored; when it was last stored
+        self._reached = self._stored = np.zeros(0, dtype=np.int64)
+        self._stored_at = 0
 
     @property
     def book(self) -> RuleBook | None:
@@ -66,30 +74,32 @@ class AlertEvaluator:
         now = self._clock.now()
         book, calendar = self._rule_book(conn)
         instruments, funds, fx = self._reference(conn)
-        since = book.since()
-        paths: list[Path | None] = [
-            self._path(conn, symbol, instruments[symbol], int(since[row]),
-                       funds.get(symbol, Fundamentals((), ())), fx)
-            if symbol in instruments else None for row, symbol in enumerate(book.symbols)]
         try:
-            fires = [(self._by_id[f.rule_id], f) for f in book.evaluate(Batch(paths))]
+            batch = self._observations.batch(conn, book.symbols, book.since(), instruments,
+                                             funds, fx, self._reference_version)
+            fires = [(self._by_id[f.rule_id], f) for f in book.evaluate(batch)]
             for rule in calendar:
                 if rule.symbol in instruments:
                     fires += self._calendar(conn, rule, instruments[rule.symbol], now)
             rows = [self._event_row(conn, rule, instruments[rule.symbol], fire, now)
                     for rule, fire in fires]
-            progress = [(book.symbols[row], int(path.complete_through))
-                        for row, path in enumerate(paths)
-                        if path is not None and path.complete_through is not None]
-            states = [(json.dumps(asdict(book.state(i))), int(book.ids[i]))
-                      for i in sorted(book.dirty)]
-            with transaction(conn):
-                ids = alert_repo.insert_events(conn, rows)
-                alert_repo.save_states(conn, states)
-                alert_repo.save_progress(conn, progress)
-            book.dirty.clear()
+            np.maximum(self._reached, batch.done, out=self._reached)
+            moved = np.flatnonzero(self._reached > self._stored)
+            due = moved.size and epoch(now) - self._stored_at >= PROGRESS_EVERY_S
+            ids: list[int] = []
+            if rows or book.dirty or due:
+                progress = [(book.symbols[i], int(self._reached[i])) for i in moved]
+                states = [(json.dumps(asdict(book.state(i))), int(book.ids[i]))
+                          for i in sorted(book.dirty)]
+                with transaction(conn):
+                    ids = alert_repo.insert_events(conn, rows)
+                    alert_repo.save_states(conn, states)
+                    alert_repo.save_progress(conn, progress)
+                book.dirty.clear()
+                self._stored = self._reached.copy()
+                self._stored_at = epoch(now)
         except BaseException:
-            self._book = None  # memory may be ahead of the database: reload next time
+            self._book = None  # memory may be ahead of the database: reload (and reset) next time
             raise
         return [AlertEvent.from_row(r) for r in alert_repo.events(conn, ids)] if ids \
             else []
@@ -97,6 +107,7 @@ class AlertEvaluator:
     def _reference(self, conn: sqlite3.Connection) -> _Reference:
         """Instruments, fundamentals and FX, read again only when a reference fact changed."""
         version = reference_repo.version(conn)
+        self._reference_version = version
         if self._reference_read is None or self._reference_read[0] != version:
             self._reference_read = (version, (reference_store.instruments(conn),
                                               reference_store.all_fundamentals(conn),
@@ -112,9 +123,13 @@ class AlertEvaluator:
                       for row in alert_repo.rules(conn, enabled_only=True)]
             book = RuleBook([(r, s) for r, s in loaded if r.kind in PRICE_DRIVEN])
             row = {symbol: i for i, symbol in enumerate(book.symbols)}
+            self._stored = np.zeros(len(book.symbols), dtype=np.int64)
             for symbol, ts in alert_repo.progress(conn):
                 if symbol in row:
                     book.advance(row[symbol], ts)
+                    self._stored[row[symbol]] = ts
+            self._reached = self._stored.copy()
+            self._observations.reset(book.symbols)
             self._book, self._book_version = book, version
             self._calendar_rules = [r for r, _ in loaded if r.kind not in PRICE_DRIVEN]
             self._by_id = {int(r.id or 0): r for r, _ in loaded}
@@ -151,70 +166,6 @@ class AlertEvaluator:
             return [event.day for event in company_events.results_dates(conn, rule.symbol)]
         return [self._market.first_session_on_or_after(lock.first_free_day)
                 or lock.first_free_day for lock in reference_store.lockups(conn, rule.symbol)]
-
-    def _path(self, conn: sqlite3.Connection, symbol: str, ins: Instrument, after: int,
-              funds: Fundamentals, fx: FxTable) -> Path:
-        currency, tz = ins.currency, ins.timezone
-        rows = alert_repo.minute_bars_after(conn, symbol, after)
-        if not rows:
-            empty = np.empty(0)
-            return Path(symbol, empty.astype(np.int64), empty, empty, empty, empty.astype(bool),
-                        [], empty, float("nan"), empty, empty)
-        ts = np.array([r[0] for r in rows], dtype=np.int64)
-        hi, lo, close = (np.array([r[i] for r in rows], dtype=float) for i in (1, 2, 3))
-        days = [local_date(int(t), tz).isoformat() for t in ts]
-        partial = [r[4] for r in rows]
-        complete = [int(t) for t, p in zip(ts, partial, strict=True) if not p]
-        valid = (np.isfinite(hi) & np.isfinite(lo) & np.isfinite(close) & (lo > 0)
-                 & self._in_session(ts, days, symbol))
-        prev, shares, factor = self._day_context(conn, symbol, currency, tz, sorted(set(days)),
-                                                 funds, fx)
-        peak = history.peak_before(conn, symbol, int(ts[0]), tz)
-        return Path(symbol, ts, hi, lo, close, valid, days,
-                    np.array([prev[d] for d in days]), np.nan if peak is None else peak,
-                    np.array([shares[d] for d in days]), np.array([factor[d] for d in days]),
-                    max(complete) if complete else int(ts[0]) - 1)
-
-    def _in_session(self, ts: np.ndarray, days: list[str], symbol: str) -> np.ndarray:
-        """Bars inside continuous trading or the closing auction; never lunch or night."""
-        if not symbol.endswith(".HK"):
-            return np.ones(ts.size, dtype=bool)  # other exchanges: trust the feed
-        ok = np.zeros(ts.size, dtype=bool)
-        for day in set(days):
-            session = self._market.session(dt.date.fromisoformat(day))
-            if session is None:
-                continue
-            mask = np.array([d == day for d in days])
-            within = (ts >= session.open.timestamp()) & (
-                ts < (session.close + AFTER_CLOSE_DELAY).timestamp())
-            if session.break_start and session.break_end:
-                within &= ~((ts >= session.break_start.timestamp())
-                            & (ts < session.break_end.timestamp()))
-            ok |= mask & within
-        return ok
-
-    def _day_context(self, conn: sqlite3.Connection, symbol: str, currency: str, tz: str,
-                     days: list[str], funds: Fundamentals, fx: FxTable
-                     ) -> tuple[DayValues, DayValues, DayValues]:
-        """Previous close, shares outstanding and the P/S factor for each day (one indexed
-        read a day: the history before it is never scanned)."""
-        prev, shares, factor = {}, {}, {}
-        for day in days:
-            date = dt.date.fromisoformat(day)
-            close = market_repo.close_before(conn, symbol, midnight(date, tz))
-            prev[day] = np.nan if close is None else close
-            try:  # point in time: only figures published by that day
-                count = valuation.shares_on(funds.shares, date).shares
-                shares[day] = float(count)
-                revenue = valuation.revenue_on(funds.revenue, date, "fy")
-                if revenue is None:
-                    raise MissingDataError(f"no annual revenue published by {day}")
-                rate = fx.quote(currency, revenue.amount.currency, date)
-                factor[day] = valuation.price_to_sales(Money(1.0, currency), revenue, rate).value
-            except MissingDataError:
-                shares.setdefault(day, np.nan)
-                factor[day] = np.nan
-        return prev, shares, factor
 
     def _event_row(self, conn: sqlite3.Connection, rule: AlertRule, ins: Instrument, fire: Fire,
                    now: dt.datetime) -> dict[str, Any]:
