@@ -201,20 +201,19 @@ def real_path() -> None:
                                                Policy.REARM, hysteresis_pct=0.5))
         poller = Poller(path, Walk(), clock, MarketClock())
         evaluator = AlertEvaluator(clock, MarketClock())
-        own = open_connection(path)
+        own = open_connection(path)  # the poll cycle's: the poll writes, then both read
         try:
             for _ in range(WARM_UP_POLLS // 4):
-                poll(clock, prices, rng, poller)
+                poll(clock, prices, rng, poller, own)
                 evaluator.evaluate(own)
             book = evaluator.book
             assert book is not None and list(book.symbols) == names
-            # its own connection: after each poll's commit, both start from a cold page cache
-            plain = PlainQuestion(open_connection(path), book, prices)
+            plain = PlainQuestion(own, book, prices)
             fired: list[int] = []
             quiet: list[float] = []  # polls that wrote nothing (no fire, no state changed)
 
             def base() -> float:
-                poll(clock, prices, rng, poller)  # untimed: the poll lands, then both look
+                poll(clock, prices, rng, poller, own)  # untimed: the poll lands, both look
                 return timed(plain.ask)()
 
             def ours() -> float:
@@ -227,7 +226,6 @@ def real_path() -> None:
                 return took
 
             times = alternating_medians(TIMED_POLLS, base=base, ours=ours)
-            plain.close()
         finally:
             poller.close()
             own.close()
@@ -245,11 +243,11 @@ def real_path() -> None:
 
 
 def poll(clock: FixedClock, prices: np.ndarray, rng: np.random.Generator,
-         poller: Poller) -> None:
+         poller: Poller, conn: sqlite3.Connection) -> None:
     """A minute later, every price has moved; the poll stores the new minute."""
     clock.advance(60)
     prices[:] = prices * np.exp(rng.normal(0, 0.001, SYMBOLS))
-    poller.poll(force=True)
+    poller.poll(force=True, conn=conn)
 
 
 class PlainQuestion:
@@ -266,9 +264,6 @@ class PlainQuestion:
         self._context = {"prev_close": column * 0.98, "shares": np.full_like(column, 1e8),
                          "ps_factor": np.full_like(column, 1e-9),
                          "peak_before": prices * 1.5}
-
-    def close(self) -> None:
-        self._conn.close()
 
     def ask(self) -> int:
         marks = ",".join("?" * len(self._symbols))

@@ -58,9 +58,9 @@ class PollCycle:
     def run(self, force: bool = False, cancel: threading.Event | None = None) -> CycleOutcome:
         """Poll (PollCancelledError when `cancel` is set before it writes), then evaluate alerts on
         the committed bars, then notify: an event exists before anyone hears of it."""
-        outcome = self.poller.poll(force, cancel)
-        conn = open_connection(self.poller.db_path)
+        conn = open_connection(self.poller.db_path)  # one for the cycle: its cache stays warm
         try:
+            outcome = self.poller.poll(force, cancel, conn)
             events = () if self.evaluator is None else tuple(self.evaluator.evaluate(conn))
             shown = bool(events) and self._dispatcher is not None and \
                 self._dispatcher.dispatch(events)

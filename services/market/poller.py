@@ -112,11 +112,16 @@ class Poller:
         """End the request threads (after their current request)."""
         self._pool.close()
 
-    def poll(self, force: bool = False, cancel: threading.Event | None = None) -> PollOutcome:
+    def poll(self, force: bool = False, cancel: threading.Event | None = None,
+             conn: sqlite3.Connection | None = None) -> PollOutcome:
         """One cycle. `force` ignores per-symbol backoff (a trader's "refresh now"), never a
         rate limit: hammering Yahoo during a 429 only lengthens it. `cancel` set stops the poll
         between symbols, or while a fetch waits for Yahoo, with nothing more written
-        (PollCancelledError): only symbols already backfilled stay stored. Off the GUI thread."""
+        (PollCancelledError): only symbols already backfilled stay stored. Off the GUI thread.
+        `conn`: the caller's connection (the poll cycle's, whose next readers then find what
+        the poll wrote in its page cache); else one of its own."""
+        if conn is not None:
+            return self._poll(conn, force, cancel)
         conn = open_connection(self.db_path)
         try:
             return self._poll(conn, force, cancel)

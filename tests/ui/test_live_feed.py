@@ -3,6 +3,7 @@ the offline banner comes and goes, "Refresh now" polls at once."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -26,9 +27,10 @@ class ThreadSpy:
         self._poller = poller
         self.threads: list[int] = []
 
-    def poll(self, force: bool = False, cancel: threading.Event | None = None) -> PollOutcome:
+    def poll(self, force: bool = False, cancel: threading.Event | None = None,
+             conn: sqlite3.Connection | None = None) -> PollOutcome:
         self.threads.append(threading.get_ident())
-        return self._poller.poll(force, cancel)
+        return self._poller.poll(force, cancel, conn)
 
     @property
     def db_path(self) -> Path:
