@@ -38,6 +38,7 @@ from ui.common import crash
 from ui.common import settings as cfg
 from ui.common.app_theme import apply_theme
 from ui.common.first_paint import FirstPaint
+from ui.common.gui_thread_gc import collect_on_gui_thread
 from ui.common.job_bridge import JobBridge
 from ui.common.settings import open_settings
 from ui.common.workers import WorkerPool
@@ -62,6 +63,7 @@ def application() -> QApplication:
     app.setOrganizationName("HarbourWatch")
     app.setWindowIcon(QIcon(str(RESOURCES / "icon.svg")))
     app.setDesktopFileName(APP_ID)  # Wayland matches the window to the menu entry and its icon
+    collect_on_gui_thread(app)  # before any worker thread: Qt objects die on the GUI thread
     return app
 
 
