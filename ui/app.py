@@ -47,7 +47,6 @@ from ui.main_window import MainWindow
 # After the window's first paint: the tray and notification clicks, then the first poll.
 DESKTOP_START_DELAY_MS = 50
 FEED_START_DELAY_MS = 200
-START_UP_COLLECTION_DELAY_MS = 60_000
 # Quitting waits this long for background tasks (a symbol check, an import) to end.
 QUIT_WAIT_S = 2.0
 # Python handles a signal only when it runs; this timer lets it run while Qt waits for events.
@@ -130,27 +129,19 @@ def launch(db_path: Path, paths: AppPaths, clock: Clock | None = None, demo: boo
 
 
 def spare_start_up_objects(window: MainWindow, bridge: JobBridge) -> None:
-    """Start-up allocates much and frees little, so the garbage collector waits until the
-    first poll has landed (the feed's pandas and yfinance loaded; a minute at most), and
-    every object alive then (over 100,000) leaves its reach for good (`gc.freeze`). A full
-    collection then scans only what came later: over all of them it stopped every thread
-    for 0.2-0.7 s at 200 symbols, a visible freeze during polls."""
-    gc.disable()
+    """Once the window has painted, and again once the first poll has landed (the feed's
+    pandas and yfinance loaded), every object alive then (over 100,000, most living as long
+    as the app) leaves the garbage collector's reach (`gc.freeze`): a full collection then
+    scans only what came later. Over all of them it took 0.2-0.7 s at 200 symbols, a visible
+    freeze. Given back when the window goes (tests open many windows in one process)."""
 
-    def settle(*_: object) -> None:
-        if not gc.isenabled():
-            gc.freeze()
-            gc.enable()
+    def first_poll(_outcome: object) -> None:
+        bridge.poll_finished.disconnect(first_poll)
+        gc.freeze()
 
-    def give_back() -> None:  # the window is gone (a test's, or at quit)
-        gc.unfreeze()
-        gc.enable()
-
-    bridge.poll_finished.connect(settle)
-    bridge.poll_failed.connect(settle)
-    QTimer.singleShot(START_UP_COLLECTION_DELAY_MS, window, settle)
+    bridge.poll_finished.connect(first_poll)
     FirstPaint(window, gc.freeze)
-    window.destroyed.connect(give_back)
+    window.destroyed.connect(gc.unfreeze)
 
 
 def stop_background_work() -> None:
