@@ -59,10 +59,11 @@ class WatchlistTableModel(ListTableModel[WatchlistRow]):
         the rows that are new objects (the service keeps a row's object while its figures
         are unchanged); the view then formats only the cells it shows. Formatting or
         comparing every cell of 200 rows to find the changed ones cost more than that."""
-        same_length = len(rows) == len(self.items)
-        changed = [i for i, (before, after) in enumerate(zip(self.items, rows, strict=True))
+        old = self.items  # (a local: attributes of a Qt object are slow to look up)
+        same_length = len(rows) == len(old)
+        changed = [i for i, (before, after) in enumerate(zip(old, rows, strict=True))
                    if before is not after] if same_length else []
-        if not same_length or [_SYMBOL(self.items[i]) for i in changed] != [
+        if not same_length or [_SYMBOL(old[i]) for i in changed] != [
                 _SYMBOL(rows[i]) for i in changed]:
             self.reset_items(rows)
             return
