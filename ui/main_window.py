@@ -64,7 +64,7 @@ class MainWindow(QMainWindow):
         self._log_tab = self.tabs.addTab(self.alert_log, "Alerts")
         self.tabs.addTab(self.alert_rules, "Rules")
         self.tabs.addTab(self.portfolio, "Portfolio")
-        self.overhang = OverhangPane(workspace.overhang, self)
+        self.overhang = OverhangPane(lambda: workspace.overhang, self)
         self.tabs.addTab(self.overhang, "Lock-ups")
         # the watchlist a full-height column on the left, the charts and panes the main area
         self._splitter = QSplitter(Qt.Orientation.Horizontal, self)
