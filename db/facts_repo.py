@@ -58,10 +58,7 @@ def apply_bundled_facts(
     deleted; a row with user_edited=1 keeps the user's values. Runs inside the caller's
     transaction.
     """
-    from db.sqlite_utils_lite import Database  # imported here: loading bundled facts is rare
-
     _check_table(table)
-    db = Database(conn)
     known = bundled_keys(conn, table)
     counts = LoadCounts()
     for fact in facts:
@@ -72,7 +69,7 @@ def apply_bundled_facts(
         ).fetchone()
         if key not in known:
             if existing is None:
-                db[table].insert(row)
+                _insert(conn, table, row)
                 counts += LoadCounts(added=1)
             remember_bundled(conn, key, table)
         elif existing is None or existing["user_edited"]:
@@ -80,9 +77,22 @@ def apply_bundled_facts(
         else:
             changes = {k: v for k, v in row.items() if existing[k] != v}
             if changes:
-                db[table].update(existing["pk"], changes)
+                _update(conn, table, existing["pk"], changes)
                 counts += LoadCounts(updated=1)
     return counts
+
+
+def _insert(conn: sqlite3.Connection, table: str, row: Mapping[str, Any]) -> None:
+    columns = ", ".join(f'"{name}"' for name in row)
+    conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(row))})",
+                 list(row.values()))
+
+
+def _update(conn: sqlite3.Connection, table: str, pk: int | str,
+            changes: Mapping[str, Any]) -> None:
+    assignments = ", ".join(f'"{name}" = ?' for name in changes)
+    conn.execute(f"UPDATE {table} SET {assignments} WHERE {_key_column(table)} = ?",
+                 [*changes.values(), pk])
 
 
 def bundled_keys(conn: sqlite3.Connection, table: str) -> set[str]:

@@ -8,14 +8,18 @@ which bundled updates must leave alone).
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
+from functools import partial
+from typing import TYPE_CHECKING
 
+from db.connection import transaction
 from db.migration_m009 import M009_STATEMENTS
 from db.migration_m011 import M011_STATEMENTS
 from db.schema_state import MIGRATION_SET, pending_migrations
-from db.sqlite_utils_lite import Database, Migrations
 
-MIGRATIONS = Migrations(MIGRATION_SET)
+if TYPE_CHECKING:
+    from db.sqlite_utils_lite import Database, Migrations
 
 PROVENANCE = """
     source TEXT NOT NULL DEFAULT '',
@@ -356,74 +360,76 @@ M010_STATEMENTS = [
 ]
 
 
-def _run(db: Database, statements: list[str]) -> None:
+# Every migration, in order: plain SQL, so a new database gets them all in one transaction.
+STEPS: dict[str, list[str]] = {
+    "m001_market_data": M001_STATEMENTS,
+    "m002_watchlists": M002_STATEMENTS,
+    "m003_feed_health": M003_STATEMENTS,
+    "m004_alerts": M004_STATEMENTS,
+    "m005_alert_progress": M005_STATEMENTS,
+    "m006_transactions": M006_STATEMENTS,
+    "m007_symbol_stats": M007_STATEMENTS,
+    "m008_provenance_fx": M008_STATEMENTS,
+    "m009_yahoo_fundamentals": M009_STATEMENTS,
+    "m010_watchlist_prices": M010_STATEMENTS,
+    "m011_price_versions": M011_STATEMENTS,
+}
+# sqlite-utils' record of applied migrations, as it creates it (a test compares the two).
+_RECORD_TABLE = [
+    """CREATE TABLE "_sqlite_migrations" (
+   "id" INTEGER PRIMARY KEY,
+   "migration_set" TEXT,
+   "name" TEXT,
+   "applied_at" TEXT
+)""",
+    """CREATE UNIQUE INDEX "idx__sqlite_migrations_migration_set_name"
+    ON "_sqlite_migrations" ("migration_set", "name")""",
+]
+
+
+def migrations() -> Migrations:
+    """The steps as sqlite-utils migrations: each in its own transaction with its record."""
+    from db.sqlite_utils_lite import Migrations
+
+    registered = Migrations(MIGRATION_SET)
+    for name, statements in STEPS.items():
+        registered(name=name)(partial(_run, statements=statements))
+    return registered
+
+
+def _run(db: Database | sqlite3.Connection, statements: list[str]) -> None:
     for statement in statements:
         db.execute(statement)
-
-
-@MIGRATIONS(name="m001_market_data")
-def m001_market_data(db: Database) -> None:
-    _run(db, M001_STATEMENTS)
-
-
-@MIGRATIONS(name="m002_watchlists")
-def m002_watchlists(db: Database) -> None:
-    _run(db, M002_STATEMENTS)
-
-
-@MIGRATIONS(name="m003_feed_health")
-def m003_feed_health(db: Database) -> None:
-    _run(db, M003_STATEMENTS)
-
-
-@MIGRATIONS(name="m004_alerts")
-def m004_alerts(db: Database) -> None:
-    _run(db, M004_STATEMENTS)
-
-
-@MIGRATIONS(name="m005_alert_progress")
-def m005_alert_progress(db: Database) -> None:
-    _run(db, M005_STATEMENTS)
-
-
-@MIGRATIONS(name="m006_transactions")
-def m006_transactions(db: Database) -> None:
-    _run(db, M006_STATEMENTS)
-
-
-@MIGRATIONS(name="m007_symbol_stats")
-def m007_symbol_stats(db: Database) -> None:
-    _run(db, M007_STATEMENTS)
-
-
-@MIGRATIONS(name="m008_provenance_fx")
-def m008_provenance_fx(db: Database) -> None:
-    _run(db, M008_STATEMENTS)
-
-
-@MIGRATIONS(name="m009_yahoo_fundamentals")
-def m009_yahoo_fundamentals(db: Database) -> None:
-    _run(db, M009_STATEMENTS)
-
-
-@MIGRATIONS(name="m010_watchlist_prices")
-def m010_watchlist_prices(db: Database) -> None:
-    _run(db, M010_STATEMENTS)
-
-
-@MIGRATIONS(name="m011_price_versions")
-def m011_price_versions(db: Database) -> None:
-    _run(db, M011_STATEMENTS)
 
 
 def migrate(conn: sqlite3.Connection, stop_before: str | None = None) -> list[str]:
     """Apply pending migrations in their own transactions; return the names applied.
 
-    An existing database is always upgraded in place, never recreated.
+    An existing database is always upgraded in place, never recreated. A new (empty) one gets
+    the whole schema and the same records in one transaction, without loading sqlite-utils: the
+    very first start waits for neither.
     """
     pending = pending_migrations(conn)
     if not pending:
         return []
-    MIGRATIONS.apply(Database(conn), stop_before=stop_before)
+    if stop_before is None and _is_empty(conn):
+        _create(conn)
+    else:
+        from db.sqlite_utils_lite import Database
+
+        migrations().apply(Database(conn), stop_before=stop_before)
     return [name for name in pending if name not in pending_migrations(conn)]
 
+
+def _is_empty(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+
+
+def _create(conn: sqlite3.Connection) -> None:
+    applied_at = str(dt.datetime.now(dt.UTC))  # sqlite-utils' format
+    with transaction(conn):
+        _run(conn, _RECORD_TABLE)
+        for name, statements in STEPS.items():
+            _run(conn, statements)
+            conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                         "VALUES (?, ?, ?)", [MIGRATION_SET, name, applied_at])

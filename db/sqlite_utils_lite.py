@@ -2,9 +2,10 @@
 
 sqlite-utils imports pandas (about 0.4 s) only to map `pandas.Timestamp` to a column type when
 it infers a table's schema from Python values. HarbourWatch writes its schema in SQL and never
-hands pandas values to sqlite-utils, so the very first start (schema and bundled data) need not
-wait for pandas before the window paints. Hiding a module affects every thread, so it is done
-only while no other Python thread runs; otherwise sqlite-utils is imported as usual.
+hands pandas values to sqlite-utils, so a start that upgrades the schema need not wait for
+pandas before the window paints (a new database needs neither: db/migrations.py). Hiding a module
+affects every thread, so it is done only while no other Python thread runs; otherwise
+sqlite-utils is imported as usual.
 """
 
 from __future__ import annotations

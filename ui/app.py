@@ -18,7 +18,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIcon
@@ -32,7 +32,6 @@ from services.core.paths import RESOURCES, AppPaths
 from services.desktop.entries import APP_ID
 from services.market.calendar import MarketClock
 from services.market.feeds import make_clock, poller_factory, yahoo_verifier
-from services.market.poller import Poller
 from services.watchlists.editing import Verify
 from ui.common import crash
 from ui.common import settings as cfg
@@ -43,6 +42,9 @@ from ui.common.job_bridge import JobBridge
 from ui.common.settings import open_settings
 from ui.common.workers import WorkerPool
 from ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from services.market.poller import Poller
 
 # After the window's first paint: the tray and notification clicks, then the first poll.
 DESKTOP_START_DELAY_MS = 50

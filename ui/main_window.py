@@ -16,10 +16,8 @@ from services.core.tickers import TickerError, normalise_symbol
 from ui.alerts.panes import AlertLogPane, AlertRulesPane
 from ui.charts.tabs import PRICE, ChartTabs
 from ui.common import settings as cfg
-from ui.events.events_dialog import EventsDialog
 from ui.events.overhang_pane import OverhangPane
 from ui.portfolio.pane import PortfolioPane
-from ui.reference.dialog import ReferenceDialog
 from ui.watchlist.view import WatchlistView
 from ui.window.commands import Commands
 from ui.window.desktop import Desktop
@@ -34,6 +32,8 @@ if TYPE_CHECKING:
     from ui.charts.comparison_chart import ComparisonChart
     from ui.charts.price_chart import PriceChart
     from ui.charts.valuation_chart import ValuationChart
+    from ui.events.events_dialog import EventsDialog
+    from ui.reference.dialog import ReferenceDialog
     from ui.window.settings_dialog import Choices, SettingsDialog
 
 
@@ -55,7 +55,7 @@ class MainWindow(QMainWindow):
 
         self.table = WatchlistView(workspace.watchlists.watchlist_names, store, self)
         self.model, self.watchlist_box = self.table.rows_model, self.table.selector
-        self.tabs = ChartTabs(workspace.charts, self)
+        self.tabs = ChartTabs(lambda: workspace.charts, self)
         self.detail = self.tabs.detail
         self.alert_log = AlertLogPane(workspace.alerts, self)
         self.alert_rules = AlertRulesPane(workspace.alerts, self.table.selected_symbol, self)
@@ -64,7 +64,7 @@ class MainWindow(QMainWindow):
         self._log_tab = self.tabs.addTab(self.alert_log, "Alerts")
         self.tabs.addTab(self.alert_rules, "Rules")
         self.tabs.addTab(self.portfolio, "Portfolio")
-        self.overhang = OverhangPane(workspace.overhang, self)
+        self.overhang = OverhangPane(lambda: workspace.overhang, self)
         self.tabs.addTab(self.overhang, "Lock-ups")
         # the watchlist a full-height column on the left, the charts and panes the main area
         self._splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -188,6 +188,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_reference_data(self) -> ReferenceDialog:
+        from ui.reference.dialog import ReferenceDialog  # not needed to start
+
         dialog = ReferenceDialog(self.workspace.reference,
                                  sorted(self.workspace.alerts.known_symbols()),
                                  self.selected_symbol(), self)
@@ -197,6 +199,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_events(self) -> EventsDialog:
+        from ui.events.events_dialog import EventsDialog  # not needed to start
+
         dialog = EventsDialog(self.workspace.events, self.workspace.demo, self)
         self.alert_rules.rules_changed.connect(dialog.reload)
         dialog.open()

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import asdict, replace
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from db import alert_repo, market_repo
 from db.connection import transaction
-from services.alerts.evaluation import AlertEvaluator
 from services.alerts.records import AlertEvent, rule_from_row, rule_row
 from services.alerts.rules import (
     AlertRule,
@@ -23,6 +24,9 @@ from services.core.clock import Clock, epoch
 from services.market.calendar import MarketClock
 from services.reference import store as reference_store
 
+if TYPE_CHECKING:
+    from services.alerts.evaluation import AlertEvaluator
+
 
 class AlertService:
     def __init__(self, conn: sqlite3.Connection, clock: Clock, market: MarketClock,
@@ -30,7 +34,7 @@ class AlertService:
         self._conn = conn
         self._clock = clock
         self._market = market
-        self._evaluator = AlertEvaluator(clock, market, started_at)
+        self._started_at = started_at if started_at is not None else epoch(clock.now())
 
     # -- rules ---------------------------------------------------------------------------------
     def known_symbols(self) -> set[str]:
@@ -151,3 +155,11 @@ class AlertService:
         """One evaluation pass on this service's connection (the CLI and tests; the poll cycle
         keeps its own evaluator across polls)."""
         return self._evaluator.evaluate(self._conn)
+
+    @cached_property
+    def _evaluator(self) -> AlertEvaluator:
+        """Built on the first pass: the window never evaluates on its own connection, so it
+        starts without the engine and numpy."""
+        from services.alerts.evaluation import AlertEvaluator
+
+        return AlertEvaluator(self._clock, self._market, self._started_at)

@@ -38,8 +38,8 @@ def open_app_database(path: Path | str, demo: bool = False) -> Connection:
     A database is either real or DEMO for its whole life, so simulated prices can never mix
     with real ones.
 
-    The usual start (schema current, same bundled file) touches only sqlite3; sqlite-utils and the
-    pandas it imports are loaded only when there is a migration or a new bundled file to apply.
+    Only sqlite3 is needed: a new database gets its schema in one transaction and the bundled
+    file in another; sqlite-utils is loaded only to upgrade an existing database's schema.
     """
     if check_database_file(path):
         _check_schema(path)

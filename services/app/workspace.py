@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 from services.alerts.service import AlertService
 from services.app.database import open_app_database
-from services.charts.service import ChartService
 from services.core.clock import Clock
 from services.market.calendar import MarketClock
 from services.portfolio.holdings import PortfolioService
@@ -24,6 +23,7 @@ from services.watchlists.editing import Verify, WatchlistEditor
 from services.watchlists.service import WatchlistService
 
 if TYPE_CHECKING:
+    from services.charts.service import ChartService
     from services.events.agenda import EventsService
     from services.events.overhang import OverhangService
     from services.files.imports import ImportRequest, ImportResult
@@ -40,7 +40,6 @@ class Workspace:
     clock: Clock
     demo: bool
     watchlists: WatchlistService
-    charts: ChartService
     alerts: AlertService
     editor: WatchlistEditor
     portfolio: PortfolioService
@@ -53,8 +52,7 @@ class Workspace:
              verify: Verify | None = None) -> Workspace:
         conn = open_app_database(db_path, demo)
         watchlists = WatchlistService(conn, clock)
-        return cls(db_path, conn, clock, demo, watchlists,
-                   ChartService(conn, clock, watchlists), AlertService(conn, clock, market),
+        return cls(db_path, conn, clock, demo, watchlists, AlertService(conn, clock, market),
                    WatchlistEditor(conn, verify), PortfolioService(conn, clock),
                    ReferenceEditor(conn, clock), market, verify)
 
@@ -70,6 +68,13 @@ class Workspace:
         from services.files.ledger_transfer import LedgerTransfer
 
         return LedgerTransfer(self.conn, self.clock, self.demo)
+
+    # The charts' series (numpy), built when a chart tab is first shown.
+    @cached_property
+    def charts(self) -> ChartService:
+        from services.charts.service import ChartService
+
+        return ChartService(self.conn, self.clock, self.watchlists)
 
     # The events calendar and lock-up overhang, built when first opened.
     @cached_property

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from services.charts.ranges import CALENDAR_RANGES, INTRADAY_RANGES
 from services.core import analytics
 from services.core import valuation as core_valuation
 from services.core.analytics import MissingDataError
@@ -20,12 +21,6 @@ from services.core.fx import FxTable
 from services.core.models import Price, Revenue, SharesCount
 from services.core.valuation import ValuationPoint
 from services.market.history import SOURCE_CODES, BarSeries
-
-RANGES = ("1D", "5D", "1M", "3M", "6M", "YTD", "1Y", "Max")
-INTRADAY_RANGES = {"1D": 1, "5D": 5}  # sessions of 1-minute bars
-# Enough 1-minute bars to span the last five sessions on any exchange (HKEX: 330 a day).
-RECENT_MINUTES = 5 * 500
-CALENDAR_RANGES = {"1M": 31, "3M": 92, "6M": 183, "1Y": 366}
 
 
 def drawdown(series: BarSeries, prior_peak: float | None = None) -> np.ndarray:

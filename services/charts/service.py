@@ -16,6 +16,7 @@ from db import alert_repo, market_repo
 from services.alerts.records import rule_from_row
 from services.alerts.rules import RuleKind
 from services.charts import series as chart_series
+from services.charts.ranges import INTRADAY_RANGES, RECENT_MINUTES
 from services.charts.series import ValuationSeries
 from services.core import valuation
 from services.core.clock import Clock, epoch
@@ -99,9 +100,8 @@ class ChartService:
     def price_chart(self, symbol: str, range_key: str = "Max") -> PriceChartData:
         ins = self.instrument(symbol)
         sessions: list[dt.date] = []
-        if range_key in chart_series.INTRADAY_RANGES:  # only these count sessions
-            recent = market_repo.recent_minute_days(self._conn, symbol,
-                                                    chart_series.RECENT_MINUTES)
+        if range_key in INTRADAY_RANGES:  # only these count sessions
+            recent = market_repo.recent_minute_days(self._conn, symbol, RECENT_MINUTES)
             sessions = chart_series.session_dates(recent, ins.timezone)
         interval, start = chart_series.range_window(range_key, self._clock.now(), ins.timezone,
                                                     ins.listing_date, sessions)

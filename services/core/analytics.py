@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from services.core.models import Lockup, Money, Target
+
+if TYPE_CHECKING:  # the array functions import numpy when called: the watchlist needs none
+    import numpy as np
 
 
 class MissingDataError(LookupError):
@@ -35,6 +37,8 @@ def gain_to_recover(drawdown_fraction: float) -> float:
 
 def reached(highs: np.ndarray, closes: np.ndarray) -> np.ndarray:
     """The price each bar reached: its high, or its close where no high is known."""
+    import numpy as np
+
     return np.where(np.isnan(highs), closes, highs)
 
 
@@ -44,6 +48,8 @@ def drawdown_series(highs: np.ndarray, closes: np.ndarray,
 
     `prior_peak`: the peak before the first bar, when the bars are a window of a longer history.
     """
+    import numpy as np
+
     marks = reached(highs, closes)
     if prior_peak is not None and marks.size:
         marks[0] = np.fmax(marks[0], prior_peak)
@@ -61,6 +67,8 @@ class MaxDrawdown:
 
 def max_drawdown(highs: np.ndarray, closes: np.ndarray) -> MaxDrawdown | None:
     """The deepest fall from a running peak, with where the peak and the trough were."""
+    import numpy as np
+
     series = drawdown_series(highs, closes)
     if np.all(np.isnan(series)):
         return None

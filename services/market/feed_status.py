@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from services.core import formatting as fmt
 from services.core.clock import HKEX_TZ, from_epoch
 from services.core.models import Price
-from services.market.poller import PollOutcome
+
+if TYPE_CHECKING:  # the window's status bar loads before any poll (and the poller)
+    from services.market.poller import PollOutcome
 
 
 def describe_outcome(outcome: PollOutcome, tz: str = HKEX_TZ) -> list[str]:

@@ -7,6 +7,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from db import feed_repo, market_repo
 from db.connection import open_connection
@@ -14,7 +15,9 @@ from services.core.clock import Clock, SystemClock
 from services.core.paths import AppPaths
 from services.market.calendar import MarketClock
 from services.market.feed_types import QuoteMeta, Verify
-from services.market.poller import Poller
+
+if TYPE_CHECKING:  # the poller loads on the worker thread, with the feed
+    from services.market.poller import Poller
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,8 @@ def poller_factory(db_path: Path, paths: AppPaths, clock: Clock, market: MarketC
     """A function that builds the Poller; call it on the worker thread (it imports yfinance)."""
 
     def make() -> Poller:
+        from services.market.poller import Poller
+
         if demo:
             from services.market.demo_feed import DemoQuoteSource
 

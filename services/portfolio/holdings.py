@@ -12,8 +12,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from db import portfolio_repo
 from db.connection import transaction
@@ -26,6 +25,9 @@ from services.core.parsing import note_problem
 from services.core.tickers import is_hkex
 from services.reference import store as reference_store
 from services.watchlists.service import WatchlistService
+
+if TYPE_CHECKING:  # history() imports numpy when called: the window starts without it
+    import numpy as np
 
 QTY_EPS = 1e-9
 MAX_QUANTITY = 1e12
@@ -319,6 +321,8 @@ class PortfolioService:
         close of a held symbol. The value is NaN where a held symbol has no price yet or an FX
         rate is missing. The drawdown is that of the time-weighted return (`growth`), so money
         put in or taken out is neither a gain nor a loss."""
+        import numpy as np
+
         txs = self.transactions()
         if not txs:
             empty = np.empty(0)
@@ -377,6 +381,8 @@ def growth(values: np.ndarray, flows: np.ndarray) -> np.ndarray:
     time-weighted return. A buy counts as made at the start of its day (its cost earns that
     day's move), a sell at the end (its proceeds leave after it). NaN on days without a value;
     the return across such a gap is unknown and left out rather than guessed."""
+    import numpy as np
+
     index = np.full(len(values), np.nan)
     level, previous = 1.0, 0.0  # nothing held before the first day
     for i, (value, flow) in enumerate(zip(values, flows, strict=True)):

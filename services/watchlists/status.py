@@ -4,12 +4,15 @@ warning across the window when the feed is down."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from services.core import formatting as fmt
 from services.core.clock import HKEX_TZ, from_epoch
-from services.market.poller import PollOutcome
 from services.watchlists.service import LIVE_SOURCES as LIVE
 from services.watchlists.snapshots import WatchlistRow
+
+if TYPE_CHECKING:  # the window's status bar loads before any poll (and the poller)
+    from services.market.poller import PollOutcome
 
 STORED = {"reference": "bundled reference", "import": "imported"}
 

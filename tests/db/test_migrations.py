@@ -7,7 +7,7 @@ import pytest
 from sqlite_utils import Database
 
 from db.connection import open_connection
-from db.migrations import MIGRATIONS, migrate
+from db.migrations import migrate, migrations
 from db.schema_state import MIGRATION_NAMES, pending_migrations
 
 
@@ -17,7 +17,29 @@ def table_names(conn: sqlite3.Connection) -> set[str]:
 
 def test_registered_migrations_match_the_cheap_start_up_list(tmp_path: Path) -> None:
     conn = open_connection(tmp_path / "x.sqlite3")
-    assert [m.name for m in MIGRATIONS.pending(Database(conn))] == list(MIGRATION_NAMES)
+    assert [m.name for m in migrations().pending(Database(conn))] == list(MIGRATION_NAMES)
+
+
+def schema(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    return [tuple(row) for row in conn.execute(
+        "SELECT type, name, sql FROM sqlite_master ORDER BY type, name")]
+
+
+def test_a_new_database_gets_in_one_transaction_what_the_steps_build(tmp_path: Path) -> None:
+    """The first start creates the schema at once, without sqlite-utils; the result is the
+    schema and the records of applied migrations that sqlite-utils builds step by step, so a
+    later upgrade of that database knows what is applied."""
+    at_once = open_connection(tmp_path / "new.sqlite3")
+    assert migrate(at_once) == list(MIGRATION_NAMES)
+    by_steps = open_connection(tmp_path / "steps.sqlite3")
+    migrations().apply(Database(by_steps))
+    assert schema(at_once) == schema(by_steps)
+    records = "SELECT migration_set, name FROM _sqlite_migrations ORDER BY id"
+    assert at_once.execute(records).fetchall() == by_steps.execute(records).fetchall()
+    assert [m.name for m in migrations().pending(Database(at_once))] == []
+    for table in ("watchlists", "reference_version"):
+        query = f"SELECT * FROM {table}"
+        assert at_once.execute(query).fetchall() == by_steps.execute(query).fetchall()
 
 
 def test_empty_file_gets_the_whole_schema(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Signal, Slot
 from PySide6.QtWidgets import (
@@ -23,10 +24,12 @@ from services.alerts.rules import AlertRule, RuleKind
 from services.alerts.service import AlertService
 from services.core.tickers import is_hkex
 from services.core.ticks import round_to_tick
-from ui.alerts.editor_dialog import AlertEditorDialog
 from ui.alerts.log_model import ID_ROLE, UNREAD_ROLE, AlertLogModel, AlertRulesModel, LogColumn
 from ui.common.form_parts import delete_key, focus_key
 from ui.common.prompts import confirm
+
+if TYPE_CHECKING:
+    from ui.alerts.editor_dialog import AlertEditorDialog
 
 
 class LogFilter(QSortFilterProxyModel):
@@ -185,6 +188,8 @@ class AlertRulesPane(QWidget):
         return self.model.rule_at(rows[0].row()) if rows else None
 
     def editor(self, rule: AlertRule | None = None) -> AlertEditorDialog:
+        from ui.alerts.editor_dialog import AlertEditorDialog  # not needed to start
+
         def save(edited: AlertRule) -> None:
             if edited.id is None:
                 self._service.add_rule(edited)

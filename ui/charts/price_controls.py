@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.charts.series import RANGES
+from services.charts.ranges import RANGES
 
 
 class PriceControls(QHBoxLayout):

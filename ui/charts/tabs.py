@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from services.charts.service import ChartService
 from ui.watchlist.detail_pane import DetailPane
 
 if TYPE_CHECKING:  # imported when a chart tab is first shown: pyqtgraph is not needed before
+    from services.charts.service import ChartService
     from ui.charts.comparison_chart import ComparisonChart
     from ui.charts.price_chart import PriceChart
     from ui.charts.valuation_chart import ValuationChart
@@ -26,7 +26,8 @@ DETAILS, PRICE, VALUATION, COMPARE = range(4)
 class ChartTabs(QTabWidget):
     alert_requested = Signal(float)  # relayed from the price chart's context menu
 
-    def __init__(self, charts: ChartService, parent: QWidget | None = None):
+    def __init__(self, charts: Callable[[], ChartService], parent: QWidget | None = None):
+        """`charts` gives the chart service when a chart is first built (it loads numpy)."""
         super().__init__(parent)
         self.setObjectName("detail_tabs")
         self.detail = DetailPane(self)
@@ -48,19 +49,19 @@ class ChartTabs(QTabWidget):
     def _price(self) -> QWidget:
         from ui.charts.price_chart import PriceChart
 
-        chart = PriceChart(self._charts, self)
+        chart = PriceChart(self._charts(), self)
         chart.alert_requested.connect(self.alert_requested)
         return chart
 
     def _valuation(self) -> QWidget:
         from ui.charts.valuation_chart import ValuationChart
 
-        return ValuationChart(self._charts, self)
+        return ValuationChart(self._charts(), self)
 
     def _comparison(self) -> QWidget:
         from ui.charts.comparison_chart import ComparisonChart
 
-        return ComparisonChart(self._charts, self)
+        return ComparisonChart(self._charts(), self)
 
     def chart(self, index: int) -> QWidget:
         """The chart of a tab, built (and filled) on first use."""

@@ -7,9 +7,12 @@ the GUI thread. Create the bridge on the GUI thread.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
-from services.app.poll_cycle import CycleOutcome
+if TYPE_CHECKING:  # the poll cycle (alerts, notifications) loads with the feed, after the paint
+    from services.app.poll_cycle import CycleOutcome
 
 
 class JobBridge(QObject):

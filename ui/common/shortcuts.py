@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from PySide6.QtGui import QKeySequence
 
-from services.charts.series import RANGES
+from services.charts.ranges import RANGES
 
 ANYWHERE = "anywhere"
 

@@ -4,6 +4,7 @@ stock's past expiries, and the rule-derived lock-ups offered for a recent listin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -23,13 +24,14 @@ from PySide6.QtWidgets import (
 from services.core import formatting as fmt
 from services.core.lockup_rules import SuggestedLockup
 from services.core.overhang import PATH_SESSIONS
-from services.events.overhang import OverhangReport, OverhangService
 from services.events.overhang_text import FREE_FLOAT_DEFINITION, figure_rows
 from ui.common.list_table_model import Index, ListTableModel
 from ui.common.prompts import warn
 
 if TYPE_CHECKING:  # the chart is built when the tab is first shown: no pyqtgraph at start-up
     import pyqtgraph as pg
+
+    from services.events.overhang import OverhangReport, OverhangService
 
 
 class FiguresModel(ListTableModel[tuple[str, str]]):
@@ -75,7 +77,8 @@ class OverhangPane(QWidget):
     lockups_changed = Signal()  # the trader confirmed an offered lock-up
     edit_requested = Signal()  # "Edit lock-ups…": the reference data editor
 
-    def __init__(self, service: OverhangService, parent: QWidget | None = None):
+    def __init__(self, service: Callable[[], OverhangService], parent: QWidget | None = None):
+        """`service` gives the overhang service when the tab is first shown."""
         super().__init__(parent)
         self.setObjectName("overhang_pane")
         self._service = service
@@ -146,7 +149,7 @@ class OverhangPane(QWidget):
             self.title.setText("Select a symbol to see its lock-ups.")
             return
         try:
-            report = self._service.report(self._symbol)
+            report = self._service().report(self._symbol)
         except KeyError:
             return
         self.report = report
@@ -234,6 +237,6 @@ class OverhangPane(QWidget):
             warn(self, "Nothing confirmed", "Select the offered lock-ups to confirm first.")
             return
         for row in rows:
-            self._service.confirm(self.offers.items[row])
+            self._service().confirm(self.offers.items[row])
         self.reload()
         self.lockups_changed.emit()

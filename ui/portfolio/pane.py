@@ -7,7 +7,6 @@ from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QDate, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -33,7 +32,7 @@ from ui.portfolio.models import ID_ROLE, PositionsModel, TransactionsModel
 
 if TYPE_CHECKING:
     from ui.charts.portfolio_chart import PortfolioChart
-from ui.portfolio.transaction_dialog import TransactionDialog
+    from ui.portfolio.transaction_dialog import TransactionDialog
 
 METHOD = "Average cost: fees are part of the cost; a sell realises proceeds minus average cost."
 
@@ -199,11 +198,15 @@ class PortfolioPane(QWidget):
             "record the missing buys.")
         self.warnings.setText("⛔ " + "; ".join(reasons))
         self.warnings.setVisible(True)
+        import numpy as np  # with the chart, once the tab is shown
+
         empty = np.empty(0)
         self.chart.show_history(empty.astype(np.int64), empty, empty, base, self._demo)
 
     @Slot()
     def record_transaction(self) -> TransactionDialog:
+        from ui.portfolio.transaction_dialog import TransactionDialog  # not needed to start
+
         symbols = sorted(self._portfolio.instruments())
         today = QDate(self._portfolio.today())
         dialog = TransactionDialog(self._portfolio, symbols, self._current_symbol(), today, self)

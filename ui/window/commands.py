@@ -11,9 +11,8 @@ from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QToolBar
 
-from services.alerts.notify import check_webhook_url
 from services.app.workspace import Workspace
-from services.charts.series import RANGES
+from services.charts.ranges import RANGES
 from ui.common import settings as cfg
 from ui.common.app_theme import apply_theme
 from ui.common.prompts import ask_text, warn
@@ -130,6 +129,8 @@ class Commands(QObject):
                        cfg.WEBHOOK_URL.get(self._store))
         if url is None:
             return
+        from services.alerts.notify import check_webhook_url  # urllib: not needed to start
+
         try:
             url = check_webhook_url(url)
         except ValueError as error:

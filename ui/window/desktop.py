@@ -14,14 +14,13 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Slot
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QSystemTrayIcon
 
-from services.alerts.notify import coalesce
-from services.app.poll_cycle import CycleOutcome
 from services.core.paths import RESOURCES
-from ui.alerts.tray import AlertTray
 from ui.common import settings as cfg
 
 if TYPE_CHECKING:
+    from services.app.poll_cycle import CycleOutcome
     from ui.alerts.notification_actions import NotificationActions
+    from ui.alerts.tray import AlertTray
 
 
 class Desktop(QObject):
@@ -38,6 +37,8 @@ class Desktop(QObject):
 
     def start(self, unread: int) -> None:
         """The tray icon (where the desktop has a tray) and notification clicks."""
+        from ui.alerts.tray import AlertTray
+
         if QSystemTrayIcon.isSystemTrayAvailable() and self.tray is None:
             self.tray = AlertTray(QIcon(str(RESOURCES / "icon.svg")), self._window)
             self.tray.open_requested.connect(self.bring_to_front)
@@ -59,6 +60,8 @@ class Desktop(QObject):
     @Slot(object)
     def announce(self, outcome: CycleOutcome) -> None:
         """Sound, and the tray's message when no desktop notification could be shown."""
+        from services.alerts.notify import coalesce  # loaded by the poll that fired these
+
         note = coalesce(outcome.events, self._demo)
         if note is None:
             return

@@ -9,10 +9,11 @@ is due and catches up once when it is shown again, however many polls landed mea
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
-from services.app.poll_cycle import CycleOutcome
 from services.core.clock import Clock
 from services.market.calendar import MarketClock
 from services.watchlists.service import WatchlistService
@@ -21,6 +22,9 @@ from ui.charts.tabs import ChartTabs
 from ui.portfolio.pane import PortfolioPane
 from ui.watchlist.view import WatchlistView
 from ui.window.status import FeedStatus
+
+if TYPE_CHECKING:
+    from services.app.poll_cycle import CycleOutcome
 
 # How often the snapshot is re-read from the database, so ages in the status bar keep moving.
 REFRESH_MS = 30_000

@@ -6,15 +6,18 @@ The banner is the loud one on purpose: stale prices that look live are the worst
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSizePolicy, QVBoxLayout, QWidget
 
 from services.market.feed_status import describe_outcome, feed_summary
-from services.market.poller import PollOutcome
 from services.watchlists.snapshots import WatchlistRow
 from services.watchlists.status import feed_banner, price_status
+
+if TYPE_CHECKING:  # the poller loads with the feed, after the first paint
+    from services.market.poller import PollOutcome
 
 BANNER_STYLE = {  # (light, dark): strong contrast on either palette
     "offline": ("background:#fff1c2; color:#5c3c00; border:1px solid #d4a72c;",
