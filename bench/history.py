@@ -181,6 +181,7 @@ def refresh_ratio(paths: AppPaths, runs: int) -> dict[str, float]:
     the staleness check, and the table model), against plain sqlite3 reading the same figures
     precomputed. After a poll, the rows were built by the poll worker and handed over (as the
     poll cycle does, untimed here: it is the worker's time, printed apart)."""
+    from services.watchlists.handover import RowPreparer
     from services.watchlists.service import WatchlistService
     from ui.app import application
     from ui.watchlist.table_model import WatchlistTableModel
@@ -207,7 +208,7 @@ def refresh_ratio(paths: AppPaths, runs: int) -> dict[str, float]:
                            r.upside, None, r.price_to_sales, None,
                            r.drawdowns.deepest if r.drawdowns else None, None) for r in rows])
     plain = sqlite3.connect(paths.database)
-    worker = WatchlistService(worker_conn, clock)
+    worker = RowPreparer(clock)  # what the window's poll cycle runs after each poll
     built: list[float] = []
 
     def unchanged() -> None:  # a 30-second tick, a tab switch: nothing was committed since
@@ -224,7 +225,7 @@ def refresh_ratio(paths: AppPaths, runs: int) -> dict[str, float]:
             [(symbol, 100.0 + minute % 997 / 100, minute, minute) for symbol in SYMBOLS])
         plain.commit()
         started = time.perf_counter()
-        prepared = worker.prepared_rows()  # on the poll worker, after its commit
+        prepared = worker.prepare(worker_conn)  # on the poll worker, after its commit
         built.append(time.perf_counter() - started)
         service.adopt(prepared)  # FeedRefresh.poll_finished
         return timed(unchanged)()

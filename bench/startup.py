@@ -27,7 +27,12 @@ CHILD = Path(__file__).resolve().parent / "_startup_child.py"
 
 
 def time_once(mode: str, home: Path) -> float:
-    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+    # Bytecode as an installed app has it (pip and the bundle compile it; a checkout writes
+    # it on its first run): with PYTHONDONTWRITEBYTECODE set, as on the test machine, every
+    # start compiled HarbourWatch's modules from source while the bare window's pyqtgraph
+    # loaded compiled.
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+           "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
            "HARBOURWATCH_HOME": str(home)}
     start = time.perf_counter()
     child = subprocess.Popen([sys.executable, str(CHILD), mode, str(home)], env=env,

@@ -115,11 +115,23 @@ def price_row(conn: sqlite3.Connection, symbol: str) -> sqlite3.Row:
                         [symbol]).fetchone()
 
 
-def watched_price_rows(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """The same for every symbol in any watchlist (no note: it belongs to a list)."""
-    return conn.execute(_PRICE_ROWS.format(
-        items="instruments", note="''",
-        where="i.symbol IN (SELECT symbol FROM watchlist_items)")).fetchall()
+def watched_price_rows(conn: sqlite3.Connection) -> tuple[list[sqlite3.Row], int]:
+    """The same for every symbol in any watchlist (no note: it belongs to a list), with the
+    price stamp, both read in one snapshot (outside a transaction)."""
+    conn.execute("BEGIN")
+    try:
+        rows = conn.execute(_PRICE_ROWS.format(
+            items="instruments", note="''",
+            where="i.symbol IN (SELECT symbol FROM watchlist_items)")).fetchall()
+        return rows, price_stamp(conn)
+    finally:
+        conn.execute("COMMIT")
+
+
+def price_stamp(conn: sqlite3.Connection) -> int:
+    """The sum of every price row's change counter: counters only grow, so the sum moves
+    with any change to any symbol's quote or figures."""
+    return int(conn.execute("SELECT total(version) FROM price_versions").fetchone()[0])
 
 
 def symbols_missing_stats(conn: sqlite3.Connection) -> list[str]:

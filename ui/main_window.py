@@ -16,6 +16,7 @@ from services.core.tickers import TickerError, normalise_symbol
 from ui.alerts.panes import AlertLogPane, AlertRulesPane
 from ui.charts.tabs import PRICE, ChartTabs
 from ui.common import settings as cfg
+from ui.common.first_paint import FirstPaint
 from ui.events.overhang_pane import OverhangPane
 from ui.portfolio.pane import PortfolioPane
 from ui.watchlist.view import WatchlistView
@@ -134,6 +135,7 @@ class MainWindow(QMainWindow):
         self.feed.load()
         self.table.select_remembered()
         self.tabs.setCurrentIndex(cfg.DETAIL_TAB.get(store))
+        FirstPaint(self, self.tabs.window_painted)
         self.tabs.currentChanged.connect(self._tab_changed)
 
     @Slot(str)

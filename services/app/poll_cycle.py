@@ -22,7 +22,7 @@ from services.core.clock import Clock, epoch, trading_day
 from services.market import fundamentals_feed, retention
 from services.market.calendar import MarketClock
 from services.market.poller import Poller, PollOutcome
-from services.watchlists.service import WatchlistService
+from services.watchlists.handover import RowPreparer
 from services.watchlists.snapshots import PreparedRows
 
 log = logging.getLogger(__name__)
@@ -51,8 +51,7 @@ class PollCycle:
         self.evaluator = evaluator
         self._dispatcher = dispatcher
         self._clock = clock
-        self._prepare_rows = prepare_rows
-        self._prepared: PreparedRows | None = None
+        self._rows_for_window = RowPreparer(clock) if prepare_rows and clock else None
         self._rng = random.Random()
 
     def run(self, force: bool = False, cancel: threading.Event | None = None) -> CycleOutcome:
@@ -77,14 +76,10 @@ class PollCycle:
         """Last, after every write of the cycle: a row built before a later write of the
         cycle would only be rebuilt by the window. A failure costs the window that work,
         never the poll."""
-        if not (self._prepare_rows and self._clock is not None):
+        if self._rows_for_window is None:
             return None
         try:
-            service = WatchlistService(conn, self._clock)
-            if self._prepared is not None:  # rows whose symbols this poll left alone stay
-                service.adopt(self._prepared)
-            self._prepared = service.prepared_rows()
-            return self._prepared
+            return self._rows_for_window.prepare(conn)
         except Exception:
             log.exception("preparing the watchlist rows failed; the window builds them")
             return None

@@ -59,6 +59,7 @@ class WatchlistService:
         self._sessions: dict[str, str | None] = {}
         self._facts: tuple[int, tuple[dict[str, Instrument], FxTable, _Facts]] | None = None
         self._rows: dict[str, KeptRow] = {}
+        self._adopted: PreparedRows | None = None
         self._notes: dict[str, tuple[WatchlistRow, WatchlistRow]] = {}  # row -> with note
         self._details: dict[tuple[str, str, str | None], tuple[object, InstrumentDetail]] = {}
 
@@ -103,7 +104,10 @@ class WatchlistService:
         if list_id is None:
             raise KeyError(f"no watchlist named {watchlist!r}")
         instruments, fx, facts = self._reference()
-        days = self._days()
+        days = _Today(self._clock)
+        adopted = self._still_adopted(list_id)
+        if adopted is not None:
+            return adopted
         rows, kept_rows = [], self._rows
         facts_version = self._facts[0] if self._facts else None
         for symbol, version, note in stats_repo.price_versions(self._conn, list_id):
@@ -118,6 +122,20 @@ class WatchlistService:
             row = self._kept_row(instruments[stored[0]], fx, facts, stored, days)
             rows.append(self._noted(row, stored["note"]))
         return rows
+
+    def _still_adopted(self, list_id: int) -> list[WatchlistRow] | None:
+        """The list's rows from the last rows adopted, when no price row, reference fact or
+        trading day changed since they were built (one sum read, not a counter a row); None
+        when one did, or the list holds a symbol they lack."""
+        adopted = self._adopted
+        if adopted is None or adopted.facts_version != (self._facts[0] if self._facts else None) \
+                or any(trading_day(self._clock, tz) != day for tz, day in adopted.days.items()) \
+                or stats_repo.price_stamp(self._conn) != adopted.stamp:
+            return None
+        items = watchlist_repo.items(self._conn, list_id)
+        if not all(item[0] in adopted.rows for item in items):
+            return None
+        return [self._noted(self._rows[item[0]][1], item[1]) for item in items]
 
     def _key(self, version: int | None, today: dt.date) -> tuple[object, ...]:
         """What a kept row was built from: its price row's change counter, the reference
@@ -134,17 +152,6 @@ class WatchlistService:
             kept = self._notes[row.symbol] = (row, replace(row, note=note))
         return kept[1]
 
-    def _days(self) -> Callable[[Instrument], dt.date]:
-        """Today in each instrument's time zone, worked out once for a whole refresh."""
-        days: dict[str, dt.date] = {}
-
-        def today(instrument: Instrument) -> dt.date:
-            if instrument.timezone not in days:
-                days[instrument.timezone] = self.today(instrument)
-            return days[instrument.timezone]
-
-        return today
-
     def _kept_row(self, instrument: Instrument, fx: FxTable, facts: _Facts,
                   stored: sqlite3.Row, today: Callable[[Instrument], dt.date]) -> WatchlistRow:
         """A symbol whose prices, facts and trading day are as last time keeps its row: a
@@ -159,16 +166,18 @@ class WatchlistService:
         """Every watched symbol's row with the stored state it was built from. The poll worker
         builds them right after its commit, so the window's refresh (`adopt`) does not."""
         instruments, fx, facts = self._reference()
-        days = self._days()
-        watched = stats_repo.watched_price_rows(self._conn)
+        watched, stamp = stats_repo.watched_price_rows(self._conn)
+        today = _Today(self._clock)
         for stored in watched:
-            self._kept_row(instruments[stored[0]], fx, facts, stored, days)
-        return PreparedRows({stored[0]: self._rows[stored[0]] for stored in watched})
+            self._kept_row(instruments[stored[0]], fx, facts, stored, today)
+        return PreparedRows({stored[0]: self._rows[stored[0]] for stored in watched}, stamp,
+                            self._facts[0] if self._facts else None, today.zones)
 
     def adopt(self, prepared: PreparedRows) -> None:
         """Rows another connection built. Each is used only while the stored state this
         service reads is the one it was built from: a later commit simply rebuilds it here."""
         self._rows.update(prepared.rows)
+        self._adopted = prepared
 
     def _reference(self) -> tuple[dict[str, Instrument], FxTable, _Facts]:
         """The reference facts of every symbol, read again only when one changed (a poll
@@ -202,7 +211,7 @@ class WatchlistService:
         instruments, fx, facts = self._reference()
         instrument = instruments[symbol]
         row = self._kept_row(instrument, fx, facts, stats_repo.price_row(self._conn, symbol),
-                             self._days())
+                             _Today(self._clock))
         if watchlist is not None:
             row = self._noted(row, self._note(watchlist, symbol))
         today = self.today(instrument)
@@ -392,6 +401,20 @@ class WatchlistService:
                 self.today(instrument))
         except MissingDataError:
             return []
+
+
+class _Today:
+    """Today in each instrument's time zone, worked out once for a whole refresh."""
+
+    def __init__(self, clock: Clock):
+        self._clock = clock
+        self.zones: dict[str, dt.date] = {}
+
+    def __call__(self, instrument: Instrument) -> dt.date:
+        zone = instrument.timezone
+        if zone not in self.zones:
+            self.zones[zone] = trading_day(self._clock, zone)
+        return self.zones[zone]
 
 
 @dataclass(frozen=True)

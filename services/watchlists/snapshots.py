@@ -71,9 +71,15 @@ KeptRow = tuple[tuple[object, ...], WatchlistRow]  # (price version, facts versi
 
 @dataclass(frozen=True)
 class PreparedRows:
-    """Rows built on another thread, by symbol, each with what it was built from."""
+    """Rows built on another thread, by symbol, each with what it was built from; and what
+    the whole set was built from: the sum of every price row's change counter (counters only
+    grow, so an equal sum later means no price row changed since), the reference facts'
+    version and the trading day in each time zone."""
 
     rows: dict[str, KeptRow]
+    stamp: int
+    facts_version: int | None
+    days: dict[str, dt.date]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from PySide6.QtWidgets import QLabel
+
+from services.core.clock import FixedClock
+from services.core.paths import AppPaths
+from ui.app import launch
+from ui.charts.price_chart import PriceChart
+from ui.charts.tabs import PRICE
+from ui.common import settings as cfg
+
 ROOT = Path(__file__).resolve().parents[2]
 LATER = ("numpy", "pyqtgraph", "sqlite_utils", "pandas", "yfinance", "urllib.request",
          "services.alerts.evaluation", "services.app.poll_cycle", "services.market.poller",
@@ -49,3 +58,23 @@ def test_first_and_usual_start_paint_without_what_comes_later(tmp_path: Path) ->
     assert loaded_at_first_paint(tmp_path) == []  # a new home: schema and bundled data
     assert (tmp_path / "db.sqlite3").exists()
     assert loaded_at_first_paint(tmp_path) == []  # the usual start
+
+
+def test_a_chart_left_open_is_built_once_the_window_has_painted(
+        qtbot, db_path: Path, isolated_home: AppPaths, clock: FixedClock) -> None:
+    """The last session left the price chart open: the window paints with the table and a
+    "Loading" line in that tab, and the chart follows, filled."""
+    store = cfg.open_settings(isolated_home.settings_file)
+    cfg.DETAIL_TAB.set(store, PRICE)
+    store.sync()
+    window = launch(db_path, isolated_home, clock, start_feed=False)  # shown, not yet painted
+    qtbot.addWidget(window)
+    holder = window.tabs.widget(PRICE)
+    assert window.tabs.currentIndex() == PRICE
+    assert [label.text() for label in holder.findChildren(QLabel)] == [
+        "Loading the price chart…"]
+    assert not holder.findChildren(PriceChart)
+    qtbot.waitUntil(lambda: bool(holder.findChildren(PriceChart)))
+    assert window.price_chart.data is not None and len(window.price_chart.data.bars) > 0
+    qtbot.waitUntil(lambda: not [label for label in holder.findChildren(QLabel)
+                                 if label.text().startswith("Loading")])

@@ -1,7 +1,9 @@
 """The tabs under the watchlist: Details, Price, Valuation, Compare.
 
-Charts are built the first time their tab is shown and only the visible one redraws; hidden
-ones catch up when shown. That keeps start-up at the cost of the table and the details.
+Charts are built the first time their tab is shown, never before the window's first paint, and
+only the visible one redraws; hidden ones catch up when shown. That keeps start-up at the cost
+of the table and the details, even when the last session left a chart open (it follows the
+first paint, saying it is on its way).
 """
 
 from __future__ import annotations
@@ -9,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from ui.watchlist.detail_pane import DetailPane
 
@@ -39,12 +41,22 @@ class ChartTabs(QTabWidget):
         self._new_symbol: set[int] = set()  # ... and whose symbol changed: reload and fit
         self._symbol: str | None = None
         self._symbols: list[str] = []
+        self._painted = False  # charts wait for the window's first paint
         self.addTab(self.detail, "Details")
         for index, title in ((PRICE, "Price"), (VALUATION, "Valuation"), (COMPARE, "Compare")):
             holder = QWidget(self)
-            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            layout = QVBoxLayout(holder)
+            layout.setContentsMargins(0, 0, 0, 0)
+            waiting = QLabel(f"Loading the {title.lower()} chart…", holder)
+            waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(waiting)
             self.insertTab(index, holder, title)
         self.currentChanged.connect(self._shown)
+
+    def window_painted(self) -> None:
+        """The window is on screen: the chart left open, if any, is built now."""
+        self._painted = True
+        self._shown(self.currentIndex())
 
     def _price(self) -> QWidget:
         from ui.charts.price_chart import PriceChart
@@ -69,6 +81,8 @@ class ChartTabs(QTabWidget):
             chart = self._factories[index]()
             layout = self.widget(index).layout()
             assert layout is not None
+            waiting = layout.takeAt(0).widget()  # the "Loading…" label
+            waiting.deleteLater()
             layout.addWidget(chart)
             self._built[index] = chart
             self._update(index)
@@ -117,7 +131,8 @@ class ChartTabs(QTabWidget):
     def _shown(self, index: int) -> None:
         if index in self._factories:
             if index not in self._built:
-                self.chart(index)
+                if self._painted:
+                    self.chart(index)
             elif index in self._stale:
                 self._update(index)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import weakref
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from services.core.models import Money
 from services.market import stats, trading_days
 from services.market.calendar import MarketClock
 from services.watchlists.columns import COLUMNS, Column
+from services.watchlists.handover import RowPreparer
 from services.watchlists.service import WatchlistService
 from tests.conftest import hkt
 
@@ -302,3 +304,52 @@ def test_a_refresh_keeps_the_row_objects_of_unchanged_symbols(
     assert after["0100.HK"] is not before["0100.HK"]
     detail = service.detail("2513.HK", watchlist="Main")
     assert detail.row is after["2513.HK"]
+
+
+def test_adopted_rows_need_one_sum_while_no_price_changed(
+        app_db: sqlite3.Connection, db_path: Path, clock: FixedClock) -> None:
+    """While the sum of the price rows' change counters is the one the worker's rows were
+    built at, the window reads that sum and the list's items, never a price row; a symbol
+    the worker's rows lack sends it back to reading them."""
+    window = WatchlistService(app_db, clock)
+    worker_conn = open_connection(db_path)
+    try:
+        with transaction(worker_conn):  # known, in no list yet
+            worker_conn.execute("INSERT INTO instruments (symbol, name, currency) "
+                                "VALUES ('9999.HK', 'Not handed over', 'HKD')")
+            worker_conn.execute("INSERT INTO watchlists (name) VALUES ('Second')")
+        quote(worker_conn, "0100.HK", 210.0, hkt(2026, 11, 23, 10, 0))
+        window.adopt(RowPreparer(clock).prepare(worker_conn))
+        statements: list[str] = []
+        app_db.set_trace_callback(statements.append)
+        rows = {r.symbol: r for r in window.rows("Main")}
+        assert rows["0100.HK"].last.amount == 210.0
+        assert not [s for s in statements if "quotes" in s or "price_versions v" in s]
+        statements.clear()
+        app_db.set_trace_callback(None)
+
+        with transaction(worker_conn):  # no price, no fact changes: the sum stays
+            worker_conn.execute("INSERT INTO watchlist_items (watchlist_id, symbol) "
+                                "SELECT id, '9999.HK' FROM watchlists WHERE name = 'Second'")
+        assert [(r.symbol, r.instrument.name) for r in window.rows("Second")] == [
+            ("9999.HK", "Not handed over")]
+    finally:
+        worker_conn.close()
+
+
+def test_the_worker_frees_the_rows_it_handed_over_itself(
+        app_db: sqlite3.Connection, db_path: Path, clock: FixedClock) -> None:
+    """The rows of one poll stay referenced by the worker until the poll after next, when
+    the window holds newer ones: they are freed there, not on the GUI thread."""
+    worker_conn = open_connection(db_path)
+    try:
+        preparer = RowPreparer(clock)
+        first = weakref.ref(preparer.prepare(worker_conn).rows["0100.HK"][1])
+        quote(worker_conn, "0100.HK", 210.0, hkt(2026, 11, 23, 10, 0))
+        preparer.prepare(worker_conn)
+        assert first() is not None  # the window may still show it
+        quote(worker_conn, "0100.HK", 211.0, hkt(2026, 11, 23, 10, 1))
+        preparer.prepare(worker_conn)
+        assert first() is None
+    finally:
+        worker_conn.close()

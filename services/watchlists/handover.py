@@ -1,0 +1,30 @@
+"""The poll worker's side of the watchlist rows: built after each poll cycle and handed to the
+window with the outcome, so the window's refresh builds none."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import deque
+
+from services.core.clock import Clock
+from services.watchlists.service import WatchlistService
+from services.watchlists.snapshots import PreparedRows
+
+
+class RowPreparer:
+    """Every watched symbol's row after a cycle, rebuilding only those whose price row, facts
+    or day moved since the last. The rows handed over stay referenced one cycle longer: by
+    then the window holds the newer ones, so the old are freed here, not on the GUI thread."""
+
+    def __init__(self, clock: Clock):
+        self._clock = clock
+        self._handed: deque[PreparedRows] = deque(maxlen=2)
+
+    def prepare(self, conn: sqlite3.Connection) -> PreparedRows:
+        """On the cycle's connection, after its last write."""
+        service = WatchlistService(conn, self._clock)
+        if self._handed:
+            service.adopt(self._handed[-1])
+        prepared = service.prepared_rows()
+        self._handed.append(prepared)
+        return prepared
