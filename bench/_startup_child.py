@@ -1,7 +1,8 @@
 """Child process for bench/startup.py: show a window, print once it has painted, quit.
 
 Modes: `bare` (a QMainWindow holding a pyqtgraph PlotWidget: the floor for any PySide6 +
-pyqtgraph app) and `app` (HarbourWatch's own start-up path, ui.app.launch).
+pyqtgraph app), `app` (HarbourWatch's own start-up path, ui.app.launch) and `app-chart` (the
+same, then also waits for the price chart left open to paint, and prints "chart").
 """
 
 from __future__ import annotations
@@ -35,10 +36,35 @@ def main() -> None:
 
     def done() -> None:
         print("painted", flush=True)
-        app.quit()
+        if mode == "app-chart":  # then the price chart the last session left open
+            app.installEventFilter(chart_painted)
+        else:
+            app.quit()
 
     FirstPaint(window, done)
+    chart_painted = chart_filter(window, app) if mode == "app-chart" else None
     app.exec()
+
+
+def chart_filter(window: object, app: object) -> object:
+    """An event filter that prints "chart" and quits at the first paint inside the price
+    chart's tab (its "Loading" line aside)."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QLabel, QWidget
+
+    from ui.charts.tabs import PRICE
+
+    holder = window.tabs.widget(PRICE)  # type: ignore[attr-defined]
+
+    class Filter(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if (event.type() == QEvent.Type.Paint and isinstance(watched, QWidget)
+                    and not isinstance(watched, QLabel) and holder.isAncestorOf(watched)):
+                print("chart", flush=True)
+                app.quit()  # type: ignore[attr-defined]
+            return False
+
+    return Filter()
 
 
 if __name__ == "__main__":

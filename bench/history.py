@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from bench._timing import alternating_medians, timed
-from bench.startup import time_once
+from bench.startup import time_lines, time_once
 from db import feed_repo
 from db.connection import open_connection, transaction
 from services.app.database import open_app_database
@@ -274,6 +274,9 @@ def main() -> None:
             print(f"start-up to first paint, {label:15}: {times['app'] * 1000:.0f} ms vs bare "
                   f"{times['bare'] * 1000:.0f} ms = {times['app'] / times['bare']:.2f}x   "
                   f"(goal <= 1.2x)")
+        chart = statistics.median(time_lines("app-chart", home)[1] for _ in range(args.runs))
+        print(f"  the price chart left open paints {chart * 1000:.0f} ms after the start "
+              f"({chart / times['bare']:.2f}x the bare window)")
         quiet = lateness(paths, args.seconds / 3, polls=False)
         busy = lateness(paths, args.seconds, polls=True)
         print(f"GUI-thread lateness, no polls      : p99 {p99(quiet):5.1f} ms, "

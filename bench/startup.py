@@ -27,6 +27,12 @@ CHILD = Path(__file__).resolve().parent / "_startup_child.py"
 
 
 def time_once(mode: str, home: Path) -> float:
+    return time_lines(mode, home)[0]
+
+
+def time_lines(mode: str, home: Path) -> list[float]:
+    """Seconds from spawning the child to each line it prints: "painted" (its first paint),
+    then "chart" in the `app-chart` mode."""
     # Bytecode as an installed app has it (pip and the bundle compile it; a checkout writes
     # it on its first run): with PYTHONDONTWRITEBYTECODE set, as on the test machine, every
     # start compiled HarbourWatch's modules from source while the bare window's pyqtgraph
@@ -38,12 +44,14 @@ def time_once(mode: str, home: Path) -> float:
     child = subprocess.Popen([sys.executable, str(CHILD), mode, str(home)], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert child.stdout is not None
-    line = child.stdout.readline()
-    elapsed = time.perf_counter() - start
+    lines, times = [], []
+    for line in child.stdout:
+        times.append(time.perf_counter() - start)
+        lines.append(line.strip())
     child.wait(timeout=60)
-    if line.strip() != "painted":
+    if lines[:1] != ["painted"]:
         raise RuntimeError(f"{mode} did not paint (exit {child.returncode})")
-    return elapsed
+    return times
 
 
 def main() -> None:

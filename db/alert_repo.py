@@ -109,21 +109,28 @@ def minute_bars_after(conn: sqlite3.Connection, symbol: str, after: int) -> list
         [symbol, after]).fetchall()
 
 
-def new_minute_bars(conn: sqlite3.Connection, marks: Sequence[tuple[int, str, int]]
-                    ) -> list[tuple]:
-    """minute_bars_after for many symbols in one statement: (key, ts, high, low, close,
-    partial) of each (key, symbol, after) mark's bars, by key then time."""
+def _over_marks(conn: sqlite3.Connection, names: str, select: str,
+                marks: Sequence[tuple]) -> list[tuple]:
+    """`select` over the marks as a table m(`names`): one statement for every symbol, rows as
+    plain tuples."""
     if not marks:
         return []
     cursor = conn.cursor()
     cursor.row_factory = None
-    values = ",".join(["(?,?,?)"] * len(marks))
-    return cursor.execute(
-        f"WITH m(key, symbol, after) AS (VALUES {values}) "
+    row = "(" + ",".join("?" * len(marks[0])) + ")"
+    return cursor.execute(f"WITH m({names}) AS (VALUES {','.join([row] * len(marks))}) {select}",
+                          [value for mark in marks for value in mark]).fetchall()
+
+
+def new_minute_bars(conn: sqlite3.Connection, marks: Sequence[tuple[int, str, int]]
+                    ) -> list[tuple]:
+    """minute_bars_after for many symbols in one statement: (key, ts, high, low, close,
+    partial) of each (key, symbol, after) mark's bars, by key then time."""
+    return _over_marks(
+        conn, "key, symbol, after",
         "SELECT m.key, b.ts, b.high, b.low, b.close, b.partial FROM m CROSS JOIN bars b "
         "ON b.symbol = m.symbol AND b.interval = '1m' AND b.ts > m.after "
-        "AND b.source IN ('yahoo', 'demo') ORDER BY m.key, b.ts",
-        [value for mark in marks for value in mark]).fetchall()
+        "AND b.source IN ('yahoo', 'demo') ORDER BY m.key, b.ts", marks)
 
 
 def day_context(conn: sqlite3.Connection, marks: Sequence[tuple[int, str, int]]
@@ -131,36 +138,26 @@ def day_context(conn: sqlite3.Connection, marks: Sequence[tuple[int, str, int]]
     """For each (key, symbol, midnight) mark: (key, the last market close before midnight (as
     market_repo.close_before), the symbol's kept figures last_ts, last_high, last_close and
     peak, and the time of the newest daily bar before last_ts (what `peak` folds in))."""
-    if not marks:
-        return []
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    values = ",".join(["(?,?,?)"] * len(marks))
-    return cursor.execute(
-        f"WITH m(key, symbol, midnight) AS (VALUES {values}) "
+    return _over_marks(
+        conn, "key, symbol, midnight",
         "SELECT m.key, (SELECT b.close FROM bars b WHERE b.symbol = m.symbol "
         "AND b.interval = '1d' AND b.ts < m.midnight AND b.source != 'reference' "
         "AND b.close IS NOT NULL ORDER BY b.ts DESC LIMIT 1), "
         "s.last_ts, s.last_high, s.last_close, s.peak, "
         "(SELECT MAX(b.ts) FROM bars b WHERE b.symbol = m.symbol AND b.interval = '1d' "
         "AND b.ts < s.last_ts) "
-        "FROM m LEFT JOIN symbol_stats s ON s.symbol = m.symbol ORDER BY m.key",
-        [value for mark in marks for value in mark]).fetchall()
+        "FROM m LEFT JOIN symbol_stats s ON s.symbol = m.symbol ORDER BY m.key", marks)
 
 
 def minute_peaks(conn: sqlite3.Connection, marks: Sequence[tuple[int, str, int, int]]
                  ) -> list[tuple[int, float | None]]:
     """For each (key, symbol, start, end) mark: (key, the highest price (high, else close) of
     the symbol's 1-minute bars from `start` to `end`), by key."""
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    values = ",".join(["(?,?,?,?)"] * len(marks))
-    return cursor.execute(
-        f"WITH m(key, symbol, start, end) AS (VALUES {values}) "
+    return _over_marks(
+        conn, "key, symbol, start, end",
         "SELECT m.key, (SELECT MAX(COALESCE(b.high, b.close)) FROM bars b "
         "WHERE b.symbol = m.symbol AND b.interval = '1m' AND b.ts >= m.start "
-        "AND b.ts <= m.end) FROM m ORDER BY m.key",
-        [value for mark in marks for value in mark]).fetchall()
+        "AND b.ts <= m.end) FROM m ORDER BY m.key", marks)
 
 
 def rules_version(conn: sqlite3.Connection) -> int:
