@@ -98,17 +98,6 @@ def price_rows(conn: sqlite3.Connection, list_id: int) -> list[sqlite3.Row]:
         + " ORDER BY i.position, i.symbol", [list_id]).fetchall()
 
 
-def price_versions(conn: sqlite3.Connection, list_id: int) -> list[tuple[str, int | None, str]]:
-    """(symbol, change counter of its price row, note) of each item of a list, in list order:
-    whether any row must be read again."""
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    return cursor.execute(
-        "SELECT i.symbol, v.version, i.note FROM watchlist_items i "
-        "LEFT JOIN price_versions v ON v.symbol = i.symbol WHERE i.watchlist_id = ? "
-        "ORDER BY i.position, i.symbol", [list_id]).fetchall()
-
-
 def price_row(conn: sqlite3.Connection, symbol: str) -> sqlite3.Row:
     """The same for one symbol (its figures and quote may be NULL)."""
     return conn.execute(_PRICE_ROWS.format(items="instruments", note="''", where="i.symbol = ?"),

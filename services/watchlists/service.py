@@ -97,38 +97,26 @@ class WatchlistService:
             self._sessions.clear()
 
     def _read_rows(self, watchlist: str) -> list[WatchlistRow]:
-        """The list's rows. Only the change counters are read while every row kept (or
-        adopted from the poll worker) is current; otherwise the price rows, and only the rows
-        whose counter moved are built again."""
+        """The list's rows: those adopted from the poll worker while still current, else
+        from the price rows, rebuilding only the rows whose change counter moved."""
         list_id = watchlist_repo.watchlist_id(self._conn, watchlist)
         if list_id is None:
             raise KeyError(f"no watchlist named {watchlist!r}")
         instruments, fx, facts = self._reference()
-        days = _Today(self._clock)
         adopted = self._still_adopted(list_id)
         if adopted is not None:
             return adopted
-        rows, kept_rows = [], self._rows
-        facts_version = self._facts[0] if self._facts else None
-        for symbol, version, note in stats_repo.price_versions(self._conn, list_id):
-            kept = kept_rows.get(symbol)
-            if kept is None or kept[0] != (version, facts_version, days(instruments[symbol])):
-                break
-            rows.append(kept[1] if kept[1].note == note else self._noted(kept[1], note))
-        else:
-            return rows
-        rows = []
-        for stored in stats_repo.price_rows(self._conn, list_id):
-            row = self._kept_row(instruments[stored[0]], fx, facts, stored, days)
-            rows.append(self._noted(row, stored["note"]))
-        return rows
+        days = _Today(self._clock)
+        return [self._noted(self._kept_row(instruments[stored[0]], fx, facts, stored, days),
+                            stored["note"])
+                for stored in stats_repo.price_rows(self._conn, list_id)]
 
     def _still_adopted(self, list_id: int) -> list[WatchlistRow] | None:
         """The list's rows from the last rows adopted, when no price row, reference fact or
         trading day changed since they were built (one sum read, not a counter a row); None
         when one did, or the list holds a symbol they lack."""
         adopted = self._adopted
-        if adopted is None or adopted.facts_version != (self._facts[0] if self._facts else None) \
+        if adopted is None or adopted.facts_version != self._facts_version \
                 or any(trading_day(self._clock, tz) != day for tz, day in adopted.days.items()) \
                 or stats_repo.price_stamp(self._conn) != adopted.stamp:
             return None
@@ -140,7 +128,7 @@ class WatchlistService:
     def _key(self, version: int | None, today: dt.date) -> tuple[object, ...]:
         """What a kept row was built from: its price row's change counter, the reference
         facts' version and the trading day."""
-        return (version, self._facts[0] if self._facts else None, today)
+        return (version, self._facts_version, today)
 
     def _noted(self, row: WatchlistRow, note: str) -> WatchlistRow:
         """The row with its note in the list shown; the same object while neither changed
@@ -171,13 +159,18 @@ class WatchlistService:
         for stored in watched:
             self._kept_row(instruments[stored[0]], fx, facts, stored, today)
         return PreparedRows({stored[0]: self._rows[stored[0]] for stored in watched}, stamp,
-                            self._facts[0] if self._facts else None, today.zones)
+                            self._facts_version, today.zones)
 
     def adopt(self, prepared: PreparedRows) -> None:
         """Rows another connection built. Each is used only while the stored state this
         service reads is the one it was built from: a later commit simply rebuilds it here."""
         self._rows.update(prepared.rows)
         self._adopted = prepared
+
+    @property
+    def _facts_version(self) -> int | None:
+        """The reference version the kept facts were read at (None before the first read)."""
+        return self._facts[0] if self._facts else None
 
     def _reference(self) -> tuple[dict[str, Instrument], FxTable, _Facts]:
         """The reference facts of every symbol, read again only when one changed (a poll
@@ -215,7 +208,7 @@ class WatchlistService:
         if watchlist is not None:
             row = self._noted(row, self._note(watchlist, symbol))
         today = self.today(instrument)
-        stamp = (self._facts[0] if self._facts else None, today)
+        stamp = (self._facts_version, today)
         kept = self._details.get((symbol, basis, currency))
         if kept is None or kept[0] != stamp:
             funds = facts.fundamentals_of(symbol)
