@@ -152,7 +152,7 @@ def real_path() -> None:
     from services.app.database import open_app_database
     from services.core.clock import HONG_KONG, epoch
     from services.market.calendar import MarketClock
-    from services.market.feed_types import Fetched, QuoteMeta
+    from services.market.feed_types import BarsWritten, Fetched, QuoteMeta
 
     clock = FixedClock(dt.datetime(2026, 11, 23, 9, 45, tzinfo=HONG_KONG))
     rng = np.random.default_rng(7)
@@ -202,10 +202,19 @@ def real_path() -> None:
         poller = Poller(path, Walk(), clock, MarketClock())
         evaluator = AlertEvaluator(clock, MarketClock())
         own = open_connection(path)  # the poll cycle's: the poll writes, then both read
+        landed: list[BarsWritten | None] = []  # what the last poll changed, as it tells
+
+        def poll() -> None:
+            """A minute later, every price has moved; the poll stores the new minute (with
+            what the evaluator holds, as the poll cycle has it)."""
+            clock.advance(60)
+            prices[:] = prices * np.exp(rng.normal(0, 0.001, SYMBOLS))
+            landed[:] = [poller.poll(force=True, conn=own, also=evaluator.write_held).written]
+
         try:
             for _ in range(WARM_UP_POLLS // 4):
-                poll(clock, prices, rng, poller, own)
-                evaluator.evaluate(own)
+                poll()
+                evaluator.evaluate(own, landed[0])
             book = evaluator.book
             assert book is not None and list(book.symbols) == names
             plain = PlainQuestion(own, book, prices)
@@ -213,13 +222,13 @@ def real_path() -> None:
             quiet: list[float] = []  # polls that wrote nothing (no fire, no state changed)
 
             def base() -> float:
-                poll(clock, prices, rng, poller, own)  # untimed: the poll lands, both look
+                poll()  # untimed: the poll lands, both look
                 return timed(plain.ask)()
 
             def ours() -> float:
                 changes = own.total_changes
                 start = time.perf_counter()
-                fired.append(len(evaluator.evaluate(own)))
+                fired.append(len(evaluator.evaluate(own, landed[0])))
                 took = time.perf_counter() - start
                 if own.total_changes == changes:
                     quiet.append(took)
@@ -240,14 +249,6 @@ def real_path() -> None:
     q = statistics.median(quiet) if quiet else float("nan")
     print(f"  of which the {len(quiet)} polls that wrote nothing: {q * 1e3:.3f} ms "
           f"({q / b:.1f}x); the others committed fires or changed rule states")
-
-
-def poll(clock: FixedClock, prices: np.ndarray, rng: np.random.Generator,
-         poller: Poller, conn: sqlite3.Connection) -> None:
-    """A minute later, every price has moved; the poll stores the new minute."""
-    clock.advance(60)
-    prices[:] = prices * np.exp(rng.normal(0, 0.001, SYMBOLS))
-    poller.poll(force=True, conn=conn)
 
 
 class PlainQuestion:

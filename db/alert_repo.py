@@ -160,9 +160,15 @@ def minute_peaks(conn: sqlite3.Connection, marks: Sequence[tuple[int, str, int, 
         "AND b.ts <= m.end) FROM m ORDER BY m.key", marks)
 
 
-def rules_version(conn: sqlite3.Connection) -> int:
-    """A counter that triggers bump on every change to a rule (not to its engine state)."""
-    return int(conn.execute("SELECT version FROM alert_rules_version").fetchone()[0])
+def pass_versions(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    """What an alert pass checks first, in one statement: a counter that triggers bump on every
+    change to a rule (not to its engine state), the reference facts' version
+    (reference_repo.version) and PRAGMA data_version (moves when another connection commits)."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor.execute("SELECT (SELECT version FROM alert_rules_version), "
+                          "(SELECT version FROM reference_version), "
+                          "(SELECT data_version FROM pragma_data_version)").fetchone()
 
 
 def progress(conn: sqlite3.Connection) -> list[tuple[str, int]]:

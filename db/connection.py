@@ -32,15 +32,16 @@ class Connection(sqlite3.Connection):
     on_busy: Callable[[int, int], None] | None = None  # (attempt that failed, attempts)
 
 
-def open_connection(path: Path | str) -> Connection:
+def open_connection(path: Path | str, any_thread: bool = False) -> Connection:
     """Open (creating if needed) the database with WAL, foreign keys and a busy timeout.
 
     WAL lets the GUI read while a poll job writes; synchronous=FULL makes a committed poll survive
-    power loss as well as a killed process.
+    power loss as well as a killed process. `any_thread`: the owner uses it from one thread at a
+    time, not always the same one (the poll cycle's, kept across polls).
     """
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=True,
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=not any_thread,
                            factory=Connection)
     try:
         conn.row_factory = sqlite3.Row

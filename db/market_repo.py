@@ -19,6 +19,9 @@ WHERE (bars.open, bars.high, bars.low, bars.close, bars.volume, bars.source, bar
               excluded.source, excluded.partial)
 """
 _ROW = "(" + ",".join("?" * len(BAR_COLUMNS)) + ")"
+# what a writer learns of each row it changed (see `upsert_bars`)
+CHANGED_COLUMNS = ("symbol", "interval", "ts", "high", "low", "close", "source", "partial")
+_RETURNING = f" RETURNING {', '.join(CHANGED_COLUMNS)}"
 _INSERT_HEAD = f"INSERT INTO bars ({', '.join(BAR_COLUMNS)}) VALUES "
 
 
@@ -30,18 +33,27 @@ def _upsert_sql(rows: int, keep_market_data: bool) -> str:
 
 
 def upsert_bars(
-    conn: sqlite3.Connection, rows: Sequence[tuple], *, keep_market_data: bool = False
+    conn: sqlite3.Connection, rows: Sequence[tuple], *, keep_market_data: bool = False,
+    changed: list[tuple] | None = None,
 ) -> None:
     """Write bar tuples (in BAR_COLUMNS order) with multi-row upserts.
 
     Rows identical to what is stored are not rewritten. With keep_market_data, an existing
     non-reference bar is never replaced (used when mirroring reference points). Call inside a
-    transaction: a poll's bars commit together or not at all.
+    transaction: a poll's bars commit together or not at all. `changed`, when given, receives
+    the rows actually inserted or rewritten (CHANGED_COLUMNS), so a reader can be told what
+    changed instead of reading it back.
     """
+    cursor = conn.cursor()
+    cursor.row_factory = None
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
         chunk = rows[start : start + ROWS_PER_STATEMENT]
         params = [value for row in chunk for value in row]
-        conn.execute(_upsert_sql(len(chunk), keep_market_data), params)
+        sql = _upsert_sql(len(chunk), keep_market_data)
+        if changed is None:
+            cursor.execute(sql, params)
+        else:
+            changed += cursor.execute(sql + _RETURNING, params).fetchall()
 
 
 def last_daily_bars(conn: sqlite3.Connection, symbol: str, count: int = 2) -> list[sqlite3.Row]:

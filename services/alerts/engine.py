@@ -122,10 +122,27 @@ class Batch:
                              ("prev_close", prev_close), ("shares", shares),
                              ("ps_factor", ps_factor), ("valid", valid), ("day", day)):
             getattr(self, name)[row, col] = values
+        self._finish(peak_before, done)
+
+    @classmethod
+    def padded(cls, ts: np.ndarray, high: np.ndarray, low: np.ndarray, close: np.ndarray,
+               valid: np.ndarray, day: np.ndarray, prev_close: np.ndarray, shares: np.ndarray,
+               ps_factor: np.ndarray, peak_before: np.ndarray, done: np.ndarray) -> Batch:
+        """From (symbols x bars) arrays as the batch keeps them: a symbol's observations first
+        in its row, the rest of the row padding (ts and day 0, not valid)."""
+        batch = cls.__new__(cls)
+        batch.ts, batch.high, batch.low, batch.close, batch.valid = ts, high, low, close, valid
+        batch.day, batch.prev_close, batch.shares, batch.ps_factor = (day, prev_close, shares,
+                                                                      ps_factor)
+        batch._finish(peak_before, done)
+        return batch
+
+    def _finish(self, peak_before: np.ndarray, done: np.ndarray) -> None:
         self.peak_before = np.asarray(peak_before, dtype=float)
         self.done = np.asarray(done, dtype=np.int64)  # newest final bar per symbol
-        self.last_day = self.day.max(axis=1) if b else np.zeros(s, dtype=np.int64)
-        self.peak_floor = np.nan_to_num(self.peak_before)[:, None]
+        self.last_day = self.day.max(axis=1) if self.bars else np.zeros(len(self.ts),
+                                                                         dtype=np.int64)
+        self.peak_floor = np.where(np.isnan(self.peak_before), 0.0, self.peak_before)[:, None]
 
     @property
     def bars(self) -> int:
@@ -136,8 +153,12 @@ class Batch:
         NaN where the observation is invalid or the metric unknown."""
         with np.errstate(invalid="ignore", divide="ignore"):
             peaks = np.fmax.accumulate(np.fmax(self.high, self.peak_floor), axis=1)
-            scale = np.stack([np.ones_like(self.high), 100.0 / self.prev_close, 100.0 / peaks,
-                              self.shares, self.shares * self.ps_factor])
+            scale = np.empty((5, *self.high.shape))
+            scale[0] = 1.0
+            np.divide(100.0, self.prev_close, out=scale[1])
+            np.divide(100.0, peaks, out=scale[2])
+            scale[3] = self.shares
+            np.multiply(self.shares, self.ps_factor, out=scale[4])
             scale[:, ~self.valid] = np.nan
             high, low, close = (a * scale + _SHIFT for a in (self.high, self.low, self.close))
             up, down = np.abs(high[1]), np.abs(low[1])
@@ -241,14 +262,13 @@ class RuleBook:
         fires: list[Fire] = []
         if batch.bars and len(self):
             high, low, close = batch.metrics()
-            with np.errstate(invalid="ignore"):
-                top = np.fmax.reduce(np.fmax(high, close), axis=1)
-                bottom = np.fmin.reduce(np.fmin(low, close), axis=1)
-                look = (top[self.flat] >= self.quiet_hi) | (bottom[self.flat] <= self.quiet_lo)
+            top = np.fmax.reduce(np.fmax(high, close), axis=1)
+            bottom = np.fmin.reduce(np.fmin(low, close), axis=1)
+            look = (top[self.flat] >= self.quiet_hi) | (bottom[self.flat] <= self.quiet_lo)
             waiting = ~self.armed & (self.policy == 2) & ~self.crossing
             if waiting.any():  # once-a-day rules that fired re-arm on a new day
                 look = np.where(waiting, batch.last_day[self.sym] > self.fired_day, look)
-            rows = np.flatnonzero(look)
+            rows = look.nonzero()[0]
             if rows.size:
                 self._walk(rows, batch, high, low, close, fires)
         self.last_ts = np.maximum(self.last_ts, batch.done[self.sym])
@@ -269,19 +289,18 @@ class RuleBook:
         for b in range(batch.bars):
             ts, day = batch.ts[sym, b], batch.day[sym, b]
             hi, lo, c = high[flat, b], low[flat, b], close[flat, b]
-            with np.errstate(invalid="ignore"):
-                live = (ts > since) & np.isfinite(c) & ~paused & (ts <= expires)
-                if not live.any():
-                    continue
-                rearm = live & ~armed & (
-                    ((policy == 1) & (((fired_dir > 0) & (c < thr - band))
-                                      | ((fired_dir < 0) & (c > thr + band))))
-                    | ((policy == 2) & (day != fired_day)))
-                armed |= rearm
-                ready = live & armed & (ts >= cool_until)
-                # a crossing reaches the level from the other side; touching it counts
-                fire_up = ready & up & (hi >= thr) & (~crossing | (side < 0))
-                fire_down = ready & ~fire_up & down & (lo <= thr) & (~crossing | (side > 0))
+            live = (ts > since) & np.isfinite(c) & ~paused & (ts <= expires)
+            if not live.any():
+                continue
+            rearm = live & ~armed & (
+                ((policy == 1) & (((fired_dir > 0) & (c < thr - band))
+                                  | ((fired_dir < 0) & (c > thr + band))))
+                | ((policy == 2) & (day != fired_day)))
+            armed |= rearm
+            ready = live & armed & (ts >= cool_until)
+            # a crossing reaches the level from the other side; touching it counts
+            fire_up = ready & up & (hi >= thr) & (~crossing | (side < 0))
+            fire_down = ready & ~fire_up & down & (lo <= thr) & (~crossing | (side > 0))
             fire = fire_up | fire_down
             if fire.any():
                 seen = np.where(absolute, batch.signed_move[sym, b], hi)  # the move's sign

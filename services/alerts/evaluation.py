@@ -5,9 +5,12 @@ together in one transaction, so the event exists before anyone is notified and a
 re-fires nor forgets. The rule book (numpy arrays) lives as long as the evaluator and is rebuilt
 only when a rule changes (a trigger counts every change, from any connection).
 
-A poll that fires nothing and changes no rule's state writes nothing: looking again at bars that
-changed nothing changes nothing, so each symbol's progress mark is saved with the next write, or
-after PROGRESS_EVERY_S at the latest (what a restart would look at again).
+A pass that fires nothing writes nothing. Rule states that changed without a fire (a side of
+the level, a re-arm) and each symbol's progress mark are held and written with the next write:
+a fire, or the next poll's own transaction when the caller is a poll cycle (`write_held`), or
+after PROGRESS_EVERY_S at the latest. States and marks are always written together, so a
+restart starts from one consistent point and looks at the bars after it again: the same bars
+give the same states, and a fire stored already is never stored twice.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 
-from db import alert_repo, market_repo, reference_repo
+from db import alert_repo, market_repo
 from db.connection import transaction
 from services.alerts.engine import Fire, RuleBook
 from services.alerts.observations import Observations
@@ -37,6 +41,7 @@ from services.core.clock import Clock, daily_bar_ts, epoch, from_epoch, local_da
 from services.core.fx import FxTable
 from services.core.models import Fundamentals, Instrument, Money
 from services.market.calendar import MarketClock, Phase
+from services.market.feed_types import BarsWritten
 from services.reference import company_events
 from services.reference import store as reference_store
 
@@ -56,7 +61,6 @@ class AlertEvaluator:
         self._calendar_rules: list[AlertRule] = []
         self._by_id: dict[int, AlertRule] = {}
         self._reference_read: tuple[int, _Reference] | None = None
-        self._reference_version = -1
         self._observations = Observations(market)
         # per book row: the progress mark reached and the one stored; when it was last stored
         self._reached = self._stored = np.zeros(0, dtype=np.int64)
@@ -67,16 +71,23 @@ class AlertEvaluator:
         """The rule book of the last pass (None before the first)."""
         return self._book
 
-    def evaluate(self, conn: sqlite3.Connection) -> list[AlertEvent]:
-        """Run every enabled rule over what is new since it last looked; commit fires and
-        states together; return the events actually inserted (each (rule, observation) once).
+    def evaluate(self, conn: sqlite3.Connection, written: BarsWritten | None = None
+                 ) -> list[AlertEvent]:
+        """Run every enabled rule over what is new since it last looked; commit fires with what
+        is held; return the events actually inserted (each (rule, observation) once).
+
+        `written`: what the poll just before changed on `conn`, so it need not be read back.
+        A caller that passes it is a poll cycle: its polls write what this holds (`write_held`
+        as the poller's AlsoWrite) and it calls `flush` when it ends.
         """
         now = self._clock.now()
-        book, calendar = self._rule_book(conn)
-        instruments, funds, fx = self._reference(conn)
+        rules_version, reference_version, data_version = alert_repo.pass_versions(conn)
+        book, calendar = self._rule_book(conn, rules_version)
+        instruments, funds, fx = self._reference(conn, reference_version)
         try:
             batch = self._observations.batch(conn, book.symbols, book.since(), instruments,
-                                             funds, fx, self._reference_version)
+                                             funds, fx, reference_version, written,
+                                             data_version)
             fires = [(self._by_id[f.rule_id], f) for f in book.evaluate(batch)]
             for rule in calendar:
                 if rule.symbol in instruments:
@@ -84,40 +95,70 @@ class AlertEvaluator:
             rows = [self._event_row(conn, rule, instruments[rule.symbol], fire, now)
                     for rule, fire in fires]
             np.maximum(self._reached, batch.done, out=self._reached)
-            moved = np.flatnonzero(self._reached > self._stored)
-            due = moved.size and epoch(now) - self._stored_at >= PROGRESS_EVERY_S
             ids: list[int] = []
-            if rows or book.dirty or due:
-                progress = [(book.symbols[i], int(self._reached[i])) for i in moved]
-                states = [(json.dumps(asdict(book.state(i))), int(book.ids[i]))
-                          for i in sorted(book.dirty)]
+            held = book.dirty and written is None
+            if rows or held or self._due(epoch(now)):
                 with transaction(conn):
                     ids = alert_repo.insert_events(conn, rows)
-                    alert_repo.save_states(conn, states)
-                    alert_repo.save_progress(conn, progress)
-                book.dirty.clear()
-                self._stored = self._reached.copy()
-                self._stored_at = epoch(now)
+                    self._write_held(conn, book)
+                self._held_written(epoch(now))
+            self._observations.committed(conn)
         except BaseException:
             self._book = None  # memory may be ahead of the database: reload (and reset) next time
             raise
         return [AlertEvent.from_row(r) for r in alert_repo.events(conn, ids)] if ids \
             else []
 
-    def _reference(self, conn: sqlite3.Connection) -> _Reference:
+    def write_held(self, conn: sqlite3.Connection) -> Callable[[], None]:
+        """The poller's AlsoWrite: the rule states and progress marks held, in the poll's
+        transaction. Dropped (and the rule book read again) when a rule changed meanwhile: its
+        edit has reset its state, and the bars after the stored marks are looked at again."""
+        book = self._book
+        if book is None or not (book.dirty or self._due(epoch(self._clock.now()))):
+            return lambda: None
+        if alert_repo.pass_versions(conn)[0] != self._book_version:
+            self._book = None
+            return lambda: None
+        self._write_held(conn, book)
+        now = epoch(self._clock.now())
+        return lambda: self._held_written(now)
+
+    def flush(self, conn: sqlite3.Connection) -> None:
+        """Write what is held now (the poll cycle ends)."""
+        with transaction(conn):
+            written = self.write_held(conn)
+        written()
+
+    def _due(self, now: int) -> bool:
+        """Progress moved and was last stored PROGRESS_EVERY_S ago (rule states with it)."""
+        return bool((self._reached > self._stored).any()) and \
+            now - self._stored_at >= PROGRESS_EVERY_S
+
+    def _write_held(self, conn: sqlite3.Connection, book: RuleBook) -> None:
+        moved = np.flatnonzero(self._reached > self._stored)
+        alert_repo.save_states(conn, [(json.dumps(asdict(book.state(i))), int(book.ids[i]))
+                                      for i in sorted(book.dirty)])
+        alert_repo.save_progress(conn, [(book.symbols[i], int(self._reached[i]))
+                                        for i in moved])
+
+    def _held_written(self, now: int) -> None:
+        if self._book is not None:
+            self._book.dirty.clear()
+        self._stored = self._reached.copy()
+        self._stored_at = now
+
+    def _reference(self, conn: sqlite3.Connection, version: int) -> _Reference:
         """Instruments, fundamentals and FX, read again only when a reference fact changed."""
-        version = reference_repo.version(conn)
-        self._reference_version = version
         if self._reference_read is None or self._reference_read[0] != version:
             self._reference_read = (version, (reference_store.instruments(conn),
                                               reference_store.all_fundamentals(conn),
                                               reference_store.fx_table(conn)))
         return self._reference_read[1]
 
-    def _rule_book(self, conn: sqlite3.Connection) -> tuple[RuleBook, list[AlertRule]]:
+    def _rule_book(self, conn: sqlite3.Connection, version: int
+                   ) -> tuple[RuleBook, list[AlertRule]]:
         """Enabled rules as a RuleBook (price-driven) and a list (calendar), kept while no rule
         changes (a trigger counts every change by any connection)."""
-        version = alert_repo.rules_version(conn)
         if self._book is None or self._book_version != version:
             loaded = [rule_from_row(row)
                       for row in alert_repo.rules(conn, enabled_only=True)]

@@ -27,6 +27,7 @@ import numpy as np
 
 from db import alert_repo, market_repo
 from services.alerts.engine import Batch, Path
+from services.alerts.live_tail import Handed, LiveTail
 from services.core import valuation
 from services.core.analytics import MissingDataError
 from services.core.clock import daily_bar_ts, local_date, midnight
@@ -34,6 +35,7 @@ from services.core.fx import FxTable
 from services.core.models import Fundamentals, Instrument, Money
 from services.market import history
 from services.market.calendar import AFTER_CLOSE_DELAY, MarketClock
+from services.market.feed_types import BarsWritten
 
 EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 DayValues = dict[str, float]  # ISO date -> value
@@ -45,6 +47,7 @@ class Observations:
 
     def __init__(self, market: MarketClock):
         self._market = market
+        self._tail = LiveTail()
         self._sessions: dict[int, tuple[float, float, float, float]] = {}
         self._days: dict[int, tuple[int, int, int]] = {}  # zone * 10**7 + day: its times
         self._zones: list[str] = []  # the instruments' time zones, by index in `_zone`
@@ -53,11 +56,13 @@ class Observations:
     def reset(self, symbols: Sequence[str]) -> None:
         """A new rule book (rows moved): forget what was kept by row."""
         n = len(symbols)
+        self._tail.reset(symbols)
         self._hk = np.array([s.endswith(".HK") for s in symbols], dtype=bool)
         # per row: the day its shares and P/S factor are of
         self._values_day = np.full(n, -1, dtype=np.int64)
         self._values_version = -1  # and the row's time zone, read again with the facts
         self._zone = np.zeros(n, dtype=np.int64)
+        self._known = np.zeros(n, dtype=bool)  # has an instrument (else never read)
         self._shares, self._factor = np.full(n, np.nan), np.full(n, np.nan)
         # per book row: the day (its local midnight) and the newest minute `day_high` covers
         self._day_start = np.full(n, -1, dtype=np.int64)
@@ -66,8 +71,11 @@ class Observations:
 
     def batch(self, conn: sqlite3.Connection, symbols: Sequence[str], since: np.ndarray,
               instruments: Mapping[str, Instrument], funds: Mapping[str, Fundamentals],
-              fx: FxTable, reference_version: int) -> Batch:
-        """Every symbol's live minutes after `since` (its row's), as a Batch over `symbols`."""
+              fx: FxTable, reference_version: int, written: BarsWritten | None = None,
+              data_version: int = 0) -> Batch:
+        """Every symbol's live minutes after `since` (its row's), as a Batch over `symbols`.
+        `written`: what the poll just before changed on `conn` (LiveTail), `data_version` the
+        connection's PRAGMA data_version now."""
         if reference_version != self._values_version:
             self._values_day[:] = -1
             self._values_version = reference_version
@@ -75,10 +83,72 @@ class Observations:
             self._zones = sorted(set(names))
             self._days.clear()
             self._zone = np.array([self._zones.index(z) for z in names], dtype=np.int64)
+            self._known = np.array([s in instruments for s in symbols], dtype=bool)
+            written = None  # zones, sessions or listings may have changed: read everything
+        handed = self._tail.take(conn, written, data_version, since, self._through,
+                                 self._known)
+        if handed is not None:
+            return self._recall(handed, symbols, instruments, funds, fx, data_version)
+        n = len(symbols)
+        columns, peak, done = self._read(conn, symbols, since, instruments, funds, fx)
+        row, ts, high, low, close = columns[:5]
+        later = ts > done[row]
+        self._pending = (data_version, row[later], ts[later], high[later], low[later],
+                         close[later])
+        return Batch.from_columns(n, *columns, peak, done)
+
+    def committed(self, conn: sqlite3.Connection) -> None:
+        """The pass has written what it had to: keep its live tail for the next one."""
+        self._tail.keep(conn, *self._pending)
+
+    def _recall(self, handed: Handed, symbols: Sequence[str],
+                instruments: Mapping[str, Instrument], funds: Mapping[str, Fundamentals],
+                fx: FxTable, data_version: int) -> Batch:
+        """The Batch of a pass whose bars the poll's changes answered, built as the engine
+        keeps it, (symbols x bars), each row's context a constant of its row."""
+        n, tail, row = len(symbols), self._tail, handed.row
+        counts = np.bincount(row, minlength=n)
+        held = counts > 0
+        width = int(counts.max(initial=0))
+        grid = np.empty((n, width, 5))  # per cell: ts, high, low, close, partial
+        grid.fill(np.nan)
+        grid[:, :, 0] = 0  # padding: ts 0, prices NaN
+        grid[row, np.arange(row.size) - (np.cumsum(counts) - counts)[row]] = handed.bars
+        ts = grid[:, :, 0].astype(np.int64)
+        high, low, close = grid[:, :, 1], grid[:, :, 2], grid[:, :, 3]
+        day = np.where(held, tail.day, 0)
+        new_day = (held & (self._values_day != day)).nonzero()[0]
+        self._value_days(new_day, day[new_day], symbols, instruments, funds, fx)
+        opens, ends, lunch, after_lunch = tail.session.T[:, :, None]
+        valid = (np.isfinite(grid[:, :, 1:4]).all(axis=2) & (low > 0)
+                 & (~self._hk[:, None] | ((ts >= opens) & (ts < ends)
+                                          & ~((ts >= lunch) & (ts < after_lunch)))))
+        peak = np.where(held, np.fmax(tail.daily, self._day_high), np.nan)
+        newest = np.where(grid[:, :, 4] == 1, -1, ts).max(axis=1, initial=0)
+        done = np.where(held, np.where(newest > 0, newest, ts[:, 0] - 1 if width else 0), 0)
+        final = np.where(ts <= done[:, None], np.where(np.isnan(high), close, high), np.nan)
+        rows = held.nonzero()[0]
+        self._extend_day_high(rows, np.fmax.reduce(final, axis=1, initial=np.nan)[rows], done)
+        later = ts > done[:, None]
+        self._pending = (data_version, np.nonzero(later)[0], ts[later], high[later],
+                         low[later], close[later])
+        cell = ts > 0
+
+        def per_row(values: np.ndarray, padding: float) -> np.ndarray:
+            return np.where(cell, values[:, None], padding)
+
+        return Batch.padded(ts, high, low, close, valid, per_row(day, 0).astype(np.int64),
+                            per_row(tail.prev, np.nan), per_row(self._shares, np.nan),
+                            per_row(self._factor, np.nan), peak, done)
+
+    def _read(self, conn: sqlite3.Connection, symbols: Sequence[str], since: np.ndarray,
+              instruments: Mapping[str, Instrument], funds: Mapping[str, Fundamentals],
+              fx: FxTable) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+        """The Batch columns, peaks and progress of every row, read from SQLite; what the kept
+        values answered becomes the live tail's context."""
         n = len(symbols)
         rows = alert_repo.new_minute_bars(conn, [
-            mark for mark in zip(range(n), symbols, since.tolist(), strict=True)
-            if mark[1] in instruments])
+            (i, symbols[i], int(since[i])) for i in np.flatnonzero(self._known).tolist()])
         data = np.array(rows, dtype=float).reshape(-1, 6)  # NULL prices become NaN
         row, ts = data[:, 0].astype(np.int64), data[:, 1].astype(np.int64)
         high, low, close, partial = data[:, 2], data[:, 3], data[:, 4], data[:, 5] != 0
@@ -94,12 +164,17 @@ class Observations:
             done[held] = np.where(newest >= 0, newest, ts[first] - 1)
         spans = self._spans(self._zone[held], day[first])
         fast = self._fast(conn, symbols, since, held, first, spans, day, high, mark)
+        answered = fast[1][held]
+        known, days = held[answered], day[first][answered]
+        self._tail.know(known, days, spans[answered],
+                        np.array([self._session(d) for d in days.tolist()]).reshape(-1, 4),
+                        fast[0][known], fast[2][known])
 
-        take = np.repeat(fast[1][held] if held.size else np.zeros(0, bool), counts[held])
+        take = np.repeat(answered, counts[held])
         columns = self._columns(symbols, instruments, funds, fx, fast[0], row[take], ts[take],
                                 high[take], low[take], close[take], day[take])
         peak = np.where(fast[1], np.fmax(fast[2], self._day_high), np.nan)
-        for k in np.flatnonzero(~fast[1][held]):
+        for k in np.flatnonzero(~answered):
             i = int(held[k])
             symbol, ins = symbols[i], instruments[symbols[i]]
             path = self.path(conn, symbol, ins, int(since[i]), funds.get(symbol, Fundamentals(
@@ -110,12 +185,13 @@ class Observations:
                 np.full(len(path), i), path.ts, path.high, path.low, path.close, path.valid,
                 [dt.date.fromisoformat(d).toordinal() for d in path.days], path.prev_close,
                 path.shares, path.ps_factor), strict=True)]
-        if not fast[1][held].all():  # rows read alone came last: by row, bars kept in order
+        if not answered.all():  # rows read alone came last: by row, bars kept in order
             order = np.argsort(columns[0], kind="stable")
             columns = [c[order] for c in columns]
-        batch = Batch.from_columns(n, *columns, peak, done)
-        self._extend_day_high(held, first, counts, ts, mark, done)
-        return batch
+        if held.size:
+            final = np.where(ts <= np.repeat(done[held], counts[held]), mark, np.nan)
+            self._extend_day_high(held, np.fmax.reduceat(final, first), done)
+        return columns, peak, done
 
     def _fast(self, conn: sqlite3.Connection, symbols: Sequence[str], since: np.ndarray,
               held: np.ndarray, first: np.ndarray, spans: np.ndarray, day: np.ndarray,
@@ -161,18 +237,24 @@ class Observations:
                  close: np.ndarray, day: np.ndarray) -> list[np.ndarray]:
         """The Batch columns of the rows answered from kept values (one day each)."""
         starts = np.flatnonzero(np.diff(row, prepend=-1))
-        for k in starts[self._values_day[row[starts]] != day[starts]]:
-            i = int(row[k])  # a row's first bars of a day: its shares and factor that day
-            symbol = symbols[i]
-            self._values_day[i] = day[k]
-            self._shares[i], self._factor[i] = _valuation(
-                instruments[symbol].currency, dt.date.fromordinal(int(day[k])),
-                funds.get(symbol, Fundamentals((), ())), fx)
+        new_day = starts[self._values_day[row[starts]] != day[starts]]
+        self._value_days(row[new_day], day[new_day], symbols, instruments, funds, fx)
         shares, factor, hk = self._shares[row], self._factor[row], self._hk[row]
         with np.errstate(invalid="ignore"):
             valid = (np.isfinite(high) & np.isfinite(low) & np.isfinite(close) & (low > 0)
                      & (~hk | self._in_sessions(ts, day)))
         return [row, ts, high, low, close, valid, day, prev[row], shares, factor]
+
+    def _value_days(self, rows: np.ndarray, days: np.ndarray, symbols: Sequence[str],
+                    instruments: Mapping[str, Instrument], funds: Mapping[str, Fundamentals],
+                    fx: FxTable) -> None:
+        """Each row's shares and P/S factor on a new day of its bars, kept for that day."""
+        for i, day in zip(rows.tolist(), days.tolist(), strict=True):
+            symbol = symbols[i]
+            self._values_day[i] = day
+            self._shares[i], self._factor[i] = _valuation(
+                instruments[symbol].currency, dt.date.fromordinal(day),
+                funds.get(symbol, Fundamentals((), ())), fx)
 
     def _in_sessions(self, ts: np.ndarray, day: np.ndarray) -> np.ndarray:
         """Inside continuous trading or the closing auction of the bar's day (HKEX)."""
@@ -240,17 +322,13 @@ class Observations:
             self._day_start[i], self._through[i] = span[0], since
             self._day_high[i] = np.nan if top is None else top
 
-    def _extend_day_high(self, held: np.ndarray, first: np.ndarray, counts: np.ndarray,
-                         ts: np.ndarray, mark: np.ndarray, done: np.ndarray) -> None:
-        """Fold this poll's final bars into each row's day high; the partial one is read
-        again next time."""
-        if not held.size:
-            return
-        final = np.where(ts <= np.repeat(done[held], counts[held]), mark, np.nan)
-        kept = held[self._day_start[held] >= 0]
-        top = np.fmax.reduceat(final, first)[self._day_start[held] >= 0]
-        self._day_high[kept] = np.fmax(self._day_high[kept], top)
-        self._through[kept] = done[kept]
+    def _extend_day_high(self, rows: np.ndarray, top: np.ndarray, done: np.ndarray) -> None:
+        """Fold the highest of this poll's final bars of each row (`top`) into its day high;
+        the partial one is read again next time."""
+        kept = self._day_start[rows] >= 0
+        rows = rows[kept]
+        self._day_high[rows] = np.fmax(self._day_high[rows], top[kept])
+        self._through[rows] = done[rows]
 
     def path(self, conn: sqlite3.Connection, symbol: str, ins: Instrument, after: int,
              funds: Fundamentals, fx: FxTable) -> Path:

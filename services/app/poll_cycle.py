@@ -2,7 +2,10 @@
 trader. Each capability does its part; this module only puts them in order.
 
 A cycle lives as long as the scheduler's job, so the alert rule book it holds is built once and
-kept across polls (rebuilt only when a rule changes). Runs on the poll worker thread.
+kept across polls (rebuilt only when a rule changes), and so does its connection: the pages a
+poll wrote stay in its cache, and the alert pass is told what the poll changed on it instead of
+reading it back (services.alerts.live_tail). Runs on the poll worker thread; cycles never
+overlap (the scheduler runs one at a time), and `close` comes after the last.
 """
 
 from __future__ import annotations
@@ -53,14 +56,19 @@ class PollCycle:
         self._clock = clock
         self._rows_for_window = RowPreparer(clock) if prepare_rows and clock else None
         self._rng = random.Random()
+        self._conn: sqlite3.Connection | None = None
 
     def run(self, force: bool = False, cancel: threading.Event | None = None) -> CycleOutcome:
         """Poll (PollCancelledError when `cancel` is set before it writes), then evaluate alerts on
         the committed bars, then notify: an event exists before anyone hears of it."""
-        conn = open_connection(self.poller.db_path)  # one for the cycle: its cache stays warm
+        if self._conn is None:  # APScheduler may run successive cycles on different threads
+            self._conn = open_connection(self.poller.db_path, any_thread=True)
+        conn = self._conn
         try:
-            outcome = self.poller.poll(force, cancel, conn)
-            events = () if self.evaluator is None else tuple(self.evaluator.evaluate(conn))
+            evaluator = self.evaluator
+            outcome = self.poller.poll(force, cancel, conn, evaluator and evaluator.write_held)
+            events = () if evaluator is None else tuple(evaluator.evaluate(conn,
+                                                                           outcome.written))
             shown = bool(events) and self._dispatcher is not None and \
                 self._dispatcher.dispatch(events)
             if self._clock is not None and not (cancel is not None and cancel.is_set()):
@@ -68,8 +76,10 @@ class PollCycle:
                 if outcome.rate_limited_until is None:
                     self._refresh_fundamentals(conn, cancel)
             rows = self._rows(conn)
-        finally:
+        except BaseException:
+            self._conn = None  # a broken connection is not kept; the next cycle opens another
             conn.close()
+            raise
         return CycleOutcome(outcome, events, shown, rows)
 
     def _rows(self, conn: sqlite3.Connection) -> PreparedRows | None:
@@ -114,7 +124,18 @@ class PollCycle:
                           "poll")
 
     def close(self) -> None:
+        """After the last cycle: what the alert pass holds is written, the connection closed."""
         self.poller.close()
+        if self._conn is None:
+            return
+        try:
+            if self.evaluator is not None:
+                self.evaluator.flush(self._conn)
+        except Exception:  # lost only until the next start looks at those bars again
+            log.exception("writing the alert rules' held states failed")
+        finally:
+            self._conn.close()
+            self._conn = None
 
 
 def cycle_factory(make_poller: Callable[[], Poller], clock: Clock, market: MarketClock,

@@ -3,6 +3,7 @@ the demo feed and the poller, without importing yfinance."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -49,3 +50,22 @@ class Fetched:
 
 # Checks a symbol a trader adds (one small request); raises FeedError.
 Verify = Callable[[str], QuoteMeta]
+
+
+@dataclass(frozen=True)
+class BarsWritten:
+    """What one poll changed in `bars`, for a reader on the poll's connection that would
+    otherwise read it back (the alert pass): the rows its upserts actually changed
+    (market_repo.CHANGED_COLUMNS), the symbols stored whole (backfills, read back instead), and
+    the connection's change count before its first write and after its last, so the reader
+    can tell that nothing else was written on that connection in between."""
+
+    changes_before: int
+    changes_after: int
+    rows: tuple[tuple, ...] = ()
+    whole: frozenset[str] = frozenset()
+
+
+# Called inside the poll's write transaction with its connection, to write something of the
+# caller's in the same commit; returns what to call once that transaction has committed.
+AlsoWrite = Callable[[sqlite3.Connection], Callable[[], None]]

@@ -27,7 +27,7 @@ from services.market.backoff import FAILURE, NOT_FOUND_LIMIT, RATE_LIMIT
 from services.market.bar_checks import BarCheck
 from services.market.bars import daily_from_minutes
 from services.market.calendar import MarketClock, Phase
-from services.market.feed_types import ErrorKind, FeedError, Fetched
+from services.market.feed_types import AlsoWrite, BarsWritten, ErrorKind, FeedError, Fetched
 from services.market.fetching import (
     FETCH_WORKERS,
     Batch,
@@ -69,6 +69,7 @@ class PollOutcome:
     rate_limited_until: int | None = None
     requests: int = 0
     fx_results: tuple[SymbolResult, ...] = ()  # FX pairs fetched this poll (daily, not per poll)
+    written: BarsWritten | None = None  # what it changed in `bars`, on the connection it used
 
     @property
     def succeeded(self) -> list[SymbolResult]:
@@ -113,23 +114,26 @@ class Poller:
         self._pool.close()
 
     def poll(self, force: bool = False, cancel: threading.Event | None = None,
-             conn: sqlite3.Connection | None = None) -> PollOutcome:
+             conn: sqlite3.Connection | None = None, also: AlsoWrite | None = None
+             ) -> PollOutcome:
         """One cycle. `force` ignores per-symbol backoff (a trader's "refresh now"), never a
         rate limit: hammering Yahoo during a 429 only lengthens it. `cancel` set stops the poll
         between symbols, or while a fetch waits for Yahoo, with nothing more written
         (PollCancelledError): only symbols already backfilled stay stored. Off the GUI thread.
         `conn`: the caller's connection (the poll cycle's, whose next readers then find what
-        the poll wrote in its page cache); else one of its own."""
+        the poll wrote in its page cache, or are told: `PollOutcome.written`); else one of its
+        own. `also`: the caller's writes to commit with the poll's (AlsoWrite)."""
         if conn is not None:
-            return self._poll(conn, force, cancel)
+            return self._poll(conn, force, cancel, also)
         conn = open_connection(self.db_path)
         try:
-            return self._poll(conn, force, cancel)
+            return self._poll(conn, force, cancel, also)
         finally:
             conn.close()
 
-    def _poll(self, conn: sqlite3.Connection, force: bool,
-              cancel: threading.Event | None) -> PollOutcome:
+    def _poll(self, conn: sqlite3.Connection, force: bool, cancel: threading.Event | None,
+              also: AlsoWrite | None) -> PollOutcome:
+        changes_before = conn.total_changes
         now_dt = self._clock.now()
         now = epoch(now_dt)
         phase = self._market.phase(now_dt)
@@ -140,13 +144,15 @@ class Poller:
         if now < limited_until:
             results = tuple(SymbolResult(s["symbol"], False, skipped="rate limited")
                             for s in symbols)
-            return PollOutcome(now, now, phase, self._source.name, results, limited_until)
+            return PollOutcome(now, now, phase, self._source.name, results, limited_until,
+                               written=BarsWritten(changes_before, changes_before))
 
         bars: list[tuple] = []
         quotes: list[tuple] = []
         updates: dict[str, dict] = {}
         found: dict[str, SymbolResult] = {}
         learned: list[tuple[str, str, str, str]] = []  # (currency, tz, exchange, symbol)
+        whole: set[str] = set()
         rate_limited = False
         plans = []
         by_symbol = {row["symbol"]: row for row in symbols}
@@ -195,6 +201,7 @@ class Poller:
             if backfill:
                 self._store_backfill(conn, cancel, own_bars, own_quotes[0], instrument,
                                      updates.pop(symbol))
+                whole.add(symbol)
             else:
                 learned.append(instrument)
 
@@ -213,8 +220,9 @@ class Poller:
                                                   any(r.ok for r in results), now)
         if cancel is not None and cancel.is_set():
             raise PollCancelledError("cancelled before writing")
+        changed: list[tuple] = []
         with transaction(conn):  # the whole poll commits together or not at all
-            stats.write_bars(conn, bars)
+            stats.write_bars(conn, bars, changed)
             for quote in quotes:
                 feed_repo.save_quote(conn, *quote)
             watchlist_repo.learn_instruments(conn, learned)
@@ -227,11 +235,15 @@ class Poller:
                 calendar_repo.save_trading_days(conn, self._market.name, sessions)
             meta_repo.set_meta(conn, RATE_LIMIT_UNTIL, str(limited_until))
             meta_repo.set_meta(conn, RATE_LIMIT_STRIKES, str(strikes))
+            committed = also(conn) if also is not None else None
+        if committed is not None:
+            committed()
         if sessions is not None:
             self._days_synced_on = self._market.local_day(now_dt)
         return PollOutcome(now, epoch(self._clock.now()), phase, self._source.name,
                            tuple(results), limited_until or None, batch.requests + fx_requests,
-                           tuple(fx_results))
+                           tuple(fx_results), BarsWritten(changes_before, conn.total_changes,
+                                                          tuple(changed), frozenset(whole)))
 
     @staticmethod
     def _backfilling(state: Health) -> bool:

@@ -102,10 +102,12 @@ def refresh(conn: sqlite3.Connection, changed: Mapping[str, int]) -> None:
         _store(conn, symbol, _fold(newer[:-1], _prefix(row)), newer[-1])
 
 
-def write_bars(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+def write_bars(conn: sqlite3.Connection, rows: list[tuple],
+               changed: list[tuple] | None = None) -> None:
     """Store bar rows (market_repo.BAR_COLUMNS order) and keep the figures in step with them,
-    inside the caller's transaction: the way every market-data writer stores bars."""
-    market_repo.upsert_bars(conn, rows)
+    inside the caller's transaction: the way every market-data writer stores bars. `changed`:
+    as market_repo.upsert_bars."""
+    market_repo.upsert_bars(conn, rows, changed=changed)
     refresh(conn, oldest_daily(rows))
 
 

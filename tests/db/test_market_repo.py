@@ -47,6 +47,23 @@ def test_changed_bar_is_updated_and_identical_one_is_not_rewritten(
     assert conn.execute("SELECT close FROM bars WHERE ts = 60").fetchone()[0] == 12.5
 
 
+def test_a_writer_is_told_exactly_the_rows_it_changed(conn: sqlite3.Connection) -> None:
+    """Across statements (more rows than one holds): new and changed rows, never identical
+    ones, as CHANGED_COLUMNS."""
+    first = [bar(60 * i, 10.0 + i) for i in range(market_repo.ROWS_PER_STATEMENT + 5)]
+    with transaction(conn):
+        market_repo.upsert_bars(conn, first)
+    again = [*first, bar(60 * 9000, 1.0)]
+    again[3] = bar(180, 99.0)  # a correction
+    again[-2] = (*again[-2][:9], 1)  # only its partial flag
+    changed: list[tuple] = []
+    with transaction(conn):
+        market_repo.upsert_bars(conn, again, changed=changed)
+    ts = dict(zip(market_repo.CHANGED_COLUMNS, range(8), strict=True))["ts"]
+    assert sorted(row[ts] for row in changed) == [180, again[-2][2], 60 * 9000]
+    assert ("A.HK", "1m", 180, 99.0, 99.0, 99.0, "yahoo", 0) in changed
+
+
 def test_reference_mirror_never_replaces_market_data(conn: sqlite3.Connection) -> None:
     with transaction(conn):
         market_repo.upsert_bars(conn, [bar(0, 10.0, "yahoo"), bar(60, 5.0, "reference")])

@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 
-from db import reference_repo
-from db.connection import transaction
+from db import alert_repo, reference_repo
+from db.connection import open_connection, transaction
 from services.alerts.engine import Batch
 from services.alerts.evaluation import PROGRESS_EVERY_S, AlertEvaluator
 from services.alerts.observations import Observations
@@ -22,6 +23,7 @@ from services.core.models import Fundamentals
 from services.market import stats
 from services.market.bars import daily_from_minutes
 from services.market.calendar import MarketClock
+from services.market.feed_types import BarsWritten
 from services.reference import store as reference_store
 from tests.conftest import hkt
 
@@ -70,6 +72,57 @@ def history(conn: sqlite3.Connection, rng: random.Random) -> None:
         stats.write_bars(conn, rows)
 
 
+class Feed:
+    """Yahoo's one-day minutes as polls see them: each poll a new minute per symbol (some
+    partial, some a few polls late and out of order), earlier minutes corrected up or down,
+    and today's daily bar from the minutes (now and then not quite)."""
+
+    def __init__(self, rng: random.Random, corrections: float = 0.3, late: float = 0.1,
+                 odd_days: float = 0.1):
+        self._rng, self._corrections, self._late, self._odd_days = (rng, corrections, late,
+                                                                     odd_days)
+        self.minutes: dict[str, dict[int, tuple]] = {s: {} for s in SYMBOLS}
+        self._held_back: dict[str, list[tuple]] = {s: [] for s in SYMBOLS}
+        self._price = {s: rng.uniform(80, 120) for s in SYMBOLS}
+
+    def poll(self, poll: int) -> list[tuple]:
+        rng, rows = self._rng, []
+        for symbol in SYMBOLS:
+            mine = self.minutes[symbol]
+            ts = OPEN + 60 * poll
+            self._price[symbol] *= np.exp(rng.gauss(0, 0.01))
+            new = bar(symbol, "1m", ts, self._price[symbol], partial=int(rng.random() < 0.3))
+            if rng.random() < self._late:
+                self._held_back[symbol].append(new)  # arrives a few polls late, out of order
+            else:
+                mine[ts] = new
+            if self._held_back[symbol] and rng.random() < 0.3:
+                late = self._held_back[symbol].pop(0)
+                mine[late[2]] = late
+            for t, old in list(mine.items()):
+                if old[9] and t < ts:  # the minute is over: its bar is final
+                    mine[t] = (*old[:9], 0)
+            if mine and rng.random() < self._corrections:  # a correction of an earlier minute,
+                t = rng.choice(sorted(mine))  # up or down, or up to just below the new high
+                old = mine[t]
+                mine[t] = (*old[:4], old[4] * rng.uniform(0.97, 1.04) if rng.random() < 0.5
+                           else max(old[4], new[4] * 0.999), *old[5:])
+            rows += [mine[t] for t in sorted(mine)]
+            if mine:
+                day = daily_from_minutes([b[2:8] for b in sorted(mine.values())],
+                                         ZONE.get(symbol, HKT))[-1]
+                if rng.random() < self._odd_days:  # a daily bar not made from these minutes
+                    day = (day[0], day[1], day[2] * 1.001, *day[3:])
+                rows.append((symbol, "1d", *day, "yahoo", 1))
+        return rows
+
+
+def first_since() -> np.ndarray:
+    since = np.full(len(SYMBOLS), OPEN - 60)
+    since[SYMBOLS.index("7003.HK")] = epoch(hkt(2026, 11, 20, 15, 50))
+    return since
+
+
 def test_stacked_read_equals_reading_each_symbol_alone_through_late_and_corrected_bars(
         app_db: sqlite3.Connection) -> None:
     rng = random.Random(13)
@@ -83,42 +136,11 @@ def test_stacked_read_equals_reading_each_symbol_alone_through_late_and_correcte
     read_alone = stacked.path
     calls = []
     stacked.path = lambda *args: calls.append(args[1]) or read_alone(*args)  # type: ignore
-    since = np.full(len(SYMBOLS), OPEN - 60)
-    since[SYMBOLS.index("7003.HK")] = epoch(hkt(2026, 11, 20, 15, 50))
-    minutes: dict[str, dict[int, tuple]] = {s: {} for s in SYMBOLS}
-    held_back: dict[str, list[tuple]] = {s: [] for s in SYMBOLS}
-    price = {s: rng.uniform(80, 120) for s in SYMBOLS}
+    since = first_since()
+    feed = Feed(rng)
     for poll in range(60):
-        rows = []
-        for symbol in SYMBOLS:
-            mine = minutes[symbol]
-            ts = OPEN + 60 * poll
-            price[symbol] *= np.exp(rng.gauss(0, 0.01))
-            new = bar(symbol, "1m", ts, price[symbol], partial=int(rng.random() < 0.3))
-            if rng.random() < 0.1:
-                held_back[symbol].append(new)  # arrives a few polls late, out of order
-            else:
-                mine[ts] = new
-            if held_back[symbol] and rng.random() < 0.3:
-                late = held_back[symbol].pop(0)
-                mine[late[2]] = late
-            for t, old in list(mine.items()):
-                if old[9] and t < ts:  # the minute is over: its bar is final
-                    mine[t] = (*old[:9], 0)
-            if mine and rng.random() < 0.3:  # a correction of an earlier minute, up or down,
-                t = rng.choice(sorted(mine))  # or up to just below the new bar's high
-                old = mine[t]
-                mine[t] = (*old[:4], old[4] * rng.uniform(0.97, 1.04) if rng.random() < 0.5
-                           else max(old[4], new[4] * 0.999), *old[5:])
-            rows += [mine[t] for t in sorted(mine)]
-            if mine:
-                day = daily_from_minutes([b[2:8] for b in sorted(mine.values())],
-                                         ZONE.get(symbol, HKT))[-1]
-                if rng.random() < 0.1:  # a daily bar not made from these minutes
-                    day = (day[0], day[1], day[2] * 1.001, *day[3:])
-                rows.append((symbol, "1d", *day, "yahoo", 1))
         with transaction(app_db):
-            stats.write_bars(app_db, rows)
+            stats.write_bars(app_db, feed.poll(poll))
 
         got = stacked.batch(app_db, SYMBOLS, since, instruments, funds, fx, version)
         want = Batch([alone.path(app_db, s, instruments[s], int(since[i]),
@@ -137,6 +159,68 @@ def test_stacked_read_equals_reading_each_symbol_alone_through_late_and_correcte
     # most symbols were answered from kept values, and the doubtful ones were read alone
     assert 0 < len(calls) < 60 * len(SYMBOLS) / 3
     assert calls.count("7003.HK") >= 2  # its first new bars spanned two days
+
+
+def test_what_the_poll_changed_answers_as_reading_it_back_does_and_other_writes_are_read(
+        app_db: sqlite3.Connection, db_path: Path) -> None:
+    """The poll hands over its changed rows; the pass builds from them and what it kept
+    exactly the batch a full read gives, and reads instead whenever it cannot be sure."""
+    rng = random.Random(29)
+    history(app_db, rng)
+    market = MarketClock()
+    instruments = reference_store.instruments(app_db)
+    funds, fx = reference_store.all_fundamentals(app_db), reference_store.fx_table(app_db)
+    version = reference_repo.version(app_db)
+    read, handed = Observations(market), Observations(market)
+    read.reset(SYMBOLS)
+    handed.reset(SYMBOLS)
+    full_reads = []
+    read_all = handed._read
+    handed._read = lambda *args: full_reads.append(1) or read_all(*args)  # type: ignore
+    other = open_connection(db_path)
+    since = first_since()
+    feed = Feed(rng, corrections=0.02, late=0.01, odd_days=0.01)
+    doubts = {"another connection": 0, "this connection": 0, "backfill": 0,
+              "an earlier daily bar": 0}
+    for poll in range(80):
+        rows, whole = feed.poll(poll), frozenset[str]()
+        doubt = rng.choice([*doubts, *[""] * 16]) if poll > 2 else ""
+        if doubt == "an earlier daily bar":
+            yesterday = daily_bar_ts(DAY - dt.timedelta(days=1), HKT)
+            rows.append(bar(rng.choice(SYMBOLS[:5]), "1d", yesterday, rng.uniform(50, 130)))
+        if doubt == "backfill":  # stored whole in its own transaction, its rows not told
+            whole = frozenset([rng.choice(SYMBOLS)])
+        changed: list[tuple] = []
+        before = app_db.total_changes
+        with transaction(app_db):
+            stats.write_bars(app_db, rows, changed)
+        written = BarsWritten(before, app_db.total_changes, tuple(changed), whole)
+        if doubt in ("another connection", "this connection"):  # a minute not yet evaluated
+            symbol = rng.choice(SYMBOLS[:5])  # rewritten by someone else
+            newest = max(feed.minutes[symbol])
+            writer = other if doubt == "another connection" else app_db
+            with transaction(writer):
+                writer.execute("UPDATE bars SET high = high * 1.02 WHERE symbol = ? AND "
+                               "interval = '1m' AND ts = ?", [symbol, newest])
+            doubts[doubt] += 1
+        elif doubt:
+            doubts[doubt] += 1
+        data_version = alert_repo.pass_versions(app_db)[2]
+        reads = len(full_reads)
+        want = read.batch(app_db, SYMBOLS, since, instruments, funds, fx, version)
+        got = handed.batch(app_db, SYMBOLS, since, instruments, funds, fx, version, written,
+                           data_version)
+        if doubt:
+            assert len(full_reads) == reads + 1, doubt
+        for field in (*FIELDS, "peak_before"):
+            np.testing.assert_array_equal(getattr(got, field), getattr(want, field),
+                                          err_msg=f"{field} after poll {poll} ({doubt})")
+        read.committed(app_db)
+        handed.committed(app_db)
+        since = np.maximum(since, got.done)
+    other.close()
+    assert all(doubts.values()), doubts
+    assert sum(doubts.values()) < len(full_reads) < 40  # the rest: what the polls changed
 
 
 def test_a_poll_that_changes_nothing_writes_nothing_and_a_restart_neither_refires_nor_forgets(

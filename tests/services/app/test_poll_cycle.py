@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
+from dataclasses import asdict, replace
 
-from services.alerts.rules import AlertRule, RuleKind
+from db import alert_repo
+from db.connection import open_connection
+from services.alerts.evaluation import PROGRESS_EVERY_S, AlertEvaluator
+from services.alerts.records import AlertEvent, rule_from_row
+from services.alerts.rules import AlertRule, Direction, Policy, RuleKind
 from services.alerts.service import AlertService
 from services.app.poll_cycle import PollCycle
-from services.core.clock import FixedClock
+from services.core.clock import FixedClock, epoch
 from services.market.calendar import MarketClock
+from services.market.feed_types import BarsWritten
 from services.market.poller import Poller
 from services.watchlists.service import WatchlistService
 from services.watchlists.snapshots import WatchlistRow
+from tests.fake_yahoo import FakeYahoo
 
 
 def test_the_rule_book_is_kept_across_polls_until_a_rule_changes(
@@ -55,3 +64,78 @@ def test_the_window_s_cycle_hands_over_the_rows_as_it_left_the_database(
     later = handed_over()
     assert later["0100.HK"].last != first["0100.HK"].last
     assert PollCycle(poller, clock=clock).run().rows is None  # the headless runner's cycle
+
+
+def test_the_pass_reads_no_bar_back_and_holds_quiet_state_changes_for_the_next_poll(
+    cycle: PollCycle, app_db: sqlite3.Connection, clock: FixedClock, fake_yahoo: FakeYahoo,
+) -> None:
+    """A pass that fires nothing builds from what the poll changed (no statement reads a
+    bar) and writes nothing: a rule state that moved without a fire is written in the next
+    poll's transaction. At every moment a restart from what is stored fires nothing twice. A
+    rule edited meanwhile keeps its edit's state."""
+    start = epoch(clock.now())
+    closes = sorted(b[4] for b in fake_yahoo.symbols["2513.HK"].minute_bars
+                    if start <= b[0] < start + 40 * 60)
+    service = AlertService(app_db, clock, MarketClock())
+    for share, hysteresis in ((0.6, 0.3), (0.75, 0.5)):  # each re-arms without a fire when
+        level = closes[int(len(closes) * share)]  # the price falls back beyond its band
+        service.add_rule(AlertRule("2513.HK", RuleKind.PRICE_ABOVE, level, Direction.UP,
+                                   Policy.REARM, hysteresis_pct=hysteresis))
+    evaluator = cycle.evaluator
+    assert evaluator is not None
+    evaluate, quiet = evaluator.evaluate, []
+    held: dict[int, dict] = {}  # rule id: its state the last pass held back
+    times_held = 0
+
+    def traced(conn: sqlite3.Connection, written: BarsWritten | None = None
+               ) -> list[AlertEvent]:
+        stored = {row["id"]: json.loads(row["state"]) for row in alert_repo.rules(app_db)}
+        assert all(stored[rule_id] == state for rule_id, state in held.items())  # the poll's
+        statements: list[str] = []
+        conn.set_trace_callback(statements.append)
+        before = conn.total_changes
+        try:
+            events = evaluate(conn, written)
+        finally:
+            conn.set_trace_callback(None)
+        reads = [sql for sql in statements if re.search(r"\bbars\b", sql)]
+        if not any(sql.startswith("SELECT source FROM bars") for sql in reads):  # no fire
+            quiet.append((conn.total_changes - before, reads))
+        return events
+
+    evaluator.evaluate = traced  # type: ignore[method-assign]
+    for _ in range(40):
+        cycle.run()
+        book = evaluator.book
+        assert book is not None
+        held = {int(book.ids[i]): asdict(book.state(i)) for i in book.dirty}
+        times_held += bool(held)
+        assert not held or quiet[-1][0] == 0  # the pass that held them wrote nothing
+        assert_a_restart_fires_nothing_again(app_db, clock)
+        clock.advance(60)
+    assert times_held >= 3 and len(quiet) > 20
+    assert all(reads == [] for _, reads in quiet[3:])  # after the first reads
+    assert sum(wrote > 0 for wrote, _ in quiet) <= 40 * 60 // PROGRESS_EVERY_S + 1
+
+    book = evaluator.book
+    assert book is not None
+    if not book.dirty:  # hold a change back again, to see an edit win over it
+        book.dirty.add(0)
+    rule_id = int(book.ids[min(book.dirty)])
+    rule = rule_from_row(alert_repo.rule(app_db, rule_id))[0]  # type: ignore[arg-type]
+    service.update_rule(rule_id, replace(rule, hysteresis_pct=0.3))
+    edited = alert_repo.rule(app_db, rule_id)["state"]  # type: ignore[index]
+    cycle.close()  # writes what is held, unless a rule changed meanwhile
+    assert alert_repo.rule(app_db, rule_id)["state"] == edited  # type: ignore[index]
+    assert evaluator.book is None  # read again on the next pass
+
+
+def assert_a_restart_fires_nothing_again(app_db: sqlite3.Connection, clock: FixedClock) -> None:
+    """A copy of the database as committed, evaluated by a new evaluator (a restart): it looks
+    again at the bars after the stored marks, from the stored states, and every fire among
+    them is stored already. (Its states may differ from the live ones where the live pass saw
+    a minute while it was still trading: the restart sees it final.)"""
+    copy = open_connection(":memory:")
+    app_db.backup(copy)
+    assert AlertEvaluator(clock, MarketClock(), 0).evaluate(copy) == []
+    copy.close()
