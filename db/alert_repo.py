@@ -6,11 +6,14 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from db.market_repo import LIVE_SOURCES
+
 RULE_COLUMNS = ("symbol", "kind", "level", "direction", "policy", "hysteresis_pct",
                 "cooldown_min", "band_pct", "expires_at", "enabled", "note", "start_ts",
                 "created_at", "state")
 EVENT_COLUMNS = ("rule_id", "symbol", "observed_ts", "fired_at", "value", "rule_text",
                  "message", "source", "while_closed")
+_LIVE = "(" + ", ".join(f"'{source}'" for source in LIVE_SOURCES) + ")"  # for SQL: IN _LIVE
 
 
 def insert_rule(conn: sqlite3.Connection, row: Mapping[str, Any]) -> int:
@@ -95,7 +98,7 @@ def last_live_minute_bar(conn: sqlite3.Connection, symbol: str) -> tuple | None:
     """(ts, close) of the newest live 1-minute bar: where a new rule starts watching."""
     return conn.execute(
         "SELECT ts, close FROM bars WHERE symbol = ? AND interval = '1m' "
-        "AND source IN ('yahoo', 'demo') ORDER BY ts DESC LIMIT 1", [symbol]).fetchone()
+        f"AND source IN {_LIVE} ORDER BY ts DESC LIMIT 1", [symbol]).fetchone()
 
 
 def minute_bars_after(conn: sqlite3.Connection, symbol: str, after: int) -> list[tuple]:
@@ -105,7 +108,7 @@ def minute_bars_after(conn: sqlite3.Connection, symbol: str, after: int) -> list
     cursor.row_factory = None
     return cursor.execute(
         "SELECT ts, high, low, close, partial, source FROM bars WHERE symbol = ? "
-        "AND interval = '1m' AND ts > ? AND source IN ('yahoo', 'demo') ORDER BY ts",
+        f"AND interval = '1m' AND ts > ? AND source IN {_LIVE} ORDER BY ts",
         [symbol, after]).fetchall()
 
 
@@ -130,7 +133,7 @@ def new_minute_bars(conn: sqlite3.Connection, marks: Sequence[tuple[int, str, in
         conn, "key, symbol, after",
         "SELECT m.key, b.ts, b.high, b.low, b.close, b.partial FROM m CROSS JOIN bars b "
         "ON b.symbol = m.symbol AND b.interval = '1m' AND b.ts > m.after "
-        "AND b.source IN ('yahoo', 'demo') ORDER BY m.key, b.ts", marks)
+        f"AND b.source IN {_LIVE} ORDER BY m.key, b.ts", marks)
 
 
 def day_context(conn: sqlite3.Connection, marks: Sequence[tuple[int, str, int]]

@@ -32,6 +32,20 @@ def _upsert_sql(rows: int, keep_market_data: bool) -> str:
     return sql
 
 
+def _chunks(count: int) -> list[tuple[int, int]]:
+    """(start, end) of each statement's rows: ROWS_PER_STATEMENT while that many are left, then
+    powers of two. A connection caches each statement it prepares, and one for thousands of rows
+    weighs about a megabyte: a kept connection writing a different count every poll would
+    otherwise keep a hundred of them."""
+    chunks, start = [], 0
+    while start < count:
+        left = count - start
+        size = ROWS_PER_STATEMENT if left >= ROWS_PER_STATEMENT else 1 << left.bit_length() - 1
+        chunks.append((start, start + size))
+        start += size
+    return chunks
+
+
 def upsert_bars(
     conn: sqlite3.Connection, rows: Sequence[tuple], *, keep_market_data: bool = False,
     changed: list[tuple] | None = None,
@@ -46,8 +60,8 @@ def upsert_bars(
     """
     cursor = conn.cursor()
     cursor.row_factory = None
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        chunk = rows[start : start + ROWS_PER_STATEMENT]
+    for start, end in _chunks(len(rows)):
+        chunk = rows[start:end]
         params = [value for row in chunk for value in row]
         sql = _upsert_sql(len(chunk), keep_market_data)
         if changed is None:
@@ -70,6 +84,8 @@ def latest_quote(conn: sqlite3.Connection, symbol: str) -> sqlite3.Row | None:
 
 
 SOURCE_CODES = {"yahoo": 0, "import": 1, "reference": 2, "demo": 3}
+# bars from a live feed (the poller's): what alerts fire on and a quote counts as
+LIVE_SOURCES = ("yahoo", "demo")
 _SOURCE_CASE = "CASE source " + " ".join(
     f"WHEN '{name}' THEN {code}" for name, code in SOURCE_CODES.items()) + " END"
 

@@ -5,12 +5,14 @@ together in one transaction, so the event exists before anyone is notified and a
 re-fires nor forgets. The rule book (numpy arrays) lives as long as the evaluator and is rebuilt
 only when a rule changes (a trigger counts every change, from any connection).
 
-A pass that fires nothing writes nothing. Rule states that changed without a fire (a side of
-the level, a re-arm) and each symbol's progress mark are held and written with the next write:
-a fire, or the next poll's own transaction when the caller is a poll cycle (`write_held`), or
-after PROGRESS_EVERY_S at the latest. States and marks are always written together, so a
-restart starts from one consistent point and looks at the bars after it again: the same bars
-give the same states, and a fire stored already is never stored twice.
+Under a poll cycle a pass that fires nothing writes nothing: rule states that changed without
+a fire (a side of the level, a re-arm) and each symbol's progress mark are held and written
+with the next write — a fire, the next poll's own transaction (`write_held`), the cycle's end,
+or after PROGRESS_EVERY_S at the latest (other callers write changed states at once). Nothing
+held ever overwrites a rule edited meanwhile. States and marks are always written together, so a
+restart starts from one consistent point and looks at the bars after it again, and a fire
+stored already is never stored twice (a minute seen while still trading is final by then, so
+a state may come out as the final bars have it).
 """
 
 from __future__ import annotations
@@ -96,12 +98,11 @@ class AlertEvaluator:
                     for rule, fire in fires]
             np.maximum(self._reached, batch.done, out=self._reached)
             ids: list[int] = []
-            held = book.dirty and written is None
-            if rows or held or self._due(epoch(now)):
+            if rows or (book.dirty and written is None) or self._due(epoch(now)):
                 with transaction(conn):
                     ids = alert_repo.insert_events(conn, rows)
-                    self._write_held(conn, book)
-                self._held_written(epoch(now))
+                    stored = self._write_held(conn, epoch(now))
+                stored()
             self._observations.committed(conn)
         except BaseException:
             self._book = None  # memory may be ahead of the database: reload (and reset) next time
@@ -110,42 +111,57 @@ class AlertEvaluator:
             else []
 
     def write_held(self, conn: sqlite3.Connection) -> Callable[[], None]:
-        """The poller's AlsoWrite: the rule states and progress marks held, in the poll's
-        transaction. Dropped (and the rule book read again) when a rule changed meanwhile: its
-        edit has reset its state, and the bars after the stored marks are looked at again."""
-        book = self._book
-        if book is None or not (book.dirty or self._due(epoch(self._clock.now()))):
+        """The poller's AlsoWrite: the rule states held, with the progress marks, in the poll's
+        transaction (progress alone only once due)."""
+        book, now = self._book, epoch(self._clock.now())
+        if book is None or not (book.dirty or self._due(now)):
             return lambda: None
-        if alert_repo.pass_versions(conn)[0] != self._book_version:
-            self._book = None
-            return lambda: None
-        self._write_held(conn, book)
-        now = epoch(self._clock.now())
-        return lambda: self._held_written(now)
+        return self._write_held(conn, now)
 
     def flush(self, conn: sqlite3.Connection) -> None:
-        """Write what is held now (the poll cycle ends)."""
+        """Write everything held now (the poll cycle ends)."""
+        if not self._holds():
+            return
         with transaction(conn):
-            written = self.write_held(conn)
-        written()
+            stored = self._write_held(conn, epoch(self._clock.now()))
+        stored()
+
+    def _holds(self) -> bool:
+        """A changed rule state or progress not written yet."""
+        return self._book is not None and (
+            bool(self._book.dirty) or bool((self._reached > self._stored).any()))
 
     def _due(self, now: int) -> bool:
-        """Progress moved and was last stored PROGRESS_EVERY_S ago (rule states with it)."""
-        return bool((self._reached > self._stored).any()) and \
-            now - self._stored_at >= PROGRESS_EVERY_S
+        """Something held for PROGRESS_EVERY_S (a poll cycle rate-limited for long, or one
+        whose passes change only progress): write it now."""
+        return self._holds() and now - self._stored_at >= PROGRESS_EVERY_S
 
-    def _write_held(self, conn: sqlite3.Connection, book: RuleBook) -> None:
-        moved = np.flatnonzero(self._reached > self._stored)
-        alert_repo.save_states(conn, [(json.dumps(asdict(book.state(i))), int(book.ids[i]))
-                                      for i in sorted(book.dirty)])
-        alert_repo.save_progress(conn, [(book.symbols[i], int(self._reached[i]))
-                                        for i in moved])
+    def _write_held(self, conn: sqlite3.Connection, now: int) -> Callable[[], None]:
+        """Inside the caller's transaction: the changed rule states and the progress marks;
+        returns what to call once it has committed. Nothing is written when a rule changed
+        since the rule book was read (its edit has reset its state): the book is read again,
+        and the bars after the stored marks looked at again."""
+        book = self._book
+        assert book is not None
+        try:
+            if alert_repo.pass_versions(conn)[0] != self._book_version:
+                self._book = None
+                return lambda: None
+            moved = np.flatnonzero(self._reached > self._stored)
+            alert_repo.save_states(conn, [(json.dumps(asdict(book.state(i))), int(book.ids[i]))
+                                          for i in sorted(book.dirty)])
+            alert_repo.save_progress(conn, [(book.symbols[i], int(self._reached[i]))
+                                            for i in moved])
+        except BaseException:
+            self._book = None  # what the transaction held is gone: read the book again
+            raise
+        reached = self._reached.copy()
 
-    def _held_written(self, now: int) -> None:
-        if self._book is not None:
-            self._book.dirty.clear()
-        self._stored = self._reached.copy()
-        self._stored_at = now
+        def stored() -> None:
+            book.dirty.clear()
+            self._stored, self._stored_at = reached, now
+
+        return stored
 
     def _reference(self, conn: sqlite3.Connection, version: int) -> _Reference:
         """Instruments, fundamentals and FX, read again only when a reference fact changed."""

@@ -22,9 +22,8 @@ from itertools import chain
 
 import numpy as np
 
+from db.market_repo import LIVE_SOURCES
 from services.market.feed_types import BarsWritten
-
-LIVE_SOURCES = ("yahoo", "demo")  # what alerts look at (alert_repo.minute_bars_after)
 
 
 @dataclass(frozen=True)

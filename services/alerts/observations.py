@@ -1,9 +1,11 @@
 """What the rules look at after a poll: each watched symbol's new live minutes with what the
-metrics need (previous close, the peak before them, shares and the P/S factor), read for every
+metrics need (previous close, the peak before them, shares and the P/S factor), for every
 symbol at once.
 
-One statement reads every symbol's new minutes, one more each symbol's previous close and kept
-figures (symbol_stats); the rest is numpy over the stacked bars. Kept across polls: session
+After a poll on the same connection they come from what the poll changed and what was kept
+(`LiveTail`), without a read. Otherwise one statement reads every symbol's new minutes, one
+more each symbol's previous close and kept figures (symbol_stats); the rest is numpy over the
+stacked bars. Kept across polls: session
 bounds per day, shares and the P/S factor per (symbol, day) until a reference fact changes, and
 each symbol's highest minute of the day so far.
 
@@ -25,20 +27,17 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from db import alert_repo, market_repo
+from db import alert_repo
+from services.alerts import one_symbol
 from services.alerts.engine import Batch, Path
 from services.alerts.live_tail import Handed, LiveTail
-from services.core import valuation
-from services.core.analytics import MissingDataError
 from services.core.clock import daily_bar_ts, local_date, midnight
 from services.core.fx import FxTable
-from services.core.models import Fundamentals, Instrument, Money
-from services.market import history
+from services.core.models import Fundamentals, Instrument
 from services.market.calendar import AFTER_CLOSE_DELAY, MarketClock
 from services.market.feed_types import BarsWritten
 
 EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
-DayValues = dict[str, float]  # ISO date -> value
 _NO_SESSION = (0.0, 0.0, 0.0, 0.0)
 
 
@@ -68,6 +67,8 @@ class Observations:
         self._day_start = np.full(n, -1, dtype=np.int64)
         self._through = np.full(n, -1, dtype=np.int64)
         self._day_high = np.full(n, np.nan)
+        # the last batch's bars after each row's `done` (and the data_version it was read at)
+        self._pending: tuple = (0, *(np.empty(0),) * 5)
 
     def batch(self, conn: sqlite3.Connection, symbols: Sequence[str], since: np.ndarray,
               instruments: Mapping[str, Instrument], funds: Mapping[str, Fundamentals],
@@ -211,14 +212,13 @@ class Observations:
             dtype=float).reshape(-1, 7)
         _, prev_close, last_ts, last_high, last_close, peak, prefix_ts = context.T
         start, end, bar_ts = spans[one_day].T
-        with np.errstate(invalid="ignore"):
-            day_mark = np.where(np.isnan(last_high), last_close, last_high)
-            seen = np.fmax(self._day_high[ask], np.fmax.reduceat(mark, first)[one_day])
-            # today's daily bar is the newest, every other one is of an earlier day, the day
-            # high kept runs to where these bars start, and with them it makes the day's high
-            ok = ((last_ts == bar_ts) & (last_ts >= start) & (last_ts < end)
-                  & ~(prefix_ts >= start) & (self._day_start[ask] == start)
-                  & (self._through[ask] == since[ask]) & (seen == day_mark))
+        day_mark = np.where(np.isnan(last_high), last_close, last_high)
+        seen = np.fmax(self._day_high[ask], np.fmax.reduceat(mark, first)[one_day])
+        # today's daily bar is the newest, every other one is of an earlier day, the day
+        # high kept runs to where these bars start, and with them it makes the day's high
+        ok = ((last_ts == bar_ts) & (last_ts >= start) & (last_ts < end)
+              & ~(prefix_ts >= start) & (self._day_start[ask] == start)
+              & (self._through[ask] == since[ask]) & (seen == day_mark))
         prev[ask], fast[ask], daily[ask] = prev_close, ok, peak
         # New bars that reach the kept day high could hide an earlier minute corrected up to
         # them; the rules cannot tell when the first new bar is the highest (every running peak
@@ -240,9 +240,8 @@ class Observations:
         new_day = starts[self._values_day[row[starts]] != day[starts]]
         self._value_days(row[new_day], day[new_day], symbols, instruments, funds, fx)
         shares, factor, hk = self._shares[row], self._factor[row], self._hk[row]
-        with np.errstate(invalid="ignore"):
-            valid = (np.isfinite(high) & np.isfinite(low) & np.isfinite(close) & (low > 0)
-                     & (~hk | self._in_sessions(ts, day)))
+        valid = (np.isfinite(high) & np.isfinite(low) & np.isfinite(close) & (low > 0)
+                 & (~hk | self._in_sessions(ts, day)))
         return [row, ts, high, low, close, valid, day, prev[row], shares, factor]
 
     def _value_days(self, rows: np.ndarray, days: np.ndarray, symbols: Sequence[str],
@@ -252,7 +251,7 @@ class Observations:
         for i, day in zip(rows.tolist(), days.tolist(), strict=True):
             symbol = symbols[i]
             self._values_day[i] = day
-            self._shares[i], self._factor[i] = _valuation(
+            self._shares[i], self._factor[i] = one_symbol.shares_and_ps_factor(
                 instruments[symbol].currency, dt.date.fromordinal(day),
                 funds.get(symbol, Fundamentals((), ())), fx)
 
@@ -332,76 +331,5 @@ class Observations:
 
     def path(self, conn: sqlite3.Connection, symbol: str, ins: Instrument, after: int,
              funds: Fundamentals, fx: FxTable) -> Path:
-        """One symbol's new minutes and context read alone, with a query for each: the
-        reference the stacked read must equal, and the way for what kept values cannot
-        answer."""
-        currency, tz = ins.currency, ins.timezone
-        rows = alert_repo.minute_bars_after(conn, symbol, after)
-        if not rows:
-            empty = np.empty(0)
-            return Path(symbol, empty.astype(np.int64), empty, empty, empty, empty.astype(bool),
-                        [], empty, float("nan"), empty, empty)
-        ts = np.array([r[0] for r in rows], dtype=np.int64)
-        hi, lo, close = (np.array([r[i] for r in rows], dtype=float) for i in (1, 2, 3))
-        days = [local_date(int(t), tz).isoformat() for t in ts]
-        partial = [r[4] for r in rows]
-        complete = [int(t) for t, p in zip(ts, partial, strict=True) if not p]
-        with np.errstate(invalid="ignore"):
-            valid = (np.isfinite(hi) & np.isfinite(lo) & np.isfinite(close) & (lo > 0)
-                     & self._in_session(ts, days, symbol))
-        prev, shares, factor = self._day_context(conn, symbol, currency, tz, sorted(set(days)),
-                                                 funds, fx)
-        peak = history.peak_before(conn, symbol, int(ts[0]), tz)
-        return Path(symbol, ts, hi, lo, close, valid, days,
-                    np.array([prev[d] for d in days]), np.nan if peak is None else peak,
-                    np.array([shares[d] for d in days]), np.array([factor[d] for d in days]),
-                    max(complete) if complete else int(ts[0]) - 1)
-
-    def _in_session(self, ts: np.ndarray, days: list[str], symbol: str) -> np.ndarray:
-        """Bars inside continuous trading or the closing auction; never lunch or night."""
-        if not symbol.endswith(".HK"):
-            return np.ones(ts.size, dtype=bool)  # other exchanges: trust the feed
-        ok = np.zeros(ts.size, dtype=bool)
-        for day in set(days):
-            session = self._market.session(dt.date.fromisoformat(day))
-            if session is None:
-                continue
-            mask = np.array([d == day for d in days])
-            within = (ts >= session.open.timestamp()) & (
-                ts < (session.close + AFTER_CLOSE_DELAY).timestamp())
-            if session.break_start and session.break_end:
-                within &= ~((ts >= session.break_start.timestamp())
-                            & (ts < session.break_end.timestamp()))
-            ok |= mask & within
-        return ok
-
-    @staticmethod
-    def _day_context(conn: sqlite3.Connection, symbol: str, currency: str, tz: str,
-                     days: list[str], funds: Fundamentals, fx: FxTable
-                     ) -> tuple[DayValues, DayValues, DayValues]:
-        """Previous close, shares outstanding and the P/S factor for each day (one indexed
-        read a day: the history before it is never scanned)."""
-        prev, shares, factor = {}, {}, {}
-        for day in days:
-            date = dt.date.fromisoformat(day)
-            close = market_repo.close_before(conn, symbol, midnight(date, tz))
-            prev[day] = np.nan if close is None else close
-            shares[day], factor[day] = _valuation(currency, date, funds, fx)
-        return prev, shares, factor
-
-
-def _valuation(currency: str, date: dt.date, funds: Fundamentals, fx: FxTable
-               ) -> tuple[float, float]:
-    """Shares outstanding and the P/S factor on a day, point in time: only figures published
-    by then (NaN where unknown)."""
-    shares = np.nan
-    try:
-        shares = float(valuation.shares_on(funds.shares, date).shares)
-        revenue = valuation.revenue_on(funds.revenue, date, "fy")
-        if revenue is None:
-            raise MissingDataError(f"no annual revenue published by {date.isoformat()}")
-        rate = fx.quote(currency, revenue.amount.currency, date)
-        return shares, valuation.price_to_sales(Money(1.0, currency), revenue, rate).value
-    except MissingDataError:
-        return shares, np.nan
-
+        """One symbol read alone (`one_symbol.path`): where the kept values cannot answer."""
+        return one_symbol.path(conn, self._market, symbol, ins, after, funds, fx)

@@ -5,7 +5,7 @@ A cycle lives as long as the scheduler's job, so the alert rule book it holds is
 kept across polls (rebuilt only when a rule changes), and so does its connection: the pages a
 poll wrote stay in its cache, and the alert pass is told what the poll changed on it instead of
 reading it back (services.alerts.live_tail). Runs on the poll worker thread; cycles never
-overlap (the scheduler runs one at a time), and `close` comes after the last.
+overlap (the scheduler runs one at a time), and `close` waits for one still running.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from services.alerts.records import AlertEvent
 from services.core.clock import Clock, epoch, trading_day
 from services.market import fundamentals_feed, retention
 from services.market.calendar import MarketClock
+from services.market.fetching import PollCancelledError
 from services.market.poller import Poller, PollOutcome
 from services.watchlists.handover import RowPreparer
 from services.watchlists.snapshots import PreparedRows
@@ -57,10 +58,15 @@ class PollCycle:
         self._rows_for_window = RowPreparer(clock) if prepare_rows and clock else None
         self._rng = random.Random()
         self._conn: sqlite3.Connection | None = None
+        self._using = threading.Lock()  # the connection: by one cycle, or by close
 
     def run(self, force: bool = False, cancel: threading.Event | None = None) -> CycleOutcome:
         """Poll (PollCancelledError when `cancel` is set before it writes), then evaluate alerts on
         the committed bars, then notify: an event exists before anyone hears of it."""
+        with self._using:
+            return self._run(force, cancel)
+
+    def _run(self, force: bool, cancel: threading.Event | None) -> CycleOutcome:
         if self._conn is None:  # APScheduler may run successive cycles on different threads
             self._conn = open_connection(self.poller.db_path, any_thread=True)
         conn = self._conn
@@ -76,6 +82,8 @@ class PollCycle:
                 if outcome.rate_limited_until is None:
                     self._refresh_fundamentals(conn, cancel)
             rows = self._rows(conn)
+        except PollCancelledError:
+            raise  # quitting: `close` writes what the alert pass holds
         except BaseException:
             self._conn = None  # a broken connection is not kept; the next cycle opens another
             conn.close()
@@ -124,18 +132,20 @@ class PollCycle:
                           "poll")
 
     def close(self) -> None:
-        """After the last cycle: what the alert pass holds is written, the connection closed."""
+        """After the last cycle (a running one is being cancelled: waits for it): what the
+        alert pass holds is written, the connection closed."""
         self.poller.close()
-        if self._conn is None:
-            return
-        try:
-            if self.evaluator is not None:
-                self.evaluator.flush(self._conn)
-        except Exception:  # lost only until the next start looks at those bars again
-            log.exception("writing the alert rules' held states failed")
-        finally:
-            self._conn.close()
-            self._conn = None
+        with self._using:
+            if self._conn is None:
+                return
+            try:
+                if self.evaluator is not None:
+                    self.evaluator.flush(self._conn)
+            except Exception:  # lost only until the next start looks at those bars again
+                log.exception("writing the alert rules' held states failed")
+            finally:
+                self._conn.close()
+                self._conn = None
 
 
 def cycle_factory(make_poller: Callable[[], Poller], clock: Clock, market: MarketClock,

@@ -1,5 +1,6 @@
-"""What a quote source hands the poller, and how it fails: values shared by the Yahoo source,
-the demo feed and the poller, without importing yfinance."""
+"""What a quote source hands the poller and how it fails, and what a poll tells the readers on
+its connection: values shared by the Yahoo source, the demo feed, the poller and the alert
+pass, without importing yfinance."""
 
 from __future__ import annotations
 

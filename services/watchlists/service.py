@@ -9,7 +9,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from db import calendar_repo, reference_repo, stats_repo, watchlist_repo
+from db import calendar_repo, market_repo, reference_repo, stats_repo, watchlist_repo
 from services.core import analytics, valuation
 from services.core.analytics import MissingDataError
 from services.core.clock import Clock, daily_bar_ts, local_date, trading_day
@@ -38,7 +38,7 @@ from services.watchlists.snapshots import (
 )
 
 CONTINUOUS_SOURCES = frozenset(stats_repo.SETTLED_SOURCES)
-LIVE_SOURCES = frozenset({"yahoo", "demo"})
+LIVE_SOURCES = frozenset(market_repo.LIVE_SOURCES)
 # Yahoo's HK quotes run 15 minutes late, so a quote 15 trading minutes old is simply delayed;
 # no new trade for this many minutes of continuous trading is stale.
 STALE_AFTER_TRADING_MIN = 25

@@ -64,6 +64,19 @@ def test_a_writer_is_told_exactly_the_rows_it_changed(conn: sqlite3.Connection) 
     assert ("A.HK", "1m", 180, 99.0, 99.0, 99.0, "yahoo", 0) in changed
 
 
+def test_writes_of_every_size_use_a_few_statement_shapes(conn: sqlite3.Connection) -> None:
+    """A connection caches each statement it prepares (one of thousands of rows weighs about a
+    megabyte); the poll cycle's lives all day and writes a different number of rows each poll."""
+    shapes: set[int] = set()  # rows a statement
+    conn.set_trace_callback(lambda sql: sql.startswith("INSERT") and shapes.add(
+        sql.count("('A.HK'")))
+    for rows in range(1, 5000, 37):
+        with transaction(conn):
+            market_repo.upsert_bars(conn, [bar(60 * i, 1.0) for i in range(rows)])
+    assert len(shapes) <= 12  # the biggest, and powers of two below it
+    assert count(conn) == rows
+
+
 def test_reference_mirror_never_replaces_market_data(conn: sqlite3.Connection) -> None:
     with transaction(conn):
         market_repo.upsert_bars(conn, [bar(0, 10.0, "yahoo"), bar(60, 5.0, "reference")])

@@ -78,9 +78,10 @@ class Feed:
     and today's daily bar from the minutes (now and then not quite)."""
 
     def __init__(self, rng: random.Random, corrections: float = 0.3, late: float = 0.1,
-                 odd_days: float = 0.1):
+                 odd_days: float = 0.1, start: int = OPEN):
         self._rng, self._corrections, self._late, self._odd_days = (rng, corrections, late,
                                                                      odd_days)
+        self._start = start  # the first poll's minute
         self.minutes: dict[str, dict[int, tuple]] = {s: {} for s in SYMBOLS}
         self._held_back: dict[str, list[tuple]] = {s: [] for s in SYMBOLS}
         self._price = {s: rng.uniform(80, 120) for s in SYMBOLS}
@@ -89,7 +90,7 @@ class Feed:
         rng, rows = self._rng, []
         for symbol in SYMBOLS:
             mine = self.minutes[symbol]
-            ts = OPEN + 60 * poll
+            ts = self._start + 60 * poll
             self._price[symbol] *= np.exp(rng.gauss(0, 0.01))
             new = bar(symbol, "1m", ts, self._price[symbol], partial=int(rng.random() < 0.3))
             if rng.random() < self._late:
@@ -164,7 +165,8 @@ def test_stacked_read_equals_reading_each_symbol_alone_through_late_and_correcte
 def test_what_the_poll_changed_answers_as_reading_it_back_does_and_other_writes_are_read(
         app_db: sqlite3.Connection, db_path: Path) -> None:
     """The poll hands over its changed rows; the pass builds from them and what it kept
-    exactly the batch a full read gives, and reads instead whenever it cannot be sure."""
+    exactly the batch a full read gives, and reads instead whenever it cannot be sure. From
+    12:20 to 13:40 Hong Kong time: the lunch break, and a new day in New York at 13:00."""
     rng = random.Random(29)
     history(app_db, rng)
     market = MarketClock()
@@ -179,9 +181,10 @@ def test_what_the_poll_changed_answers_as_reading_it_back_does_and_other_writes_
     handed._read = lambda *args: full_reads.append(1) or read_all(*args)  # type: ignore
     other = open_connection(db_path)
     since = first_since()
-    feed = Feed(rng, corrections=0.02, late=0.01, odd_days=0.01)
+    feed = Feed(rng, corrections=0.02, late=0.01, odd_days=0.01,
+                start=epoch(hkt(2026, 11, 23, 12, 20)))
     doubts = {"another connection": 0, "this connection": 0, "backfill": 0,
-              "an earlier daily bar": 0}
+              "an earlier daily bar": 0, "a reference fact": 0}
     for poll in range(80):
         rows, whole = feed.poll(poll), frozenset[str]()
         doubt = rng.choice([*doubts, *[""] * 16]) if poll > 2 else ""
@@ -205,6 +208,7 @@ def test_what_the_poll_changed_answers_as_reading_it_back_does_and_other_writes_
             doubts[doubt] += 1
         elif doubt:
             doubts[doubt] += 1
+            version += doubt == "a reference fact"  # (a trigger moves it in the app)
         data_version = alert_repo.pass_versions(app_db)[2]
         reads = len(full_reads)
         want = read.batch(app_db, SYMBOLS, since, instruments, funds, fx, version)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 from dataclasses import asdict, replace
+
+import pytest
 
 from db import alert_repo
 from db.connection import open_connection
@@ -17,6 +20,7 @@ from services.app.poll_cycle import PollCycle
 from services.core.clock import FixedClock, epoch
 from services.market.calendar import MarketClock
 from services.market.feed_types import BarsWritten
+from services.market.fetching import PollCancelledError
 from services.market.poller import Poller
 from services.watchlists.service import WatchlistService
 from services.watchlists.snapshots import WatchlistRow
@@ -73,14 +77,7 @@ def test_the_pass_reads_no_bar_back_and_holds_quiet_state_changes_for_the_next_p
     bar) and writes nothing: a rule state that moved without a fire is written in the next
     poll's transaction. At every moment a restart from what is stored fires nothing twice. A
     rule edited meanwhile keeps its edit's state."""
-    start = epoch(clock.now())
-    closes = sorted(b[4] for b in fake_yahoo.symbols["2513.HK"].minute_bars
-                    if start <= b[0] < start + 40 * 60)
-    service = AlertService(app_db, clock, MarketClock())
-    for share, hysteresis in ((0.6, 0.3), (0.75, 0.5)):  # each re-arms without a fire when
-        level = closes[int(len(closes) * share)]  # the price falls back beyond its band
-        service.add_rule(AlertRule("2513.HK", RuleKind.PRICE_ABOVE, level, Direction.UP,
-                                   Policy.REARM, hysteresis_pct=hysteresis))
+    service = rearming_rules(app_db, clock, fake_yahoo)
     evaluator = cycle.evaluator
     assert evaluator is not None
     evaluate, quiet = evaluator.evaluate, []
@@ -128,6 +125,96 @@ def test_the_pass_reads_no_bar_back_and_holds_quiet_state_changes_for_the_next_p
     cycle.close()  # writes what is held, unless a rule changed meanwhile
     assert alert_repo.rule(app_db, rule_id)["state"] == edited  # type: ignore[index]
     assert evaluator.book is None  # read again on the next pass
+
+
+def test_the_connection_kept_between_cycles_holds_no_snapshot(
+    cycle: PollCycle, app_db: sqlite3.Connection, clock: FixedClock,
+) -> None:
+    """The cycle keeps its connection from poll to poll; between them it must not hold a read
+    open, or the write-ahead log could not be checkpointed and would grow all day."""
+    AlertService(app_db, clock, MarketClock()).add_rule(
+        AlertRule("2513.HK", RuleKind.PRICE_ABOVE, 1.0))  # fires: the pass writes too
+    for _ in range(3):
+        cycle.run()
+        busy, _, _ = app_db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        assert busy == 0
+        clock.advance(60)
+    cycle.close()
+
+
+def test_quitting_during_a_poll_still_writes_what_the_alert_pass_holds(
+    cycle: PollCycle, app_db: sqlite3.Connection, clock: FixedClock, fake_yahoo: FakeYahoo,
+) -> None:
+    rearming_rules(app_db, clock, fake_yahoo)
+    evaluator = cycle.evaluator
+    assert evaluator is not None
+    for _ in range(40):
+        cycle.run()
+        clock.advance(60)
+        if evaluator.book is not None and evaluator.book.dirty:
+            break
+    book = evaluator.book
+    assert book is not None and book.dirty
+    held = {int(book.ids[i]): asdict(book.state(i)) for i in book.dirty}
+    quitting = threading.Event()
+    quitting.set()
+    with pytest.raises(PollCancelledError):
+        cycle.run(cancel=quitting)
+    cycle.close()
+    stored = {row["id"]: json.loads(row["state"]) for row in alert_repo.rules(app_db)}
+    assert all(stored[rule_id] == state for rule_id, state in held.items())
+
+
+def test_a_failing_write_of_held_states_costs_one_poll_not_polling(
+    cycle: PollCycle, app_db: sqlite3.Connection, clock: FixedClock, fake_yahoo: FakeYahoo,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The held states are written in the poll's transaction: if that fails, the poll's bars
+    roll back with them, and the next poll starts again from what is stored."""
+    rearming_rules(app_db, clock, fake_yahoo)
+    evaluator = cycle.evaluator
+    assert evaluator is not None
+    for _ in range(40):
+        cycle.run()
+        clock.advance(60)
+        if evaluator.book is not None and evaluator.book.dirty:
+            break
+    assert evaluator.book is not None and evaluator.book.dirty
+    save_states, failures = alert_repo.save_states, [sqlite3.OperationalError("disk I/O error")]
+
+    def failing(*args: object) -> None:
+        if failures:
+            raise failures.pop()
+        save_states(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(alert_repo, "save_states", failing)
+    newest = app_db.execute("SELECT MAX(ts) FROM bars WHERE interval = '1m'").fetchone()[0]
+    with pytest.raises(sqlite3.OperationalError):
+        cycle.run()
+    assert app_db.execute("SELECT MAX(ts) FROM bars WHERE interval = '1m'").fetchone()[0] \
+        == newest  # the poll's bars rolled back with the held states
+    assert evaluator.book is None  # read again from what is stored
+    outcome = cycle.run()
+    assert outcome.poll.succeeded and evaluator.book is not None
+    assert app_db.execute("SELECT MAX(ts) FROM bars WHERE interval = '1m'").fetchone()[0] \
+        > newest
+    assert_a_restart_fires_nothing_again(app_db, clock)
+    cycle.close()
+
+
+def rearming_rules(app_db: sqlite3.Connection, clock: FixedClock,
+                   fake_yahoo: FakeYahoo) -> AlertService:
+    """Two rules on 2513.HK over the next 40 minutes of the fake's walk that fire, then re-arm
+    without a fire when the price falls back beyond their bands."""
+    start = epoch(clock.now())
+    closes = sorted(b[4] for b in fake_yahoo.symbols["2513.HK"].minute_bars
+                    if start <= b[0] < start + 40 * 60)
+    service = AlertService(app_db, clock, MarketClock())
+    for share, hysteresis in ((0.6, 0.3), (0.75, 0.5)):
+        service.add_rule(AlertRule("2513.HK", RuleKind.PRICE_ABOVE,
+                                   closes[int(len(closes) * share)], Direction.UP,
+                                   Policy.REARM, hysteresis_pct=hysteresis))
+    return service
 
 
 def assert_a_restart_fires_nothing_again(app_db: sqlite3.Connection, clock: FixedClock) -> None:
