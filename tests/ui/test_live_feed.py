@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from services.core.clock import FixedClock
 from services.core.paths import AppPaths
+from services.market.feed_types import AlsoWrite
 from services.market.poller import Poller, PollOutcome
 from services.watchlists.columns import Column
 from tests.fake_yahoo import FakeYahoo
@@ -28,9 +29,10 @@ class ThreadSpy:
         self.threads: list[int] = []
 
     def poll(self, force: bool = False, cancel: threading.Event | None = None,
-             conn: sqlite3.Connection | None = None) -> PollOutcome:
+             conn: sqlite3.Connection | None = None, also: AlsoWrite | None = None
+             ) -> PollOutcome:
         self.threads.append(threading.get_ident())
-        return self._poller.poll(force, cancel, conn)
+        return self._poller.poll(force, cancel, conn, also)
 
     @property
     def db_path(self) -> Path:

@@ -19,7 +19,8 @@ from services.alerts.observations import Observations
 from services.alerts.rules import AlertRule, Direction, Policy, RuleKind
 from services.alerts.service import AlertService
 from services.core.clock import FixedClock, daily_bar_ts, epoch
-from services.core.models import Fundamentals
+from services.core.fx import FxTable
+from services.core.models import Fundamentals, Instrument
 from services.market import stats
 from services.market.bars import daily_from_minutes
 from services.market.calendar import MarketClock
@@ -118,6 +119,15 @@ class Feed:
         return rows
 
 
+def with_history(conn: sqlite3.Connection, seed: int) -> tuple[
+        random.Random, dict[str, Instrument], dict[str, Fundamentals], FxTable, int]:
+    """`history` from a seeded generator, then the generator and the reference facts."""
+    rng = random.Random(seed)
+    history(conn, rng)
+    return (rng, reference_store.instruments(conn), reference_store.all_fundamentals(conn),
+            reference_store.fx_table(conn), reference_repo.version(conn))
+
+
 def first_since() -> np.ndarray:
     since = np.full(len(SYMBOLS), OPEN - 60)
     since[SYMBOLS.index("7003.HK")] = epoch(hkt(2026, 11, 20, 15, 50))
@@ -126,12 +136,8 @@ def first_since() -> np.ndarray:
 
 def test_stacked_read_equals_reading_each_symbol_alone_through_late_and_corrected_bars(
         app_db: sqlite3.Connection) -> None:
-    rng = random.Random(13)
-    history(app_db, rng)
+    rng, instruments, funds, fx, version = with_history(app_db, 13)
     market = MarketClock()
-    instruments = reference_store.instruments(app_db)
-    funds, fx = reference_store.all_fundamentals(app_db), reference_store.fx_table(app_db)
-    version = reference_repo.version(app_db)
     stacked, alone = Observations(market), Observations(market)
     stacked.reset(SYMBOLS)
     read_alone = stacked.path
@@ -167,12 +173,8 @@ def test_what_the_poll_changed_answers_as_reading_it_back_does_and_other_writes_
     """The poll hands over its changed rows; the pass builds from them and what it kept
     exactly the batch a full read gives, and reads instead whenever it cannot be sure. From
     12:20 to 13:40 Hong Kong time: the lunch break, and a new day in New York at 13:00."""
-    rng = random.Random(29)
-    history(app_db, rng)
+    rng, instruments, funds, fx, version = with_history(app_db, 29)
     market = MarketClock()
-    instruments = reference_store.instruments(app_db)
-    funds, fx = reference_store.all_fundamentals(app_db), reference_store.fx_table(app_db)
-    version = reference_repo.version(app_db)
     read, handed = Observations(market), Observations(market)
     read.reset(SYMBOLS)
     handed.reset(SYMBOLS)

@@ -12,6 +12,7 @@ import pytest
 
 from db import alert_repo
 from db.connection import open_connection
+from services.alerts.engine import RuleBook
 from services.alerts.evaluation import PROGRESS_EVERY_S, AlertEvaluator
 from services.alerts.records import AlertEvent, rule_from_row
 from services.alerts.rules import AlertRule, Direction, Policy, RuleKind
@@ -145,16 +146,7 @@ def test_the_connection_kept_between_cycles_holds_no_snapshot(
 def test_quitting_during_a_poll_still_writes_what_the_alert_pass_holds(
     cycle: PollCycle, app_db: sqlite3.Connection, clock: FixedClock, fake_yahoo: FakeYahoo,
 ) -> None:
-    rearming_rules(app_db, clock, fake_yahoo)
-    evaluator = cycle.evaluator
-    assert evaluator is not None
-    for _ in range(40):
-        cycle.run()
-        clock.advance(60)
-        if evaluator.book is not None and evaluator.book.dirty:
-            break
-    book = evaluator.book
-    assert book is not None and book.dirty
+    book = poll_until_a_state_is_held(cycle, app_db, clock, fake_yahoo)
     held = {int(book.ids[i]): asdict(book.state(i)) for i in book.dirty}
     quitting = threading.Event()
     quitting.set()
@@ -171,15 +163,9 @@ def test_a_failing_write_of_held_states_costs_one_poll_not_polling(
 ) -> None:
     """The held states are written in the poll's transaction: if that fails, the poll's bars
     roll back with them, and the next poll starts again from what is stored."""
-    rearming_rules(app_db, clock, fake_yahoo)
+    poll_until_a_state_is_held(cycle, app_db, clock, fake_yahoo)
     evaluator = cycle.evaluator
     assert evaluator is not None
-    for _ in range(40):
-        cycle.run()
-        clock.advance(60)
-        if evaluator.book is not None and evaluator.book.dirty:
-            break
-    assert evaluator.book is not None and evaluator.book.dirty
     save_states, failures = alert_repo.save_states, [sqlite3.OperationalError("disk I/O error")]
 
     def failing(*args: object) -> None:
@@ -200,6 +186,20 @@ def test_a_failing_write_of_held_states_costs_one_poll_not_polling(
         > newest
     assert_a_restart_fires_nothing_again(app_db, clock)
     cycle.close()
+
+
+def poll_until_a_state_is_held(cycle: PollCycle, app_db: sqlite3.Connection,
+                               clock: FixedClock, fake_yahoo: FakeYahoo) -> RuleBook:
+    """The rule book once a pass has held back a state (`rearming_rules`)."""
+    rearming_rules(app_db, clock, fake_yahoo)
+    assert cycle.evaluator is not None
+    for _ in range(40):
+        cycle.run()
+        clock.advance(60)
+        book = cycle.evaluator.book
+        if book is not None and book.dirty:
+            return book
+    raise AssertionError("no pass held a state back")
 
 
 def rearming_rules(app_db: sqlite3.Connection, clock: FixedClock,
