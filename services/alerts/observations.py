@@ -5,9 +5,8 @@ symbol at once.
 After a poll on the same connection they come from what the poll changed and what was kept
 (`LiveTail`), without a read. Otherwise one statement reads every symbol's new minutes, one
 more each symbol's previous close and kept figures (symbol_stats); the rest is numpy over the
-stacked bars. Kept across polls: session
-bounds per day, shares and the P/S factor per (symbol, day) until a reference fact changes, and
-each symbol's highest minute of the day so far.
+stacked bars. Kept across polls: session bounds per day, shares and the P/S factor per (symbol,
+day) until a reference fact changes, and each symbol's highest minute of the day so far.
 
 That day high is checked on every poll against today's daily bar, which the poller writes from
 the day's minutes: the kept high and the new bars must make exactly its high. A minute corrected
