@@ -125,11 +125,6 @@ class WatchlistService:
             return None
         return [self._noted(self._rows[item[0]][1], item[1]) for item in items]
 
-    def _key(self, version: int | None, today: dt.date) -> tuple[object, ...]:
-        """What a kept row was built from: its price row's change counter, the reference
-        facts' version and the trading day."""
-        return (version, self._facts_version, today)
-
     def _noted(self, row: WatchlistRow, note: str) -> WatchlistRow:
         """The row with its note in the list shown; the same object while neither changed
         (the table redraws only rows that are new objects)."""
@@ -144,7 +139,8 @@ class WatchlistService:
                   stored: sqlite3.Row, today: Callable[[Instrument], dt.date]) -> WatchlistRow:
         """A symbol whose prices, facts and trading day are as last time keeps its row: a
         poll that moved a few prices rebuilds a few rows."""
-        key = self._key(stored["price_version"], today(instrument))
+        # what it was built from: its price row's change counter, the facts, the trading day
+        key = (stored["price_version"], self._facts_version, today(instrument))
         kept = self._rows.get(instrument.symbol)
         if kept is None or kept[0] != key:
             kept = self._rows[instrument.symbol] = (key, self._row(instrument, fx, facts, stored))
