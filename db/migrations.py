@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from db.connection import transaction
 from db.migration_m009 import M009_STATEMENTS
 from db.migration_m011 import M011_STATEMENTS
+from db.migration_m012 import M012_STATEMENTS
 from db.schema_state import MIGRATION_SET, pending_migrations
 
 if TYPE_CHECKING:
@@ -373,6 +374,7 @@ STEPS: dict[str, list[str]] = {
     "m009_yahoo_fundamentals": M009_STATEMENTS,
     "m010_watchlist_prices": M010_STATEMENTS,
     "m011_price_versions": M011_STATEMENTS,
+    "m012_watchlist_items_version": M012_STATEMENTS,
 }
 # sqlite-utils' record of applied migrations, as it creates it (a test compares the two).
 _RECORD_TABLE = [

@@ -13,7 +13,8 @@ MIGRATION_SET = "harbourwatch"
 MIGRATION_NAMES = ("m001_market_data", "m002_watchlists", "m003_feed_health", "m004_alerts",
                    "m005_alert_progress", "m006_transactions", "m007_symbol_stats",
                    "m008_provenance_fx", "m009_yahoo_fundamentals",
-                   "m010_watchlist_prices", "m011_price_versions")
+                   "m010_watchlist_prices", "m011_price_versions",
+                   "m012_watchlist_items_version")
 
 
 def applied_migrations(conn: sqlite3.Connection) -> list[str]:

@@ -22,6 +22,11 @@ def items(conn: sqlite3.Connection, list_id: int) -> list[sqlite3.Row]:
     ).fetchall()
 
 
+def items_version(conn: sqlite3.Connection) -> int:
+    """A counter every change to any list's items moves (symbols, order, notes; m012)."""
+    return int(conn.execute("SELECT version FROM watchlist_items_version").fetchone()[0])
+
+
 def add_item(conn: sqlite3.Connection, list_id: int, symbol: str, note: str = "") -> bool:
     """Append a symbol to a list; False when it is already there."""
     cursor = conn.execute(

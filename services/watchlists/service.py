@@ -60,6 +60,7 @@ class WatchlistService:
         self._facts: tuple[int, tuple[dict[str, Instrument], FxTable, _Facts]] | None = None
         self._rows: dict[str, KeptRow] = {}
         self._adopted: PreparedRows | None = None
+        self._list_items: dict[int, _Items] = {}
         self._notes: dict[str, tuple[WatchlistRow, WatchlistRow]] = {}  # row -> with note
         self._details: dict[tuple[str, str, str | None], tuple[object, InstrumentDetail]] = {}
 
@@ -120,10 +121,21 @@ class WatchlistService:
                 or any(trading_day(self._clock, tz) != day for tz, day in adopted.days.items()) \
                 or stats_repo.price_stamp(self._conn) != adopted.stamp:
             return None
-        items = watchlist_repo.items(self._conn, list_id)
-        if not all(item[0] in adopted.rows for item in items):
+        items = self._items(list_id)
+        if not adopted.rows.keys() >= items.symbols:
             return None
-        return [self._noted(self._rows[item[0]][1], item[1]) for item in items]
+        return [self._noted(self._rows[symbol][1], note) for symbol, note in items.notes]
+
+    def _items(self, list_id: int) -> _Items:
+        """The list's symbols and notes in order, read again only when a list's items changed
+        (m012's counter: a poll's commit leaves it)."""
+        version = watchlist_repo.items_version(self._conn)
+        kept = self._list_items.get(list_id)
+        if kept is None or kept.version != version:
+            notes = [(row[0], row[1]) for row in watchlist_repo.items(self._conn, list_id)]
+            kept = self._list_items[list_id] = _Items(version, notes,
+                                                      frozenset(s for s, _ in notes))
+        return kept
 
     def _noted(self, row: WatchlistRow, note: str) -> WatchlistRow:
         """The row with its note in the list shown; the same object while neither changed
@@ -424,3 +436,12 @@ class _Facts:
 
     def fundamentals_of(self, symbol: str) -> Fundamentals:
         return self.fundamentals.get(symbol, Fundamentals((), ()))
+
+
+@dataclass(frozen=True)
+class _Items:
+    """A list's items as of a value of the items counter."""
+
+    version: int
+    notes: list[tuple[str, str]]  # (symbol, note) in list order
+    symbols: frozenset[str]

@@ -309,8 +309,8 @@ def test_a_refresh_keeps_the_row_objects_of_unchanged_symbols(
 def test_adopted_rows_need_one_sum_while_no_price_changed(
         app_db: sqlite3.Connection, db_path: Path, clock: FixedClock) -> None:
     """While the sum of the price rows' change counters is the one the worker's rows were
-    built at, the window reads that sum and the list's items, never a price row; a symbol
-    the worker's rows lack sends it back to reading them."""
+    built at, the window reads that sum (and the lists' items counter), never a price row; a
+    symbol the worker's rows lack sends it back to reading them."""
     window = WatchlistService(app_db, clock)
     worker_conn = open_connection(db_path)
     try:
@@ -335,6 +335,49 @@ def test_adopted_rows_need_one_sum_while_no_price_changed(
             ("9999.HK", "Not handed over")]
     finally:
         worker_conn.close()
+
+
+def test_after_a_poll_the_list_items_are_read_only_when_a_list_changed(
+        app_db: sqlite3.Connection, db_path: Path, clock: FixedClock) -> None:
+    """A poll changes prices, not lists: the refresh after it keeps the list's items. A note,
+    an order, a removal or an addition from another connection (the command line) is still
+    in the next refresh, with the worker's rows adopted."""
+    from db import watchlist_repo
+
+    window = WatchlistService(app_db, clock)
+    window.rows("Main")
+    other = open_connection(db_path)
+    statements: list[str] = []
+    app_db.set_trace_callback(statements.append)
+    try:
+        def after_poll(price: float, minute: int) -> list[tuple[str, str, float | None]]:
+            quote(other, "0100.HK", price, hkt(2026, 11, 23, 10, minute))
+            window.adopt(RowPreparer(clock).prepare(other))
+            statements.clear()
+            return [(r.symbol, r.note, r.last.amount if r.last else None)
+                    for r in window.rows("Main")]
+
+        after_poll(210.0, 0)
+        shown = after_poll(211.0, 1)
+        assert not [s for s in statements if "FROM watchlist_items " in s]
+        assert [symbol for symbol, _, _ in shown] == ["2513.HK", "0100.HK"]
+
+        with transaction(other):
+            watchlist_repo.set_note(other, 1, "0100.HK", "results in March")
+        assert after_poll(212.0, 2)[1] == ("0100.HK", "results in March", 212.0)
+        with transaction(other):
+            watchlist_repo.set_order(other, 1, ["0100.HK", "2513.HK"])
+        assert [symbol for symbol, _, _ in after_poll(213.0, 3)] == ["0100.HK", "2513.HK"]
+        with transaction(other):
+            watchlist_repo.remove_item(other, 1, "2513.HK")
+        assert after_poll(214.0, 4) == [("0100.HK", "results in March", 214.0)]
+        with transaction(other):
+            watchlist_repo.add_item(other, 1, "2513.HK", "back")
+        assert [(s, n) for s, n, _ in after_poll(215.0, 5)] == [("0100.HK", "results in March"),
+                                                               ("2513.HK", "back")]
+    finally:
+        app_db.set_trace_callback(None)
+        other.close()
 
 
 def test_the_worker_frees_the_rows_it_handed_over_itself(
