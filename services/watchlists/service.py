@@ -128,7 +128,8 @@ class WatchlistService:
 
     def _items(self, list_id: int) -> _Items:
         """The list's symbols and notes in order, read again only when a list's items changed
-        (m012's counter: a poll's commit leaves it)."""
+        (m012's counter: a poll's commit leaves it). The counter is read first, so an edit
+        committed between the two reads only makes the next refresh read them again."""
         version = watchlist_repo.items_version(self._conn)
         kept = self._list_items.get(list_id)
         if kept is None or kept.version != version:
