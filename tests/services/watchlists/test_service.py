@@ -380,6 +380,38 @@ def test_after_a_poll_the_list_items_are_read_only_when_a_list_changed(
         other.close()
 
 
+def test_the_worker_reads_the_facts_again_only_when_one_changed(
+        app_db: sqlite3.Connection, db_path: Path, clock: FixedClock) -> None:
+    """The poll worker builds the rows after every poll; a poll changes prices, not facts,
+    so it reads the reference facts once, then again after a fact changed."""
+    from db import facts_repo
+
+    worker_conn = open_connection(db_path)
+    statements: list[str] = []
+    worker_conn.set_trace_callback(statements.append)
+    try:
+        preparer = RowPreparer(clock)
+
+        def facts_read(price: float, minute: int) -> int:
+            statements.clear()
+            quote(worker_conn, "0100.HK", price, hkt(2026, 11, 23, 10, minute))
+            prepared = preparer.prepare(worker_conn)
+            assert prepared.rows["0100.HK"][1].last.amount == price
+            return sum("FROM targets" in s for s in statements)
+
+        assert [facts_read(210.0 + m, m) for m in range(3)] == [1, 0, 0]
+        with transaction(worker_conn):
+            facts_repo.add_fact(worker_conn, "targets", {
+                "symbol": "0100.HK", "broker": "Test Broker", "date": "2026-11-22",
+                "price": 1234.0, "currency": "HKD", "rating": "Buy", "source": "test",
+                "confidence": "user"})
+        assert facts_read(220.0, 5) == 1
+        assert preparer.prepare(worker_conn).rows["0100.HK"][1].latest_target.price.amount \
+            == 1234.0
+    finally:
+        worker_conn.close()
+
+
 def test_the_worker_frees_the_rows_it_handed_over_itself(
         app_db: sqlite3.Connection, db_path: Path, clock: FixedClock) -> None:
     """The rows of one poll stay referenced by the worker until the poll after next, when
