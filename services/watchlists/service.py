@@ -244,8 +244,8 @@ class WatchlistService:
 
     def _note(self, watchlist: str, symbol: str) -> str:
         list_id = watchlist_repo.watchlist_id(self._conn, watchlist)
-        items = watchlist_repo.items(self._conn, list_id) if list_id is not None else []
-        return next((str(item["note"]) for item in items if item["symbol"] == symbol), "")
+        notes = self._items(list_id).notes if list_id is not None else []
+        return next((note for item, note in notes if item == symbol), "")
 
     def _fx_notes(self, instrument: Instrument, fx: FxTable, today: dt.date) -> list[str]:
         """The rate each conversion of this instrument uses today, with its date and source."""

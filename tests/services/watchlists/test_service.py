@@ -339,9 +339,9 @@ def test_adopted_rows_need_one_sum_while_no_price_changed(
 
 def test_after_a_poll_the_list_items_are_read_only_when_a_list_changed(
         app_db: sqlite3.Connection, db_path: Path, clock: FixedClock) -> None:
-    """A poll changes prices, not lists: the refresh after it keeps the list's items. A note,
-    an order, a removal or an addition from another connection (the command line) is still
-    in the next refresh, with the worker's rows adopted."""
+    """A poll changes prices, not lists: the refresh after it, and the details it shows, keep
+    the list's items. A note, an order, a removal or an addition from another connection (the
+    command line) is still in the next refresh, with the worker's rows adopted."""
     from db import watchlist_repo
 
     window = WatchlistService(app_db, clock)
@@ -359,12 +359,14 @@ def test_after_a_poll_the_list_items_are_read_only_when_a_list_changed(
 
         after_poll(210.0, 0)
         shown = after_poll(211.0, 1)
+        assert window.detail("0100.HK", watchlist="Main").row.note == ""
         assert not [s for s in statements if "FROM watchlist_items " in s]
         assert [symbol for symbol, _, _ in shown] == ["2513.HK", "0100.HK"]
 
         with transaction(other):
             watchlist_repo.set_note(other, 1, "0100.HK", "results in March")
         assert after_poll(212.0, 2)[1] == ("0100.HK", "results in March", 212.0)
+        assert window.detail("0100.HK", watchlist="Main").row.note == "results in March"
         with transaction(other):
             watchlist_repo.set_order(other, 1, ["0100.HK", "2513.HK"])
         assert [symbol for symbol, _, _ in after_poll(213.0, 3)] == ["0100.HK", "2513.HK"]
