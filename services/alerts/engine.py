@@ -297,7 +297,9 @@ class RuleBook:
                                   | ((fired_dir < 0) & (c > thr + band))))
                 | ((policy == 2) & (day != fired_day)))
             armed |= rearm
-            ready = live & armed & (ts >= cool_until)
+            # a minute that fired while still trading is looked at again once final: it may
+            # re-arm the rule, never fire it twice (one event an observation)
+            ready = live & armed & (ts >= cool_until) & (ts > last_fired)
             # a crossing reaches the level from the other side; touching it counts
             fire_up = ready & up & (hi >= thr) & (~crossing | (side < 0))
             fire_down = ready & ~fire_up & down & (lo <= thr) & (~crossing | (side > 0))

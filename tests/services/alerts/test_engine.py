@@ -111,6 +111,19 @@ def test_restart_in_the_middle_neither_refires_nor_misses() -> None:
     assert first + second == [1, 4, 6]
 
 
+def test_a_minute_that_fired_while_trading_never_fires_again_when_final() -> None:
+    """A spike fires the rule on the minute still trading; the final minute closes below the
+    re-arm band: the rule re-arms on it but does not fire on it again, so the storm breaker
+    counts one fire, and the next touch fires."""
+    r = rule(RuleKind.PRICE_ABOVE, 100, policy=Policy.REARM, hysteresis_pct=1)
+    state = RuleState()
+    trading = replace(path([(101, 99.8, 100.5)]), complete_through=T0 - 1)
+    assert [f.ts for f in walk(r, state, trading)] == [T0]
+    assert walk(r, state, path([(101, 98.5, 98.8)])) == []  # the same minute, final
+    assert state.armed and state.recent_fires == [T0]
+    assert [f.ts for f in walk(r, state, path(flat(98.8, 100.2)))] == [T0 + 60]
+
+
 def test_every_price_driven_kind() -> None:
     p = path([(104, 96, 103), (109, 102, 108)], prev_close=100.0, peak_before=150.0)
     assert fired(rule(RuleKind.PCT_MOVE, 8, direction=Direction.UP), p) == [1]
