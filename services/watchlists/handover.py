@@ -27,8 +27,6 @@ class RowPreparer:
         """On the cycle's connection, after its last write."""
         if self._service is None or self._service[0] is not conn:  # a new connection
             self._service = (conn, WatchlistService(conn, self._clock))
-            if self._handed:
-                self._service[1].adopt(self._handed[-1])
         prepared = self._service[1].prepared_rows()
         self._handed.append(prepared)
         return prepared
