@@ -87,7 +87,7 @@ def test_the_pass_reads_no_bar_back_and_holds_quiet_state_changes_for_the_next_p
 
     def traced(conn: sqlite3.Connection, written: BarsWritten | None = None
                ) -> list[AlertEvent]:
-        stored = {row["id"]: json.loads(row["state"]) for row in alert_repo.rules(app_db)}
+        stored = stored_states(app_db)
         assert all(stored[rule_id] == state for rule_id, state in held.items())  # the poll's
         statements: list[str] = []
         conn.set_trace_callback(statements.append)
@@ -153,7 +153,7 @@ def test_quitting_during_a_poll_still_writes_what_the_alert_pass_holds(
     with pytest.raises(PollCancelledError):
         cycle.run(cancel=quitting)
     cycle.close()
-    stored = {row["id"]: json.loads(row["state"]) for row in alert_repo.rules(app_db)}
+    stored = stored_states(app_db)
     assert all(stored[rule_id] == state for rule_id, state in held.items())
 
 
@@ -174,18 +174,25 @@ def test_a_failing_write_of_held_states_costs_one_poll_not_polling(
         save_states(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(alert_repo, "save_states", failing)
-    newest = app_db.execute("SELECT MAX(ts) FROM bars WHERE interval = '1m'").fetchone()[0]
+    newest = newest_minute(app_db)
     with pytest.raises(sqlite3.OperationalError):
         cycle.run()
-    assert app_db.execute("SELECT MAX(ts) FROM bars WHERE interval = '1m'").fetchone()[0] \
-        == newest  # the poll's bars rolled back with the held states
+    assert newest_minute(app_db) == newest  # the poll's bars rolled back with the held states
     assert evaluator.book is None  # read again from what is stored
     outcome = cycle.run()
     assert outcome.poll.succeeded and evaluator.book is not None
-    assert app_db.execute("SELECT MAX(ts) FROM bars WHERE interval = '1m'").fetchone()[0] \
-        > newest
+    assert newest_minute(app_db) > newest
     assert_a_restart_fires_nothing_again(app_db, clock)
     cycle.close()
+
+
+def stored_states(app_db: sqlite3.Connection) -> dict[int, dict]:
+    """Each rule's engine state as stored."""
+    return {row["id"]: json.loads(row["state"]) for row in alert_repo.rules(app_db)}
+
+
+def newest_minute(app_db: sqlite3.Connection) -> int:
+    return app_db.execute("SELECT MAX(ts) FROM bars WHERE interval = '1m'").fetchone()[0]
 
 
 def poll_until_a_state_is_held(cycle: PollCycle, app_db: sqlite3.Connection,
